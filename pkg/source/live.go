@@ -1,0 +1,413 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sync/atomic"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+)
+
+// pageSize is the Limit of every list request: large clusters are read in pages so
+// that no single response is huge and the API server is not asked for everything at once.
+const pageSize = 500
+
+// Resource names as kubectl auth can-i takes them, used in every ReadError.
+const (
+	resPods            = "pods"
+	resServices        = "services"
+	resEndpoints       = "endpoints"
+	resEndpointSlices  = "endpointslices.discovery.k8s.io"
+	resNodes           = "nodes"
+	resNamespaces      = "namespaces"
+	resEvents          = "events"
+	resStatefulSets    = "statefulsets.apps"
+	resDeployments     = "deployments.apps"
+	resDaemonSets      = "daemonsets.apps"
+	resReplicaSets     = "replicasets.apps"
+	resJobs            = "jobs.batch"
+	resNetworkPolicies = "networkpolicies.networking.k8s.io"
+	resConfigMaps      = "configmaps"
+	resSecrets         = "secrets"
+	resIngresses       = "ingresses.networking.k8s.io"
+	resIngressClasses  = "ingressclasses.networking.k8s.io"
+)
+
+// Live is a Source backed by an API server. It only ever issues get and list
+// requests; lists are paginated and filtered server-side wherever the API allows.
+type Live struct {
+	client kubernetes.Interface
+}
+
+var _ Source = (*Live)(nil)
+
+// NewLive returns a Source reading from the API server that cfg points at. To count
+// the requests it makes, call CountRequests(cfg) before NewLive.
+func NewLive(cfg *rest.Config) (*Live, error) {
+	if cfg == nil {
+		return nil, errors.New("no Kubernetes client configuration")
+	}
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return newLiveFromClient(client), nil
+}
+
+// newLiveFromClient wraps an existing clientset (a fake one in tests).
+func newLiveFromClient(client kubernetes.Interface) *Live {
+	return &Live{client: client}
+}
+
+// listAll reads every page of a list. If the continue token expires part-way (the
+// list took longer than the server keeps old versions), it falls back to a single
+// unpaginated list, as client-go's pager does.
+func listAll[T any, L interface{ GetContinue() string }](
+	ctx context.Context,
+	opts metav1.ListOptions,
+	list func(context.Context, metav1.ListOptions) (L, error),
+	items func(L) []T,
+) ([]T, error) {
+	opts.Limit = pageSize
+	opts.Continue = ""
+	out := []T{}
+	for {
+		page, err := list(ctx, opts)
+		if err != nil {
+			if opts.Continue != "" && apierrors.IsResourceExpired(err) {
+				opts.Limit, opts.Continue = 0, ""
+				full, err := list(ctx, opts)
+				if err != nil {
+					return nil, err
+				}
+				return append([]T{}, items(full)...), nil
+			}
+			return nil, err
+		}
+		out = append(out, items(page)...)
+		next := page.GetContinue()
+		if next == "" || next == opts.Continue {
+			return out, nil
+		}
+		opts.Continue = next
+	}
+}
+
+// keep returns the items for which match is true (a client-side safety net for
+// filters that a server, or a fake, might not apply).
+func keep[T any](items []T, match func(*T) bool) []T {
+	out := items[:0]
+	for i := range items {
+		if match(&items[i]) {
+			out = append(out, items[i])
+		}
+	}
+	return out
+}
+
+// Live implements Source.
+func (l *Live) Live() bool { return true }
+
+// Has implements Source: an API server can hold every kind.
+func (l *Live) Has(string) bool { return true }
+
+// Service implements Source.
+func (l *Live) Service(ctx context.Context, namespace, name string) (*corev1.Service, error) {
+	svc, err := l.client.CoreV1().Services(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, readErr("get", resServices, namespace, name, err)
+	}
+	return svc, nil
+}
+
+// Services implements Source. A name is passed as a metadata.name field selector, so
+// finding a Service by name across all namespaces is one request.
+func (l *Live) Services(ctx context.Context, namespace, name string) ([]corev1.Service, error) {
+	opts := metav1.ListOptions{}
+	if name != "" {
+		opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", name).String()
+	}
+	svcs, err := listAll(ctx, opts, l.client.CoreV1().Services(namespace).List,
+		func(list *corev1.ServiceList) []corev1.Service { return list.Items })
+	if err != nil {
+		return nil, readErr("list", resServices, namespace, "", err)
+	}
+	if name != "" {
+		svcs = keep(svcs, func(s *corev1.Service) bool { return s.Name == name })
+	}
+	sortByKey(svcs)
+	return svcs, nil
+}
+
+// Pods implements Source. The selector is sent to the server as a label selector.
+func (l *Live) Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
+	opts := metav1.ListOptions{}
+	if selector != nil && !selector.Empty() {
+		opts.LabelSelector = selector.String()
+		if opts.LabelSelector == "" {
+			// labels.Nothing() has no string form; sending "" would list every pod.
+			return []corev1.Pod{}, nil
+		}
+	}
+	pods, err := listAll(ctx, opts, l.client.CoreV1().Pods(namespace).List,
+		func(list *corev1.PodList) []corev1.Pod { return list.Items })
+	if err != nil {
+		return nil, readErr("list", resPods, namespace, "", err)
+	}
+	if selector != nil {
+		pods = keep(pods, func(p *corev1.Pod) bool { return selector.Matches(labels.Set(p.Labels)) })
+	}
+	sortByKey(pods)
+	return pods, nil
+}
+
+// Pod implements Source.
+func (l *Live) Pod(ctx context.Context, namespace, name string) (*corev1.Pod, error) {
+	pod, err := l.client.CoreV1().Pods(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, readErr("get", resPods, namespace, name, err)
+	}
+	return pod, nil
+}
+
+// EndpointSlices implements Source, selecting on kubernetes.io/service-name.
+func (l *Live) EndpointSlices(ctx context.Context, namespace, service string) ([]discoveryv1.EndpointSlice, error) {
+	selector := serviceNameSelector(service)
+	opts := metav1.ListOptions{LabelSelector: selector.String()}
+	slices, err := listAll(ctx, opts, l.client.DiscoveryV1().EndpointSlices(namespace).List,
+		func(list *discoveryv1.EndpointSliceList) []discoveryv1.EndpointSlice { return list.Items })
+	if err != nil {
+		return nil, readErr("list", resEndpointSlices, namespace, "", err)
+	}
+	slices = keep(slices, func(s *discoveryv1.EndpointSlice) bool { return selector.Matches(labels.Set(s.Labels)) })
+	sortByKey(slices)
+	return slices, nil
+}
+
+// Endpoints implements Source.
+func (l *Live) Endpoints(ctx context.Context, namespace, name string) (*corev1.Endpoints, error) {
+	ep, err := l.client.CoreV1().Endpoints(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, readErr("get", resEndpoints, namespace, name, err)
+	}
+	return ep, nil
+}
+
+// Nodes implements Source.
+func (l *Live) Nodes(ctx context.Context) ([]corev1.Node, error) {
+	nodes, err := listAll(ctx, metav1.ListOptions{}, l.client.CoreV1().Nodes().List,
+		func(list *corev1.NodeList) []corev1.Node { return list.Items })
+	if err != nil {
+		return nil, readErr("list", resNodes, "", "", err)
+	}
+	sortByKey(nodes)
+	return nodes, nil
+}
+
+// Namespaces implements Source.
+func (l *Live) Namespaces(ctx context.Context) ([]corev1.Namespace, error) {
+	nss, err := listAll(ctx, metav1.ListOptions{}, l.client.CoreV1().Namespaces().List,
+		func(list *corev1.NamespaceList) []corev1.Namespace { return list.Items })
+	if err != nil {
+		return nil, readErr("list", resNamespaces, "", "", err)
+	}
+	sortByKey(nss)
+	return nss, nil
+}
+
+// Events implements Source, selecting on involvedObject.kind and involvedObject.name.
+func (l *Live) Events(ctx context.Context, namespace, kind, name string) ([]corev1.Event, error) {
+	opts := metav1.ListOptions{FieldSelector: fields.AndSelectors(
+		fields.OneTermEqualSelector("involvedObject.kind", kind),
+		fields.OneTermEqualSelector("involvedObject.name", name),
+	).String()}
+	events, err := listAll(ctx, opts, l.client.CoreV1().Events(namespace).List,
+		func(list *corev1.EventList) []corev1.Event { return list.Items })
+	if err != nil {
+		return nil, readErr("list", resEvents, namespace, "", err)
+	}
+	events = keep(events, func(e *corev1.Event) bool {
+		return e.InvolvedObject.Kind == kind && e.InvolvedObject.Name == name
+	})
+	sortByKey(events)
+	return events, nil
+}
+
+// StatefulSets implements Source.
+func (l *Live) StatefulSets(ctx context.Context, namespace string) ([]appsv1.StatefulSet, error) {
+	items, err := listAll(ctx, metav1.ListOptions{}, l.client.AppsV1().StatefulSets(namespace).List,
+		func(list *appsv1.StatefulSetList) []appsv1.StatefulSet { return list.Items })
+	if err != nil {
+		return nil, readErr("list", resStatefulSets, namespace, "", err)
+	}
+	sortByKey(items)
+	return items, nil
+}
+
+// Deployments implements Source.
+func (l *Live) Deployments(ctx context.Context, namespace string) ([]appsv1.Deployment, error) {
+	items, err := listAll(ctx, metav1.ListOptions{}, l.client.AppsV1().Deployments(namespace).List,
+		func(list *appsv1.DeploymentList) []appsv1.Deployment { return list.Items })
+	if err != nil {
+		return nil, readErr("list", resDeployments, namespace, "", err)
+	}
+	sortByKey(items)
+	return items, nil
+}
+
+// DaemonSets implements Source.
+func (l *Live) DaemonSets(ctx context.Context, namespace string) ([]appsv1.DaemonSet, error) {
+	items, err := listAll(ctx, metav1.ListOptions{}, l.client.AppsV1().DaemonSets(namespace).List,
+		func(list *appsv1.DaemonSetList) []appsv1.DaemonSet { return list.Items })
+	if err != nil {
+		return nil, readErr("list", resDaemonSets, namespace, "", err)
+	}
+	sortByKey(items)
+	return items, nil
+}
+
+// ReplicaSets implements Source.
+func (l *Live) ReplicaSets(ctx context.Context, namespace string) ([]appsv1.ReplicaSet, error) {
+	items, err := listAll(ctx, metav1.ListOptions{}, l.client.AppsV1().ReplicaSets(namespace).List,
+		func(list *appsv1.ReplicaSetList) []appsv1.ReplicaSet { return list.Items })
+	if err != nil {
+		return nil, readErr("list", resReplicaSets, namespace, "", err)
+	}
+	sortByKey(items)
+	return items, nil
+}
+
+// Jobs implements Source.
+func (l *Live) Jobs(ctx context.Context, namespace string) ([]batchv1.Job, error) {
+	items, err := listAll(ctx, metav1.ListOptions{}, l.client.BatchV1().Jobs(namespace).List,
+		func(list *batchv1.JobList) []batchv1.Job { return list.Items })
+	if err != nil {
+		return nil, readErr("list", resJobs, namespace, "", err)
+	}
+	sortByKey(items)
+	return items, nil
+}
+
+// NetworkPolicies implements Source.
+func (l *Live) NetworkPolicies(ctx context.Context, namespace string) ([]networkingv1.NetworkPolicy, error) {
+	items, err := listAll(ctx, metav1.ListOptions{}, l.client.NetworkingV1().NetworkPolicies(namespace).List,
+		func(list *networkingv1.NetworkPolicyList) []networkingv1.NetworkPolicy { return list.Items })
+	if err != nil {
+		return nil, readErr("list", resNetworkPolicies, namespace, "", err)
+	}
+	sortByKey(items)
+	return items, nil
+}
+
+// ConfigMap implements Source.
+func (l *Live) ConfigMap(ctx context.Context, namespace, name string) (*corev1.ConfigMap, error) {
+	cm, err := l.client.CoreV1().ConfigMaps(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, readErr("get", resConfigMaps, namespace, name, err)
+	}
+	return cm, nil
+}
+
+// Secret implements Source.
+func (l *Live) Secret(ctx context.Context, namespace, name string) (*corev1.Secret, error) {
+	secret, err := l.client.CoreV1().Secrets(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, readErr("get", resSecrets, namespace, name, err)
+	}
+	return secret, nil
+}
+
+// Ingress implements Source.
+func (l *Live) Ingress(ctx context.Context, namespace, name string) (*networkingv1.Ingress, error) {
+	ing, err := l.client.NetworkingV1().Ingresses(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, readErr("get", resIngresses, namespace, name, err)
+	}
+	return ing, nil
+}
+
+// Ingresses implements Source.
+func (l *Live) Ingresses(ctx context.Context, namespace string) ([]networkingv1.Ingress, error) {
+	items, err := listAll(ctx, metav1.ListOptions{}, l.client.NetworkingV1().Ingresses(namespace).List,
+		func(list *networkingv1.IngressList) []networkingv1.Ingress { return list.Items })
+	if err != nil {
+		return nil, readErr("list", resIngresses, namespace, "", err)
+	}
+	sortByKey(items)
+	return items, nil
+}
+
+// IngressClasses implements Source.
+func (l *Live) IngressClasses(ctx context.Context) ([]networkingv1.IngressClass, error) {
+	items, err := listAll(ctx, metav1.ListOptions{}, l.client.NetworkingV1().IngressClasses().List,
+		func(list *networkingv1.IngressClassList) []networkingv1.IngressClass { return list.Items })
+	if err != nil {
+		return nil, readErr("list", resIngressClasses, "", "", err)
+	}
+	sortByKey(items)
+	return items, nil
+}
+
+// Stats counts the HTTP requests made through a rest.Config and the response body
+// bytes read. The fields are updated atomically; read them with Snapshot while
+// requests may still be in flight.
+type Stats struct {
+	Requests int64
+	Bytes    int64
+}
+
+// Snapshot returns a consistent copy of the counters.
+func (s *Stats) Snapshot() Stats {
+	return Stats{Requests: atomic.LoadInt64(&s.Requests), Bytes: atomic.LoadInt64(&s.Bytes)}
+}
+
+// CountRequests wraps cfg's transport so that every HTTP request made with it (by
+// clients created from cfg afterwards) is counted in the returned Stats.
+func CountRequests(cfg *rest.Config) *Stats {
+	s := &Stats{}
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+		return &countingTransport{next: rt, stats: s}
+	})
+	return s
+}
+
+type countingTransport struct {
+	next  http.RoundTripper
+	stats *Stats
+}
+
+func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	atomic.AddInt64(&t.stats.Requests, 1)
+	resp, err := t.next.RoundTrip(req)
+	if resp != nil && resp.Body != nil {
+		resp.Body = &countingBody{ReadCloser: resp.Body, stats: t.stats}
+	}
+	return resp, err
+}
+
+// WrappedRoundTripper lets client-go see through the wrapper (k8s.io/apimachinery
+// util/net.RoundTripperWrapper).
+func (t *countingTransport) WrappedRoundTripper() http.RoundTripper { return t.next }
+
+type countingBody struct {
+	io.ReadCloser
+	stats *Stats
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	atomic.AddInt64(&b.stats.Bytes, int64(n))
+	return n, err
+}

@@ -1,0 +1,303 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/rest"
+	k8stesting "k8s.io/client-go/testing"
+)
+
+func fakeLive(objs ...runtime.Object) (*Live, *fake.Clientset) {
+	client := fake.NewClientset(objs...)
+	return newLiveFromClient(client), client
+}
+
+func listOptions(t *testing.T, client *fake.Clientset, resource string) []metav1.ListOptions {
+	t.Helper()
+	var out []metav1.ListOptions
+	for _, a := range client.Actions() {
+		if a.GetVerb() != "list" && a.GetResource().Resource == resource {
+			t.Errorf("unexpected %s %s: Source must only get and list", a.GetVerb(), resource)
+		}
+		if la, ok := a.(k8stesting.ListActionImpl); ok && a.GetResource().Resource == resource {
+			out = append(out, la.GetListOptions())
+		}
+	}
+	return out
+}
+
+func TestLiveReadsWithServerSideSelectors(t *testing.T) {
+	ctx := context.Background()
+	live, client := fakeLive(
+		&corev1.Pod{ObjectMeta: meta("b", "web-2", map[string]string{"app": "web"})},
+		&corev1.Pod{ObjectMeta: meta("a", "web-1", map[string]string{"app": "web"})},
+		&corev1.Pod{ObjectMeta: meta("a", "db-1", map[string]string{"app": "db"})},
+		&corev1.Service{ObjectMeta: meta("b", "web", nil)},
+		&corev1.Service{ObjectMeta: meta("a", "web", nil)},
+		&corev1.Service{ObjectMeta: meta("a", "db", nil)},
+		&discoveryv1.EndpointSlice{ObjectMeta: meta("a", "web-x", map[string]string{discoveryv1.LabelServiceName: "web"})},
+		&discoveryv1.EndpointSlice{ObjectMeta: meta("a", "db-x", map[string]string{discoveryv1.LabelServiceName: "db"})},
+		&corev1.Event{ObjectMeta: meta("a", "e1", nil), InvolvedObject: corev1.ObjectReference{Kind: "Pod", Name: "web-1"}},
+		&corev1.Event{ObjectMeta: meta("a", "e2", nil), InvolvedObject: corev1.ObjectReference{Kind: "Pod", Name: "db-1"}},
+	)
+	if !live.Live() || !live.Has("Anything") {
+		t.Error("Live() and Has() must be true")
+	}
+
+	pods, err := live.Pods(ctx, AllNamespaces, labels.SelectorFromSet(labels.Set{"app": "web"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "pods app=web", names(pods), []string{"a/web-1", "b/web-2"})
+	pods, _ = live.Pods(ctx, "a", labels.Everything())
+	equal(t, "pods in a", names(pods), []string{"a/db-1", "a/web-1"})
+	pods, _ = live.Pods(ctx, "a", nil)
+	equal(t, "pods in a (nil selector)", names(pods), []string{"a/db-1", "a/web-1"})
+	opts := listOptions(t, client, "pods")
+	if len(opts) != 3 || opts[0].LabelSelector != "app=web" || opts[1].LabelSelector != "" || opts[0].Limit != pageSize {
+		t.Errorf("pod list options = %+v", opts)
+	}
+	pods, _ = live.Pods(ctx, "a", labels.Nothing())
+	if pods == nil || len(pods) != 0 {
+		t.Errorf("Nothing() = %v, want empty non-nil", pods)
+	}
+	if n := len(listOptions(t, client, "pods")); n != 3 {
+		t.Errorf("labels.Nothing() made a request (%d lists)", n)
+	}
+
+	svcs, err := live.Services(ctx, AllNamespaces, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "services named web", names(svcs), []string{"a/web", "b/web"})
+	if opts := listOptions(t, client, "services"); len(opts) != 1 || opts[0].FieldSelector != "metadata.name=web" {
+		t.Errorf("service list options = %+v", opts)
+	}
+	svcs, _ = live.Services(ctx, "a", "")
+	equal(t, "services in a", names(svcs), []string{"a/db", "a/web"})
+
+	slices, _ := live.EndpointSlices(ctx, "a", "web")
+	equal(t, "slices", names(slices), []string{"a/web-x"})
+	if opts := listOptions(t, client, "endpointslices"); len(opts) != 1 || opts[0].LabelSelector != "kubernetes.io/service-name=web" {
+		t.Errorf("endpointslice list options = %+v", opts)
+	}
+
+	events, _ := live.Events(ctx, "a", "Pod", "web-1")
+	equal(t, "events", names(events), []string{"a/e1"})
+	if opts := listOptions(t, client, "events"); len(opts) != 1 || opts[0].FieldSelector != "involvedObject.kind=Pod,involvedObject.name=web-1" {
+		t.Errorf("event list options = %+v", opts)
+	}
+
+	nps, err := live.NetworkPolicies(ctx, "a")
+	if err != nil || nps == nil || len(nps) != 0 {
+		t.Errorf("NetworkPolicies = %v, %v; want empty non-nil", nps, err)
+	}
+	for name, list := range map[string]func() (int, error){
+		"nodes":          func() (int, error) { l, err := live.Nodes(ctx); return len(l), err },
+		"namespaces":     func() (int, error) { l, err := live.Namespaces(ctx); return len(l), err },
+		"statefulsets":   func() (int, error) { l, err := live.StatefulSets(ctx, "a"); return len(l), err },
+		"deployments":    func() (int, error) { l, err := live.Deployments(ctx, "a"); return len(l), err },
+		"daemonsets":     func() (int, error) { l, err := live.DaemonSets(ctx, "a"); return len(l), err },
+		"replicasets":    func() (int, error) { l, err := live.ReplicaSets(ctx, "a"); return len(l), err },
+		"jobs":           func() (int, error) { l, err := live.Jobs(ctx, "a"); return len(l), err },
+		"ingresses":      func() (int, error) { l, err := live.Ingresses(ctx, "a"); return len(l), err },
+		"ingressclasses": func() (int, error) { l, err := live.IngressClasses(ctx); return len(l), err },
+	} {
+		if n, err := list(); err != nil || n != 0 {
+			t.Errorf("%s: %d, %v", name, n, err)
+		}
+	}
+
+	for _, a := range client.Actions() {
+		if v := a.GetVerb(); v != "list" && v != "get" {
+			t.Errorf("Live issued a %s", v)
+		}
+	}
+}
+
+func TestLiveGetters(t *testing.T) {
+	ctx := context.Background()
+	live, _ := fakeLive(&corev1.Service{ObjectMeta: meta("a", "web", nil)})
+	if svc, err := live.Service(ctx, "a", "web"); err != nil || svc.Name != "web" {
+		t.Fatalf("Service = %v, %v", svc, err)
+	}
+	for name, get := range map[string]func() error{
+		"service":   func() error { _, err := live.Service(ctx, "b", "web"); return err },
+		"pod":       func() error { _, err := live.Pod(ctx, "a", "x"); return err },
+		"endpoints": func() error { _, err := live.Endpoints(ctx, "a", "web"); return err },
+		"configmap": func() error { _, err := live.ConfigMap(ctx, "a", "x"); return err },
+		"secret":    func() error { _, err := live.Secret(ctx, "a", "x"); return err },
+		"ingress":   func() error { _, err := live.Ingress(ctx, "a", "x"); return err },
+	} {
+		err := get()
+		if !IsNotFound(err) {
+			t.Errorf("%s: IsNotFound(%v) = false", name, err)
+		}
+	}
+	_, err := live.Secret(ctx, "a", "tls")
+	var re *ReadError
+	if !errors.As(err, &re) || re.Verb != "get" || re.Resource != "secrets" || re.Namespace != "a" || re.Name != "tls" {
+		t.Errorf("ReadError = %+v", re)
+	}
+}
+
+func TestLiveForbidden(t *testing.T) {
+	ctx := context.Background()
+	live, client := fakeLive()
+	forbid := func(a k8stesting.Action) (bool, runtime.Object, error) {
+		gr := a.GetResource().GroupResource()
+		return true, nil, apierrors.NewForbidden(gr, "", errors.New("RBAC says no"))
+	}
+	client.PrependReactor("list", "pods", forbid)
+	client.PrependReactor("list", "endpointslices", forbid)
+	client.PrependReactor("get", "services", forbid)
+
+	_, err := live.Pods(ctx, "shop", labels.Everything())
+	var re *ReadError
+	if !IsForbidden(err) || !errors.As(err, &re) {
+		t.Fatalf("Pods error %v is not a forbidden ReadError", err)
+	}
+	if re.Verb != "list" || re.Resource != "pods" || re.Namespace != "shop" || IsNotFound(err) {
+		t.Errorf("ReadError = %+v", re)
+	}
+	if want := "kubectl auth can-i list pods -n shop"; re.CanICommand() != want {
+		t.Errorf("CanICommand() = %q, want %q", re.CanICommand(), want)
+	}
+
+	_, err = live.EndpointSlices(ctx, AllNamespaces, "web")
+	if !IsForbidden(err) || !errors.As(err, &re) || re.Resource != "endpointslices.discovery.k8s.io" || re.Namespace != "" {
+		t.Errorf("EndpointSlices error = %v (%+v)", err, re)
+	}
+	if want := "kubectl auth can-i list endpointslices.discovery.k8s.io --all-namespaces"; re.CanICommand() != want {
+		t.Errorf("CanICommand() = %q, want %q", re.CanICommand(), want)
+	}
+
+	_, err = live.Service(ctx, "shop", "web")
+	if !IsForbidden(err) || !errors.As(err, &re) || re.Verb != "get" || re.Resource != "services" || re.Name != "web" {
+		t.Errorf("Service error = %v (%+v)", err, re)
+	}
+}
+
+// pagedReactor serves services in pages of one, using its own continue tokens, and
+// optionally expires the token after the first page.
+func pagedReactor(items []corev1.Service, expire bool, calls *[]metav1.ListOptions) k8stesting.ReactionFunc {
+	return func(a k8stesting.Action) (bool, runtime.Object, error) {
+		opts := a.(k8stesting.ListActionImpl).GetListOptions()
+		*calls = append(*calls, opts)
+		if opts.Limit == 0 {
+			return true, &corev1.ServiceList{Items: items}, nil
+		}
+		i := 0
+		if opts.Continue != "" {
+			if expire {
+				return true, nil, apierrors.NewResourceExpired("continue token expired")
+			}
+			fmt.Sscanf(opts.Continue, "page-%d", &i)
+		}
+		list := &corev1.ServiceList{Items: items[i : i+1]}
+		if i+1 < len(items) {
+			list.Continue = fmt.Sprintf("page-%d", i+1)
+		}
+		return true, list, nil
+	}
+}
+
+func TestLivePagination(t *testing.T) {
+	ctx := context.Background()
+	items := []corev1.Service{{ObjectMeta: meta("a", "c", nil)}, {ObjectMeta: meta("a", "a", nil)}, {ObjectMeta: meta("a", "b", nil)}}
+
+	for _, expire := range []bool{false, true} {
+		live, client := fakeLive()
+		var calls []metav1.ListOptions
+		client.PrependReactor("list", "services", pagedReactor(items, expire, &calls))
+		svcs, err := live.Services(ctx, "a", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, fmt.Sprintf("services (expire=%v)", expire), names(svcs), []string{"a/a", "a/b", "a/c"})
+		want := 3 // three pages, or: first page, expired continue, one full list
+		if len(calls) != want {
+			t.Errorf("expire=%v: %d list calls, want %d: %+v", expire, len(calls), want, calls)
+		}
+		if calls[0].Limit != pageSize {
+			t.Errorf("first page limit = %d", calls[0].Limit)
+		}
+	}
+}
+
+func TestCountRequests(t *testing.T) {
+	var mu sync.Mutex
+	var queries []string
+	single := `{"kind":"PodList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"web-0","namespace":"shop","labels":{"app":"web"}}}]}`
+	pages := []string{
+		`{"kind":"PodList","apiVersion":"v1","metadata":{"continue":"next"},"items":[{"metadata":{"name":"b","namespace":"paged"}}]}`,
+		`{"kind":"PodList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"a","namespace":"paged"}}]}`,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		queries = append(queries, r.URL.RawQuery)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method != http.MethodGet:
+			http.Error(w, "unexpected "+r.Method, http.StatusMethodNotAllowed)
+		case r.URL.Path == "/api/v1/namespaces/shop/pods":
+			fmt.Fprint(w, single)
+		case r.URL.Path == "/api/v1/namespaces/paged/pods" && r.URL.Query().Get("continue") == "next":
+			fmt.Fprint(w, pages[1])
+		case r.URL.Path == "/api/v1/namespaces/paged/pods":
+			fmt.Fprint(w, pages[0])
+		default:
+			http.Error(w, "unexpected "+r.URL.Path, http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+
+	cfg := &rest.Config{Host: srv.URL}
+	stats := CountRequests(cfg)
+	live, err := NewLive(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pods, err := live.Pods(context.Background(), "shop", labels.SelectorFromSet(labels.Set{"app": "web"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "pods", names(pods), []string{"shop/web-0"})
+	if s := stats.Snapshot(); s.Requests != 1 || s.Bytes != int64(len(single)) {
+		t.Errorf("stats = %+v, want 1 request and %d bytes", s, len(single))
+	}
+	if len(queries) != 1 || !strings.Contains(queries[0], "limit=500") || !strings.Contains(queries[0], "labelSelector=app%3Dweb") {
+		t.Errorf("query = %v", queries)
+	}
+
+	pods, err = live.Pods(context.Background(), "paged", labels.Everything())
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "paged pods", names(pods), []string{"paged/a", "paged/b"})
+	if s := stats.Snapshot(); s.Requests != 3 || s.Bytes != int64(len(single)+len(pages[0])+len(pages[1])) {
+		t.Errorf("stats = %+v, want 3 requests", s)
+	}
+	if !strings.Contains(queries[2], "continue=next") || strings.Contains(queries[1], "labelSelector") {
+		t.Errorf("queries = %v", queries)
+	}
+
+	if _, err := NewLive(nil); err == nil {
+		t.Error("NewLive(nil) did not fail")
+	}
+}

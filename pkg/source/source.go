@@ -1,0 +1,58 @@
+// Package source is netdoctor's read-only view of a cluster. Checks read only through
+// Source, so every check runs the same against a live API server (NewLive) and against
+// manifests given with -f (FromFiles) or built in tests (FromObjects). Source has getters
+// and listers only: there is no way to write to the cluster through it.
+package source
+
+import (
+	"context"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// AllNamespaces, passed as a namespace, lists across the cluster.
+const AllNamespaces = ""
+
+// Source reads cluster objects. Every method returns a *ReadError on failure so callers
+// can tell Forbidden from other API failures; a missing object from a getter is a
+// ReadError whose IsNotFound() is true. Lists return objects sorted by namespace and
+// name so that output is deterministic.
+type Source interface {
+	// Live reports whether objects come from an API server (true) or from files.
+	Live() bool
+	// Has reports whether the input can hold objects of the kind at all: always true
+	// live; offline, true only when the files contained at least one object of it, so
+	// checks can skip instead of reporting objects "missing" that were never given.
+	Has(kind string) bool
+
+	Service(ctx context.Context, namespace, name string) (*corev1.Service, error)
+	// Services lists Services; name, if not empty, keeps only Services of that name.
+	Services(ctx context.Context, namespace, name string) ([]corev1.Service, error)
+	// Pods lists pods whose labels match selector (labels.Everything() for all).
+	Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error)
+	Pod(ctx context.Context, namespace, name string) (*corev1.Pod, error)
+	// EndpointSlices lists the slices labelled kubernetes.io/service-name=service.
+	EndpointSlices(ctx context.Context, namespace, service string) ([]discoveryv1.EndpointSlice, error)
+	// Endpoints is the legacy object, read only for selector-less Services.
+	Endpoints(ctx context.Context, namespace, name string) (*corev1.Endpoints, error)
+	Nodes(ctx context.Context) ([]corev1.Node, error)
+	Namespaces(ctx context.Context) ([]corev1.Namespace, error)
+	// Events lists events about one object (involvedObject kind and name).
+	Events(ctx context.Context, namespace, kind, name string) ([]corev1.Event, error)
+	StatefulSets(ctx context.Context, namespace string) ([]appsv1.StatefulSet, error)
+	Deployments(ctx context.Context, namespace string) ([]appsv1.Deployment, error)
+	DaemonSets(ctx context.Context, namespace string) ([]appsv1.DaemonSet, error)
+	ReplicaSets(ctx context.Context, namespace string) ([]appsv1.ReplicaSet, error)
+	Jobs(ctx context.Context, namespace string) ([]batchv1.Job, error)
+	NetworkPolicies(ctx context.Context, namespace string) ([]networkingv1.NetworkPolicy, error)
+	ConfigMap(ctx context.Context, namespace, name string) (*corev1.ConfigMap, error)
+	Secret(ctx context.Context, namespace, name string) (*corev1.Secret, error)
+	Ingress(ctx context.Context, namespace, name string) (*networkingv1.Ingress, error)
+	Ingresses(ctx context.Context, namespace string) ([]networkingv1.Ingress, error)
+	IngressClasses(ctx context.Context) ([]networkingv1.IngressClass, error)
+}
