@@ -1,0 +1,110 @@
+package printer
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+)
+
+// jsonPrinter writes the contract's JSON: the diag structs through their json tags.
+type jsonPrinter struct{}
+
+// yamlPrinter writes the same document as YAML (sigs.k8s.io/yaml goes through the json
+// tags, so field names are identical).
+type yamlPrinter struct{}
+
+var (
+	_ Printer = jsonPrinter{}
+	_ Printer = yamlPrinter{}
+)
+
+// PrintReport implements Printer.
+func (jsonPrinter) PrintReport(w io.Writer, r diag.Report) error {
+	return writeJSON(w, normalizeReport(r))
+}
+
+// PrintScan implements Printer.
+func (jsonPrinter) PrintScan(w io.Writer, s diag.ScanReport) error {
+	return writeJSON(w, normalizeScan(s))
+}
+
+// PrintReport implements Printer.
+func (yamlPrinter) PrintReport(w io.Writer, r diag.Report) error {
+	return writeYAML(w, normalizeReport(r))
+}
+
+// PrintScan implements Printer.
+func (yamlPrinter) PrintScan(w io.Writer, s diag.ScanReport) error {
+	return writeYAML(w, normalizeScan(s))
+}
+
+// writeJSON is json.MarshalIndent(v, "", "  ") plus a newline, except that HTML
+// characters stay as they are: runbooks and people read commands such as
+// `kubectl get pods -l 'a in (x)' && ...` or evidence like "<none>", and \u0026 helps
+// neither. Decoders see the same values either way.
+func writeJSON(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil { // Encode appends the trailing newline
+		return fmt.Errorf("encoding JSON: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func writeYAML(w io.Writer, v any) error {
+	out, err := yaml.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encoding YAML: %w", err)
+	}
+	_, err = w.Write(out)
+	return err
+}
+
+// normalizeReport returns a copy of r as the contract shows it: apiVersion and kind set,
+// and findings, checks and reach ports as [] rather than null, because runbooks iterate
+// over them without a null check. The caller's report is not modified.
+func normalizeReport(r diag.Report) diag.Report {
+	if r.APIVersion == "" {
+		r.APIVersion = diag.APIVersion
+	}
+	if r.Kind == "" {
+		r.Kind = diag.KindReport
+	}
+	if r.Findings == nil {
+		r.Findings = []diag.Finding{}
+	}
+	if r.Checks == nil {
+		r.Checks = []diag.CheckResult{}
+	}
+	if r.Reach != nil && r.Reach.Ports == nil {
+		reach := *r.Reach
+		reach.Ports = []diag.PortVerdict{}
+		r.Reach = &reach
+	}
+	return r
+}
+
+// normalizeScan does for a scan what normalizeReport does for a report, for the scan and
+// each of its reports.
+func normalizeScan(s diag.ScanReport) diag.ScanReport {
+	if s.APIVersion == "" {
+		s.APIVersion = diag.APIVersion
+	}
+	if s.Kind == "" {
+		s.Kind = diag.KindScanReport
+	}
+	reports := make([]diag.Report, 0, len(s.Reports))
+	for _, r := range s.Reports {
+		reports = append(reports, normalizeReport(r))
+	}
+	s.Reports = reports
+	return s
+}
