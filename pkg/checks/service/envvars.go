@@ -1,0 +1,71 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+)
+
+// checkEnvVars: the kubelet injects NAME_SERVICE_HOST and NAME_SERVICE_PORT only for
+// Services that existed when the pod started (and only with enableServiceLinks). A pod
+// that reads them but was created before the Service sees them unset; DNS has no such
+// ordering problem.
+func checkEnvVars(ctx context.Context, s *State) engine.Result {
+	if s.Service.Spec.Type == corev1.ServiceTypeExternalName {
+		return engine.Skip("ExternalName Services get no environment variables")
+	}
+	pods, err := s.namespacePods(ctx)
+	if err != nil {
+		return engine.ReadError(err)
+	}
+	prefix := EnvVarPrefix(s.Name)
+	created := s.Service.CreationTimestamp
+	var findings []diag.Finding
+	users := 0
+	for i := range pods {
+		pod := &pods[i]
+		if !referencesEnv(pod, prefix) {
+			continue
+		}
+		users++
+		if created.IsZero() || pod.CreationTimestamp.IsZero() || !pod.CreationTimestamp.Before(&created) {
+			continue
+		}
+		if pod.Spec.EnableServiceLinks != nil && !*pod.Spec.EnableServiceLinks {
+			continue
+		}
+		ref := diag.ObjectRef{Kind: "Pod", Namespace: pod.Namespace, Name: pod.Name}
+		findings = append(findings, diag.New(diag.ServiceEnvVarsMissing, ref,
+			"pod %s/%s uses %sHOST/PORT but was created before Service %s, so the variables are not set", pod.Namespace, pod.Name, prefix, s.Name).
+			WithEvidence(fmt.Sprintf("pod created %s, Service created %s", pod.CreationTimestamp.UTC().Format("2006-01-02 15:04:05"), created.UTC().Format("2006-01-02 15:04:05"))).
+			WithFix("use the DNS name %s.%s.svc instead of environment variables, or restart the pod (kubectl rollout restart) so it gets them", s.Name, s.Namespace))
+	}
+	return engine.Found(fmt.Sprintf("%d pod(s) reference %s* variables", users, prefix), findings...)
+}
+
+// EnvVarPrefix is the kubelet's variable prefix for a Service name: upper case, dashes
+// become underscores, followed by SERVICE_.
+func EnvVarPrefix(service string) string {
+	return strings.ToUpper(strings.ReplaceAll(service, "-", "_")) + "_SERVICE_"
+}
+
+func referencesEnv(pod *corev1.Pod, prefix string) bool {
+	containers := append(append([]corev1.Container{}, pod.Spec.InitContainers...), pod.Spec.Containers...)
+	for _, c := range containers {
+		texts := append(append([]string{}, c.Command...), c.Args...)
+		for _, e := range c.Env {
+			texts = append(texts, e.Value)
+		}
+		for _, t := range texts {
+			if strings.Contains(t, prefix+"HOST") || strings.Contains(t, prefix+"PORT") {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,164 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+)
+
+// checkReadiness: only Ready pods that are not terminating receive new connections
+// through a Service (unless publishNotReadyAddresses). For each pod that is not Ready,
+// the evidence names the real reason the kubelet reports, so nobody has to run describe.
+func checkReadiness(_ context.Context, s *State) engine.Result {
+	if len(s.Service.Spec.Selector) == 0 {
+		return engine.Skip("no selector: endpoints are managed by hand")
+	}
+	var notReady []string
+	firstReason := ""
+	for _, p := range s.Pods {
+		if IsPodReady(&p) && p.DeletionTimestamp == nil {
+			s.Ready = append(s.Ready, p)
+			continue
+		}
+		notReady = append(notReady, p.Name+": "+PodNotReadyReason(&p))
+		if firstReason == "" {
+			firstReason = p.Name + ": " + shortReason(PodNotReadyReason(&p))
+		}
+	}
+	detail := fmt.Sprintf("%d of %d pod(s) Ready", len(s.Ready), len(s.Pods))
+	if len(notReady) == 0 {
+		return engine.Pass("%s", detail)
+	}
+	cmds := []string{fmt.Sprintf("kubectl describe pod %s -n %s", firstField(notReady[0]), s.Namespace)}
+	if strings.Contains(strings.Join(notReady, " "), "restarts") {
+		cmds = append(cmds, fmt.Sprintf("kubectl logs %s -n %s --previous", firstField(notReady[0]), s.Namespace))
+	}
+	var f diag.Finding
+	if len(s.Ready) == 0 {
+		f = diag.New(diag.NoReadyPods, s.Ref(), "Service %s/%s selects %d pod(s) but none is Ready (%s)",
+			s.Namespace, s.Name, len(s.Pods), firstReason).
+			WithFix("fix what keeps the pods from becoming Ready (see each pod's reason); the Service has no endpoint to send traffic to until then")
+	} else {
+		f = diag.New(diag.SomePodsNotReady, s.Ref(), "%d of %d pod(s) behind Service %s/%s are not Ready",
+			len(notReady), len(s.Pods), s.Namespace, s.Name).
+			WithFix("traffic goes only to the Ready pods; fix or replace the others before they are needed for capacity")
+	}
+	f = f.WithEvidence(notReady...).WithCommands(cmds...)
+	if s.Service.Spec.PublishNotReadyAddresses {
+		f = f.WithEvidence("publishNotReadyAddresses is true: these pods are published as endpoints anyway")
+	}
+	return engine.Found(detail, f).WithDetails(notReady...)
+}
+
+// shortReason keeps the reason and drops the kubelet's message, for the root-cause line.
+func shortReason(reason string) string {
+	if i := strings.Index(reason, ": "); i >= 0 && !strings.HasPrefix(reason, "Pending") {
+		return reason[:i]
+	}
+	return truncate(reason, 120)
+}
+
+func firstField(s string) string {
+	name, _, _ := strings.Cut(s, ":")
+	return name
+}
+
+// IsPodReady reports the pod's Ready condition, the signal the EndpointSlice controller uses.
+func IsPodReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// PodNotReadyReason explains in one line why a pod is not Ready, from the most specific
+// signal the kubelet and scheduler leave in its status.
+func PodNotReadyReason(p *corev1.Pod) string {
+	if p.DeletionTimestamp != nil {
+		return "terminating (deletion requested " + p.DeletionTimestamp.UTC().Format("15:04:05") + ")"
+	}
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse {
+			return strings.TrimSpace(fmt.Sprintf("Pending, %s: %s", orDefault(c.Reason, "not scheduled"), c.Message))
+		}
+	}
+	var parts []string
+	statuses := append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
+	for _, cs := range statuses {
+		if part := containerReason(cs); part != "" {
+			parts = append(parts, part)
+		}
+	}
+	if len(parts) > 0 {
+		return strings.Join(parts, "; ")
+	}
+	for _, gate := range p.Spec.ReadinessGates {
+		if !conditionTrue(p, gate.ConditionType) {
+			return fmt.Sprintf("readiness gate %s is not True", gate.ConditionType)
+		}
+	}
+	phase := orDefault(string(p.Status.Phase), "Pending")
+	if p.Spec.NodeName == "" {
+		return phase + ", not scheduled to a node yet"
+	}
+	if len(p.Status.ContainerStatuses) == 0 {
+		return phase + " on node " + p.Spec.NodeName + ", containers not started yet"
+	}
+	return phase + ", Ready condition is not True"
+}
+
+func containerReason(cs corev1.ContainerStatus) string {
+	restarts := ""
+	if cs.RestartCount > 0 {
+		restarts = fmt.Sprintf(" (restarts %d)", cs.RestartCount)
+	}
+	last := ""
+	if t := cs.LastTerminationState.Terminated; t != nil {
+		last = fmt.Sprintf(", last exit %d %s", t.ExitCode, t.Reason)
+	}
+	switch {
+	case cs.State.Waiting != nil:
+		w := cs.State.Waiting
+		msg := ""
+		if w.Message != "" {
+			msg = ": " + truncate(w.Message, 160)
+		}
+		return fmt.Sprintf("container %s waiting, %s%s%s%s", cs.Name, orDefault(w.Reason, "Waiting"), restarts, last, msg)
+	case cs.State.Terminated != nil:
+		t := cs.State.Terminated
+		if t.ExitCode == 0 && t.Reason == "Completed" {
+			return ""
+		}
+		return fmt.Sprintf("container %s terminated, %s exit %d%s", cs.Name, orDefault(t.Reason, "Error"), t.ExitCode, restarts)
+	case cs.State.Running != nil && !cs.Ready:
+		if cs.Started != nil && !*cs.Started {
+			return fmt.Sprintf("container %s running, startup probe not yet passed%s", cs.Name, restarts)
+		}
+		return fmt.Sprintf("container %s running but not ready: readiness probe failing%s%s", cs.Name, restarts, last)
+	}
+	return ""
+}
+
+func conditionTrue(p *corev1.Pod, t corev1.PodConditionType) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == t {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+func truncate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

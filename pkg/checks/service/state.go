@@ -1,0 +1,109 @@
+// Package service is the decision tree of `kubectl netdoctor svc`: from the Service
+// object through its selector, pods, readiness and ports to the EndpointSlices that
+// kube-proxy programs, then traffic policies, StatefulSets, environment variables and
+// the DNS names clients should use.
+package service
+
+import (
+	"context"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+)
+
+// State is what the svc checks share. Each check reads through Source and stores what
+// later checks need; nothing here is a free-form map.
+type State struct {
+	Source    source.Source
+	Namespace string
+	Name      string
+
+	Service *corev1.Service
+	// Pods are the pods the selector matches, terminal (Succeeded/Failed) ones excluded
+	// because the EndpointSlice controller ignores them too.
+	Pods []corev1.Pod
+	// Ready are the members of Pods whose Ready condition is true and that are not terminating.
+	Ready []corev1.Pod
+	// Slices are the EndpointSlices labelled with the Service's name.
+	Slices []discoveryv1.EndpointSlice
+	// StatefulSets are the StatefulSets whose pod template the selector matches.
+	StatefulSets []appsv1.StatefulSet
+
+	nsPods    []corev1.Pod
+	nsPodsErr error
+	nsPodsOK  bool
+}
+
+// NewState returns the state for diagnosing Service namespace/name.
+func NewState(src source.Source, namespace, name string) *State {
+	return &State{Source: src, Namespace: namespace, Name: name}
+}
+
+// Ref is the Service as a finding object.
+func (s *State) Ref() diag.ObjectRef {
+	return diag.ObjectRef{Kind: "Service", Namespace: s.Namespace, Name: s.Name}
+}
+
+// namespacePods lists every pod of the namespace once, for the checks that need more
+// than the selected pods (near misses, environment variables).
+func (s *State) namespacePods(ctx context.Context) ([]corev1.Pod, error) {
+	if !s.nsPodsOK {
+		s.nsPods, s.nsPodsErr = s.Source.Pods(ctx, s.Namespace, nil)
+		s.nsPodsOK = true
+	}
+	return s.nsPods, s.nsPodsErr
+}
+
+// Check IDs of the svc tree, in walk order.
+const (
+	CheckExists         = "service.exists"
+	CheckExternalName   = "service.externalname"
+	CheckLoadBalancer   = "service.loadbalancer"
+	CheckNodePort       = "service.nodeport"
+	CheckAffinity       = "service.sessionaffinity"
+	CheckSelector       = "service.selector"
+	CheckReadiness      = "service.readiness"
+	CheckPorts          = "service.ports"
+	CheckEndpointSlices = "service.endpointslices"
+	CheckTrafficPolicy  = "service.trafficpolicy"
+	CheckStatefulSet    = "service.statefulset"
+	CheckEnvVars        = "service.envvars"
+	CheckDNS            = "service.dns"
+)
+
+// Checks is the svc decision tree. Keep it in walk order: the order is the text tree,
+// the checks[] order of the JSON report, and the tie-break for the root cause.
+func Checks() []engine.Check[State] {
+	return []engine.Check[State]{
+		{ID: CheckExists, Title: "Service exists", Run: checkExists},
+		{ID: CheckExternalName, Title: "ExternalName is a valid DNS name", Needs: []string{CheckExists}, Run: checkExternalName},
+		{ID: CheckLoadBalancer, Title: "LoadBalancer has an address", Needs: []string{CheckExists}, Run: checkLoadBalancer},
+		{ID: CheckNodePort, Title: "NodePorts in range and unique", Needs: []string{CheckExists}, Run: checkNodePort},
+		{ID: CheckAffinity, Title: "session affinity sees client IPs", Needs: []string{CheckExists}, Run: checkSessionAffinity},
+		{ID: CheckSelector, Title: "selector matches pods", Needs: []string{CheckExists}, Run: checkSelector},
+		{ID: CheckReadiness, Title: "pods are Ready", Needs: []string{CheckSelector}, Run: checkReadiness},
+		{ID: CheckPorts, Title: "target ports resolve on the pods", Needs: []string{CheckSelector}, Run: checkPorts},
+		{ID: CheckEndpointSlices, Title: "EndpointSlices match the ready pods", Needs: []string{CheckSelector}, Run: checkEndpointSlices},
+		{ID: CheckTrafficPolicy, Title: "traffic policies have local endpoints", Needs: []string{CheckSelector}, Run: checkTrafficPolicy},
+		{ID: CheckStatefulSet, Title: "StatefulSets name a headless Service", Needs: []string{CheckExists}, Run: checkStatefulSets},
+		{ID: CheckEnvVars, Title: "pods using service env vars started after the Service", Needs: []string{CheckExists}, Run: checkEnvVars},
+		{ID: CheckDNS, Title: "DNS names", Needs: []string{CheckExists}, Run: checkDNSNames},
+	}
+}
+
+// Diagnose walks the svc tree for one Service and returns its report. The error is
+// non-nil only when the Service itself could not be read (exit code 2).
+func Diagnose(ctx context.Context, src source.Source, namespace, name string) (diag.Report, *State, error) {
+	s := NewState(src, namespace, name)
+	report := diag.NewReport("svc", s.Ref())
+	err := engine.Walk(ctx, Checks(), s, &report)
+	if s.Service != nil {
+		report.Notes = dnsNotes(s)
+	}
+	return report, s, err
+}

@@ -1,0 +1,80 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+)
+
+// checkStatefulSets: per-pod DNS names (web-0.web.shop.svc...) exist only for the
+// headless Service a StatefulSet names in spec.serviceName. A StatefulSet behind this
+// Service that names no Service, a missing one, or one with a ClusterIP has no stable
+// per-pod names, which is what clients of StatefulSets usually rely on.
+func checkStatefulSets(ctx context.Context, s *State) engine.Result {
+	if len(s.Service.Spec.Selector) == 0 {
+		return engine.Skip("no selector")
+	}
+	if !s.Source.Live() && !s.Source.Has("StatefulSet") {
+		return engine.Skip("the input holds no StatefulSets")
+	}
+	all, err := s.Source.StatefulSets(ctx, s.Namespace)
+	if err != nil {
+		return engine.ReadError(err)
+	}
+	selector := labels.SelectorFromSet(s.Service.Spec.Selector)
+	var findings []diag.Finding
+	for _, sts := range all {
+		if !selector.Matches(labels.Set(sts.Spec.Template.Labels)) {
+			continue
+		}
+		s.StatefulSets = append(s.StatefulSets, sts)
+		problem, err := s.governingServiceProblem(ctx, &sts)
+		if err != nil {
+			return engine.ReadError(err)
+		}
+		if problem == "" {
+			continue
+		}
+		findings = append(findings, diag.New(diag.StatefulSetServiceNameMismatch, s.Ref(),
+			"StatefulSet %s/%s %s, so its per-pod DNS names (%s-0.<service>.%s.svc) do not exist", sts.Namespace, sts.Name, problem, sts.Name, sts.Namespace).
+			WithFix("create a headless Service (clusterIP: None) selecting the StatefulSet's pods and name it in spec.serviceName (the field is immutable: recreate the StatefulSet with --cascade=orphan to change it)").
+			WithCommands(fmt.Sprintf("kubectl get statefulset %s -n %s -o jsonpath='{.spec.serviceName}'", sts.Name, sts.Namespace)))
+	}
+	if len(s.StatefulSets) == 0 {
+		return engine.Pass("no StatefulSet behind this Service")
+	}
+	return engine.Found(fmt.Sprintf("%d StatefulSet(s) behind this Service", len(s.StatefulSets)), findings...)
+}
+
+// governingServiceProblem says what is wrong with the StatefulSet's serviceName, or "".
+func (s *State) governingServiceProblem(ctx context.Context, sts *appsv1.StatefulSet) (string, error) {
+	name := sts.Spec.ServiceName
+	if name == "" {
+		return "has no spec.serviceName", nil
+	}
+	governing := s.Service
+	if name != s.Name {
+		svc, err := s.Source.Service(ctx, sts.Namespace, name)
+		if source.IsNotFound(err) {
+			if !s.Source.Live() && !s.Source.Has("Service") {
+				return "", nil
+			}
+			return fmt.Sprintf("names Service %q in spec.serviceName, which does not exist", name), nil
+		}
+		if err != nil {
+			return "", err
+		}
+		governing = svc
+	}
+	if governing.Spec.ClusterIP != corev1.ClusterIPNone {
+		return fmt.Sprintf("names Service %q in spec.serviceName, which is not headless (clusterIP %s)", name, orDefault(governing.Spec.ClusterIP, "allocated")), nil
+	}
+	return "", nil
+}

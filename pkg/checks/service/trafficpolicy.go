@@ -1,0 +1,98 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+)
+
+// checkTrafficPolicy: with externalTrafficPolicy Local, a node forwards NodePort and
+// load-balancer traffic only to endpoints on itself and drops it otherwise; with
+// internalTrafficPolicy Local, in-cluster clients reach only endpoints on their own
+// node. Either way, nodes without a ready local endpoint black-hole that traffic.
+func checkTrafficPolicy(ctx context.Context, s *State) engine.Result {
+	svc := s.Service
+	if len(svc.Spec.Selector) == 0 {
+		return engine.Skip("no selector")
+	}
+	external := (svc.Spec.Type == corev1.ServiceTypeNodePort || svc.Spec.Type == corev1.ServiceTypeLoadBalancer) &&
+		svc.Spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal
+	internal := svc.Spec.InternalTrafficPolicy != nil && *svc.Spec.InternalTrafficPolicy == corev1.ServiceInternalTrafficPolicyLocal
+	if !external && !internal {
+		return engine.Pass("traffic policies Cluster: any node forwards to any endpoint")
+	}
+	if len(s.Ready) == 0 {
+		return engine.Skip("no ready endpoints to place on nodes")
+	}
+	if !s.Source.Live() && !s.Source.Has("Node") {
+		return engine.Skip("the input holds no Nodes")
+	}
+	nodes, err := s.Source.Nodes(ctx)
+	if err != nil {
+		return engine.ReadError(err)
+	}
+	local := map[string]bool{}
+	for _, p := range s.Ready {
+		local[p.Spec.NodeName] = true
+	}
+	var without []string
+	ready := 0
+	for _, n := range nodes {
+		if !nodeReady(&n) {
+			continue
+		}
+		ready++
+		if !local[n.Name] {
+			without = append(without, n.Name)
+		}
+	}
+	sort.Strings(without)
+	detail := fmt.Sprintf("%d of %d ready node(s) have a ready local endpoint", ready-len(without), ready)
+	if len(without) == 0 {
+		return engine.Pass("%s", detail)
+	}
+	nodesLine := "nodes without a ready endpoint: " + strings.Join(limitLines(without, 10), ", ")
+	withLine := "nodes with one: " + strings.Join(sortedKeysBool(local), ", ")
+	var findings []diag.Finding
+	if external {
+		findings = append(findings, diag.New(diag.ExternalTrafficPolicyLocalNoEndpoints, s.Ref(),
+			"Service %s/%s has externalTrafficPolicy Local and %d of %d node(s) have no ready endpoint: NodePort traffic to them is dropped",
+			s.Namespace, s.Name, len(without), ready).
+			WithEvidence(nodesLine, withLine).
+			WithFix("send external traffic only to nodes with endpoints (cloud load balancers do so via healthCheckNodePort), run a pod on every node (DaemonSet or topology spread), or use externalTrafficPolicy Cluster if client IPs need not be kept"))
+	}
+	if internal {
+		findings = append(findings, diag.New(diag.InternalTrafficPolicyLocalNoEndpoints, s.Ref(),
+			"Service %s/%s has internalTrafficPolicy Local and %d of %d node(s) have no ready endpoint: clients on them cannot reach it",
+			s.Namespace, s.Name, len(without), ready).
+			WithEvidence(nodesLine, withLine).
+			WithFix("run a backend on every node that runs clients (typically a DaemonSet), or set internalTrafficPolicy: Cluster"))
+	}
+	return engine.Found(detail, findings...)
+}
+
+func nodeReady(n *corev1.Node) bool {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+func sortedKeysBool(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		if k != "" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,112 @@
+package cmd
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/rest"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/printer"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+)
+
+// defaultRequestTimeout bounds every API request when --request-timeout is not given:
+// a diagnostic tool that hangs on a dead API server is worse than one that says so.
+const defaultRequestTimeout = 20 * time.Second
+
+// CommonOptions are the flags and the resolved I/O that every diagnosing command shares.
+type CommonOptions struct {
+	ConfigFlags *genericclioptions.ConfigFlags
+	Streams     genericiooptions.IOStreams
+
+	Output    string
+	Color     string
+	Filenames []string
+	Verbose   bool
+
+	// Set by Complete.
+	Namespace string
+	Source    source.Source
+	Printer   printer.Printer
+	// Stats counts API requests of a live Source.
+	Stats *source.Stats
+}
+
+// NewCommonOptions returns options bound to the root's ConfigFlags and streams.
+func NewCommonOptions(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *CommonOptions {
+	return &CommonOptions{ConfigFlags: flags, Streams: streams, Output: printer.FormatText, Color: string(printer.ColorAuto)}
+}
+
+// AddFlags registers the output and input flags on a subcommand.
+func (o *CommonOptions) AddFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: text, json or yaml")
+	cmd.Flags().StringVar(&o.Color, "color", o.Color, "Colour the text output: auto (only on a terminal, honours NO_COLOR), always or never")
+	cmd.Flags().StringArrayVarP(&o.Filenames, "filename", "f", nil, "Diagnose these manifests instead of a live cluster: a file, a directory, or - for stdin (repeatable)")
+	cmd.Flags().BoolVar(&o.Verbose, "verbose", false, "Show the details of passed checks too")
+}
+
+// Validate rejects bad flag values before anything is read.
+func (o *CommonOptions) Validate(cmdPath string) error {
+	if err := printer.ValidateFormat(o.Output); err != nil {
+		return UsageErrorf(cmdPath, "%v", err)
+	}
+	if _, err := printer.ParseColorMode(o.Color); err != nil {
+		return UsageErrorf(cmdPath, "%v", err)
+	}
+	return nil
+}
+
+// Complete resolves the namespace, builds the Source (files with -f, else the live
+// cluster) and the printer.
+func (o *CommonOptions) Complete() error {
+	ns, _, err := o.ConfigFlags.ToRawKubeConfigLoader().Namespace()
+	if err != nil || ns == "" {
+		if len(o.Filenames) == 0 && err != nil {
+			return err
+		}
+		ns = "default"
+	}
+	if o.ConfigFlags.Namespace != nil && *o.ConfigFlags.Namespace != "" {
+		ns = *o.ConfigFlags.Namespace
+	}
+	o.Namespace = ns
+
+	color, _ := printer.ParseColorMode(o.Color)
+	p, err := printer.New(o.Output, printer.Options{Color: color, Verbose: o.Verbose, Out: o.Streams.Out})
+	if err != nil {
+		return err
+	}
+	o.Printer = p
+
+	if len(o.Filenames) > 0 {
+		objs, err := source.FromFiles(o.Filenames, o.Streams.In, ns)
+		if err != nil {
+			return err
+		}
+		o.Source = objs
+		return nil
+	}
+	cfg, err := o.ConfigFlags.ToRESTConfig()
+	if err != nil {
+		return err
+	}
+	o.Source, o.Stats, err = newLiveSource(cfg)
+	return err
+}
+
+func newLiveSource(cfg *rest.Config) (source.Source, *source.Stats, error) {
+	cfg = rest.CopyConfig(cfg)
+	cfg.WarningHandler = rest.NoWarnings{}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = defaultRequestTimeout
+	}
+	stats := source.CountRequests(cfg)
+	live, err := source.NewLive(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot build a client for the cluster: %w", err)
+	}
+	return live, stats, nil
+}

@@ -1,0 +1,182 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
+)
+
+// delayAnnotation makes the harness wait before creating an object, so that its
+// creation timestamp (second resolution) orders after the objects before it.
+const delayAnnotation = "test.netdoctor.dev/create-delay"
+
+// newNamespace creates a namespace with a random suffix: namespaces cannot be deleted
+// and recreated quickly, so every test gets its own.
+func newNamespace(t *testing.T, prefix string) string {
+	t.Helper()
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	name := prefix + "-" + hex.EncodeToString(b)
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	if err := k8sClient.Create(ctx(t), ns); err != nil {
+		t.Fatalf("create namespace: %v", err)
+	}
+	return name
+}
+
+// applyScenario creates the objects of a testdata file in a fresh namespace, writes
+// their status as the kubelet, scheduler or cloud controller would, then writes the
+// EndpointSlices the controller would for every Service the file does not give slices
+// for. Nodes are deleted when the test ends, because they are cluster-scoped.
+func applyScenario(t *testing.T, file string) string {
+	t.Helper()
+	ns := newNamespace(t, "it")
+	objs, err := fixture.Load(file, ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created []runtime.Object
+	for _, obj := range objs {
+		created = append(created, createWithStatus(t, obj.(client.Object)))
+	}
+	for _, obj := range fixture.WithControllerSlices(created)[len(created):] {
+		createWithStatus(t, obj.(client.Object))
+	}
+	return ns
+}
+
+func createWithStatus(t *testing.T, obj client.Object) client.Object {
+	t.Helper()
+	if d, ok := obj.GetAnnotations()[delayAnnotation]; ok {
+		wait, err := time.ParseDuration(d)
+		if err != nil {
+			t.Fatalf("%s: %v", delayAnnotation, err)
+		}
+		time.Sleep(wait)
+	}
+	withStatus := obj.DeepCopyObject().(client.Object)
+	obj.SetCreationTimestamp(metav1.Time{})
+	if err := k8sClient.Create(ctx(t), obj); err != nil {
+		t.Fatalf("create %T %s: %v", obj, obj.GetName(), err)
+	}
+	if _, ok := obj.(*corev1.Node); ok {
+		// t.Context() is already cancelled when cleanups run.
+		t.Cleanup(func() { _ = k8sClient.Delete(context.Background(), obj) })
+	}
+	if copyStatus(withStatus, obj) {
+		if err := k8sClient.Status().Update(ctx(t), obj); err != nil {
+			t.Fatalf("status of %T %s: %v", obj, obj.GetName(), err)
+		}
+	}
+	return obj
+}
+
+// copyStatus moves the fixture's status onto the created object; false if it has none.
+func copyStatus(from, to client.Object) bool {
+	switch f := from.(type) {
+	case *corev1.Pod:
+		if f.Status.Phase == "" {
+			return false
+		}
+		to.(*corev1.Pod).Status = f.Status
+	case *corev1.Node:
+		to.(*corev1.Node).Status = f.Status
+	case *corev1.Service:
+		if len(f.Status.LoadBalancer.Ingress) == 0 {
+			return false
+		}
+		to.(*corev1.Service).Status = f.Status
+	default:
+		return false
+	}
+	return true
+}
+
+// result is one run of the real command.
+type result struct {
+	code   int
+	out    string
+	errOut string
+	report diag.Report
+}
+
+// runNetdoctor runs the command line as a user would, through the root command and
+// the exit-code mapping of main.
+func runNetdoctor(t *testing.T, args ...string) result {
+	t.Helper()
+	streams, in, out, errOut := genericiooptions.NewTestIOStreams()
+	_ = in
+	code := cmd.Execute(cmd.NewCmdNetdoctor(streams), streams, args)
+	r := result{code: code, out: out.String(), errOut: errOut.String()}
+	if hasJSON(args) && strings.HasPrefix(strings.TrimSpace(r.out), "{") {
+		if err := json.Unmarshal(out.Bytes(), &r.report); err != nil {
+			t.Fatalf("report is not JSON: %v\n%s", err, r.out)
+		}
+	}
+	return r
+}
+
+func hasJSON(args []string) bool {
+	for i, a := range args {
+		if a == "-ojson" || a == "--output=json" || (a == "-o" || a == "--output") && i+1 < len(args) && args[i+1] == "json" {
+			return true
+		}
+	}
+	return false
+}
+
+// dumpNamespace writes what `kubectl get <kinds> -n ns -o yaml` (plus nodes) would
+// write, for offline parity runs with -f.
+func dumpNamespace(t *testing.T, ns string) string {
+	t.Helper()
+	var items []runtime.Object
+	add := func(list client.ObjectList, kind, apiVersion string, opts ...client.ListOption) {
+		if err := k8sClient.List(ctx(t), list, opts...); err != nil {
+			t.Fatal(err)
+		}
+		objs, err := metaExtract(list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range objs {
+			o.GetObjectKind().SetGroupVersionKind(schemaGVK(apiVersion, kind))
+			items = append(items, o)
+		}
+	}
+	in := client.InNamespace(ns)
+	add(&corev1.ServiceList{}, "Service", "v1", in)
+	add(&corev1.PodList{}, "Pod", "v1", in)
+	add(&discoveryv1.EndpointSliceList{}, "EndpointSlice", "discovery.k8s.io/v1", in)
+	add(&corev1.NodeList{}, "Node", "v1")
+	add(&appsStatefulSetList{}, "StatefulSet", "apps/v1", in)
+	var buf bytes.Buffer
+	list := map[string]any{"apiVersion": "v1", "kind": "List", "items": items}
+	data, err := json.Marshal(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf.Write(data)
+	path := filepath.Join(t.TempDir(), ns+".json")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
