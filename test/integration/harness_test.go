@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -12,11 +11,16 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
@@ -143,39 +147,52 @@ func hasJSON(args []string) bool {
 	return false
 }
 
-// dumpNamespace writes what `kubectl get <kinds> -n ns -o yaml` (plus nodes) would
-// write, for offline parity runs with -f.
-func dumpNamespace(t *testing.T, ns string) string {
+// dumpNamespaces writes what `kubectl get <every kind netdoctor reads> -o yaml` would
+// write for the given namespaces, plus the cluster-scoped kinds, as one List: the input
+// of offline (-f) parity runs.
+func dumpNamespaces(t *testing.T, namespaces ...string) string {
 	t.Helper()
-	var items []runtime.Object
-	add := func(list client.ObjectList, kind, apiVersion string, opts ...client.ListOption) {
+	items := []runtime.Object{}
+	add := func(list client.ObjectList, opts ...client.ListOption) {
 		if err := k8sClient.List(ctx(t), list, opts...); err != nil {
 			t.Fatal(err)
 		}
-		objs, err := metaExtract(list)
+		objs, err := meta.ExtractList(list)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, o := range objs {
-			o.GetObjectKind().SetGroupVersionKind(schemaGVK(apiVersion, kind))
+			gvks, _, err := clientgoscheme.Scheme.ObjectKinds(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.GetObjectKind().SetGroupVersionKind(gvks[0])
 			items = append(items, o)
 		}
 	}
-	in := client.InNamespace(ns)
-	add(&corev1.ServiceList{}, "Service", "v1", in)
-	add(&corev1.PodList{}, "Pod", "v1", in)
-	add(&discoveryv1.EndpointSliceList{}, "EndpointSlice", "discovery.k8s.io/v1", in)
-	add(&corev1.NodeList{}, "Node", "v1")
-	add(&appsStatefulSetList{}, "StatefulSet", "apps/v1", in)
-	var buf bytes.Buffer
-	list := map[string]any{"apiVersion": "v1", "kind": "List", "items": items}
-	data, err := json.Marshal(list)
+	for _, ns := range namespaces {
+		in := client.InNamespace(ns)
+		for _, list := range []client.ObjectList{&corev1.ServiceList{}, &corev1.PodList{}, &discoveryv1.EndpointSliceList{},
+			&corev1.EndpointsList{}, &appsv1.StatefulSetList{}, &appsv1.DeploymentList{}, &appsv1.DaemonSetList{},
+			&appsv1.ReplicaSetList{}, &batchv1.JobList{}, &networkingv1.NetworkPolicyList{}, &corev1.ConfigMapList{},
+			&corev1.SecretList{}, &networkingv1.IngressList{}} {
+			add(list, in)
+		}
+		var namespace corev1.Namespace
+		if err := k8sClient.Get(ctx(t), client.ObjectKey{Name: ns}, &namespace); err != nil {
+			t.Fatal(err)
+		}
+		namespace.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Namespace"))
+		items = append(items, &namespace)
+	}
+	add(&corev1.NodeList{})
+	add(&networkingv1.IngressClassList{})
+	data, err := json.Marshal(map[string]any{"apiVersion": "v1", "kind": "List", "items": items})
 	if err != nil {
 		t.Fatal(err)
 	}
-	buf.Write(data)
-	path := filepath.Join(t.TempDir(), ns+".json")
-	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+	path := filepath.Join(t.TempDir(), "dump.json")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -26,7 +26,7 @@ func TestSvcScenarios(t *testing.T) {
 			live := runNetdoctor(t, "svc", sc.Target, "-n", ns, "--kubeconfig", adminKubeconfig, "-o", "json")
 			assertReport(t, "live", live, sc.Want, wantCode)
 
-			offline := runNetdoctor(t, "svc", sc.Target, "-n", ns, "-f", dumpNamespace(t, ns), "-o", "json")
+			offline := runNetdoctor(t, "svc", sc.Target, "-n", ns, "-f", dumpNamespaces(t, ns), "-o", "json")
 			assertReport(t, "offline", offline, sc.Want, wantCode)
 		})
 	}
