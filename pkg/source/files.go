@@ -131,12 +131,21 @@ func (l *loader) loadPath(path string) error {
 	if !info.IsDir() {
 		return l.loadFile(path)
 	}
-	return filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+	// WalkDir does not follow a symlinked root; walk its target and show paths under
+	// the name the user gave.
+	root, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return fmt.Errorf("error reading %s: %w", path, pathErr(err))
+	}
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if rel, relErr := filepath.Rel(root, p); relErr == nil {
+			p = filepath.Join(path, rel)
+		}
 		if err != nil {
 			return fmt.Errorf("error reading %s: %w", p, pathErr(err))
 		}
 		if d.IsDir() {
-			if p != path && strings.HasPrefix(d.Name(), ".") {
+			if p != filepath.Join(path, ".") && strings.HasPrefix(d.Name(), ".") {
 				return filepath.SkipDir // .git, .github and the like hold no manifests to check
 			}
 			return nil

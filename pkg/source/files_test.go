@@ -311,6 +311,35 @@ func TestFromFilesStdin(t *testing.T) {
 	}
 }
 
+func TestFromFilesEncodingAndSymlinks(t *testing.T) {
+	ctx := context.Background()
+	// UTF-16 LE with a byte order mark, as some Windows editors write.
+	text := "apiVersion: v1\nkind: Service\nmetadata: {name: wide}\n"
+	utf16le := []byte{0xFF, 0xFE}
+	for _, r := range text {
+		utf16le = append(utf16le, byte(r), 0)
+	}
+	dir := writeFiles(t, map[string]string{"real/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: linked}\n"})
+	if err := os.WriteFile(filepath.Join(dir, "wide.yaml"), utf16le, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(filepath.Join(dir, "real"), link); err != nil {
+		t.Skip("symlinks not supported:", err)
+	}
+	o := mustLoad(t, []string{filepath.Join(dir, "wide.yaml"), link}, "", "default")
+	svcs, _ := o.Services(ctx, AllNamespaces, "")
+	equal(t, "services", names(svcs), []string{"default/linked", "default/wide"})
+
+	// Errors in a symlinked directory name the path as given.
+	if err := os.WriteFile(filepath.Join(dir, "real", "bad.yaml"), []byte("kind: Service\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FromFiles([]string{link}, nil, ""); err == nil || !strings.Contains(err.Error(), filepath.Join(link, "bad.yaml")) {
+		t.Errorf("error = %v, want it to name %s", err, filepath.Join(link, "bad.yaml"))
+	}
+}
+
 func TestFromFilesOthersAndScope(t *testing.T) {
 	o := mustLoad(t, []string{"-"}, `
 apiVersion: cilium.io/v2
