@@ -121,4 +121,3 @@ func sortedAddresses(m map[string]publishedEndpoint) []string {
 	sort.Strings(keys)
 	return keys
 }
-
