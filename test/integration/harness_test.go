@@ -197,3 +197,5 @@ func dumpNamespaces(t *testing.T, namespaces ...string) string {
 	}
 	return path
 }
+
+func writeFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o600) }
