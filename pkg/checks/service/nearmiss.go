@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // NearMiss is a pod that matches every label of a selector but one.
@@ -55,7 +57,7 @@ func NearMisses(selector map[string]string, pods []corev1.Pod) []NearMiss {
 		case miss.SameValueKey != "":
 			score = 50
 		}
-		if len(selector) == 1 && miss.Have == "" && miss.SameValueKey == "" {
+		if len(selector) == 1 && !plausibleTypo(miss) {
 			continue
 		}
 		sig := miss.Key + "\x00" + miss.Have + "\x00" + miss.SameValueKey
@@ -78,6 +80,19 @@ func NearMisses(selector map[string]string, pods []corev1.Pod) []NearMiss {
 	return out
 }
 
+// plausibleTypo keeps one-label near misses to what a human could have mistyped: the
+// wanted value under another key, or a value a few edits away (payment vs payments).
+func plausibleTypo(m NearMiss) bool {
+	if m.SameValueKey != "" {
+		return true
+	}
+	if m.Have == "" {
+		return false
+	}
+	return editDistance(m.Have, m.Want) <= max(2, len(m.Want)/3) ||
+		strings.Contains(m.Have, m.Want) || strings.Contains(m.Want, m.Have)
+}
+
 func nearMiss(selector map[string]string, pod corev1.Pod) (NearMiss, bool) {
 	var miss *NearMiss
 	for _, key := range sortedKeys(selector) {
@@ -89,7 +104,7 @@ func nearMiss(selector map[string]string, pod corev1.Pod) (NearMiss, bool) {
 		if miss != nil {
 			return NearMiss{}, false
 		}
-		miss = &NearMiss{Pod: pod.Name, Key: key, Have: have, Want: want}
+		miss = &NearMiss{Pod: PodDisplayName(&pod), Key: key, Have: have, Want: want}
 		if !ok {
 			for _, other := range sortedKeys(pod.Labels) {
 				if pod.Labels[other] == want {
@@ -121,4 +136,14 @@ func selectorString(selector map[string]string) string {
 		parts = append(parts, k+"="+selector[k])
 	}
 	return strings.Join(parts, ",")
+}
+
+// PodDisplayName names a pod in evidence. Pods that -f synthesised from a workload's
+// template are named after the workload, since no such pod exists anywhere.
+func PodDisplayName(pod *corev1.Pod) string {
+	if source.IsSynthetic(pod) && len(pod.OwnerReferences) > 0 {
+		owner := pod.OwnerReferences[0]
+		return fmt.Sprintf("%s %s's pod template", owner.Kind, owner.Name)
+	}
+	return pod.Name
 }

@@ -55,11 +55,11 @@ func (s *State) checkNamedPort(sp corev1.ServicePort, label string) (string, []d
 			continue
 		}
 		declared := DeclaredPorts(pod)
-		missing = append(missing, fmt.Sprintf("%s declares %s", pod.Name, portList(declared)))
+		missing = append(missing, fmt.Sprintf("%s declares %s", PodDisplayName(pod), portList(declared)))
 		for _, d := range declared {
 			if d.Name == name && d.Protocol != protocolOrTCP(sp.Protocol) {
 				findings = append(findings, diag.New(diag.ProtocolMismatch, s.Ref(),
-					"Service %s/%s port %s is %s, but pod %s declares port %q as %s", s.Namespace, s.Name, label, sp.Protocol, pod.Name, name, d.Protocol).
+					"Service %s/%s port %s is %s, but pod %s declares port %q as %s", s.Namespace, s.Name, label, sp.Protocol, PodDisplayName(pod), name, d.Protocol).
 					WithFix("make spec.ports[].protocol of the Service and the container port's protocol the same"))
 			}
 		}
@@ -107,9 +107,9 @@ func (s *State) checkNumericPort(sp corev1.ServicePort, label string) (string, [
 			declaring++
 		case protoMismatch != "":
 			otherProtocol++
-			protocolPods = append(protocolPods, fmt.Sprintf("%s declares %d/%s", s.Pods[i].Name, target, protoMismatch))
+			protocolPods = append(protocolPods, fmt.Sprintf("%s declares %d/%s", PodDisplayName(&s.Pods[i]), target, protoMismatch))
 		default:
-			otherPorts = append(otherPorts, fmt.Sprintf("%s declares %s", s.Pods[i].Name, portList(declared)))
+			otherPorts = append(otherPorts, fmt.Sprintf("%s declares %s", PodDisplayName(&s.Pods[i]), portList(declared)))
 		}
 	}
 	var findings []diag.Finding

@@ -25,7 +25,7 @@ func checkReadiness(_ context.Context, s *State) engine.Result {
 			s.Ready = append(s.Ready, p)
 			continue
 		}
-		notReady = append(notReady, p.Name+": "+PodNotReadyReason(&p))
+		notReady = append(notReady, PodDisplayName(&p)+": "+PodNotReadyReason(&p))
 		if firstReason == "" {
 			firstReason = p.Name + ": " + shortReason(PodNotReadyReason(&p))
 		}
