@@ -143,7 +143,7 @@ func selectorString(selector map[string]string) string {
 func PodDisplayName(pod *corev1.Pod) string {
 	if source.IsSynthetic(pod) && len(pod.OwnerReferences) > 0 {
 		owner := pod.OwnerReferences[0]
-		return fmt.Sprintf("%s %s's pod template", owner.Kind, owner.Name)
+		return fmt.Sprintf("the pod template of %s %s", owner.Kind, owner.Name)
 	}
 	return pod.Name
 }
