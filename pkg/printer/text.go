@@ -161,6 +161,9 @@ func reportTitle(r diag.Report) string {
 // writeChecks prints the walk as a tree: glyph, check ID padded so that the details line
 // up in one column, then the detail. Depth nests a check two spaces per level.
 func (p *textPrinter) writeChecks(pw *prefixWriter, pal *palette, checks []diag.CheckResult) {
+	if !p.verbose {
+		checks = withoutNotApplicable(checks)
+	}
 	width := 0
 	for _, c := range checks {
 		width = max(width, 2*depth(c)+len(c.ID))
@@ -193,6 +196,20 @@ func (p *textPrinter) writeChecks(pw *prefixWriter, pal *palette, checks []diag.
 			}
 		}
 	}
+}
+
+// withoutNotApplicable drops checks skipped because they do not apply to the target
+// (an ExternalName check on a ClusterIP Service): they are noise at 3 a.m. Checks skipped
+// because a prerequisite failed stay, since they say what was not examined. JSON keeps all.
+func withoutNotApplicable(checks []diag.CheckResult) []diag.CheckResult {
+	out := make([]diag.CheckResult, 0, len(checks))
+	for _, c := range checks {
+		if c.Status == diag.StatusSkip && !strings.HasPrefix(strings.TrimPrefix(c.Detail, "skipped: "), "needs ") {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 func depth(c diag.CheckResult) int {
