@@ -161,6 +161,12 @@ func TestPodNotReadyReason(t *testing.T) {
 			{Name: "app", Started: &falseVal, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}}},
 			"startup probe"},
 		{"not scheduled", corev1.Pod{}, "not scheduled to a node yet"},
+		{"init container running", corev1.Pod{Spec: corev1.PodSpec{NodeName: "n", InitContainers: []corev1.Container{{Name: "migrate"}}},
+			Status: corev1.PodStatus{InitContainerStatuses: []corev1.ContainerStatus{{Name: "migrate", State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}}},
+			"init container migrate still running"},
+		{"init container crashing", corev1.Pod{Spec: corev1.PodSpec{NodeName: "n", InitContainers: []corev1.Container{{Name: "migrate"}}},
+			Status: corev1.PodStatus{InitContainerStatuses: []corev1.ContainerStatus{{Name: "migrate", RestartCount: 3, State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}}}}},
+			"init container migrate waiting, CrashLoopBackOff (restarts 3)"},
 		{"readiness gate", corev1.Pod{Spec: corev1.PodSpec{NodeName: "n", ReadinessGates: []corev1.PodReadinessGate{{ConditionType: "target-health.elbv2.k8s.aws"}}}},
 			"readiness gate target-health.elbv2.k8s.aws"},
 	}

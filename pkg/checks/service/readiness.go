@@ -90,8 +90,12 @@ func PodNotReadyReason(p *corev1.Pod) string {
 		}
 	}
 	var parts []string
-	statuses := append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
-	for _, cs := range statuses {
+	for _, cs := range p.Status.InitContainerStatuses {
+		if part := initContainerReason(p, cs); part != "" {
+			parts = append(parts, part)
+		}
+	}
+	for _, cs := range p.Status.ContainerStatuses {
 		if part := containerReason(cs); part != "" {
 			parts = append(parts, part)
 		}
@@ -112,6 +116,23 @@ func PodNotReadyReason(p *corev1.Pod) string {
 		return phase + " on node " + p.Spec.NodeName + ", containers not started yet"
 	}
 	return phase + ", Ready condition is not True"
+}
+
+// initContainerReason: an ordinary init container that has not completed holds the pod
+// in Init; a sidecar (restartPolicy Always) is judged like a main container.
+func initContainerReason(p *corev1.Pod, cs corev1.ContainerStatus) string {
+	for _, c := range p.Spec.InitContainers {
+		if c.Name == cs.Name && c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
+			return containerReason(cs)
+		}
+	}
+	if cs.State.Running != nil {
+		return fmt.Sprintf("init container %s still running: the pod stays in Init until it completes", cs.Name)
+	}
+	if reason := containerReason(cs); reason != "" {
+		return "init " + reason
+	}
+	return ""
 }
 
 func containerReason(cs corev1.ContainerStatus) string {
