@@ -26,6 +26,7 @@ type CommonOptions struct {
 	Color     string
 	Filenames []string
 	Verbose   bool
+	ShowStats bool
 
 	// Set by Complete.
 	Namespace string
@@ -46,6 +47,21 @@ func (o *CommonOptions) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.Color, "color", o.Color, "Colour the text output: auto (only on a terminal, honours NO_COLOR), always or never")
 	cmd.Flags().StringArrayVarP(&o.Filenames, "filename", "f", nil, "Diagnose these manifests instead of a live cluster: a file, a directory, or - for stdin (repeatable)")
 	cmd.Flags().BoolVar(&o.Verbose, "verbose", false, "Show the details of passed checks too")
+	cmd.Flags().BoolVar(&o.ShowStats, "stats", false, "Print API requests, bytes read and time taken on stderr")
+}
+
+// PrintStats writes the --stats line on stderr, away from JSON on stdout.
+func (o *CommonOptions) PrintStats(start time.Time) {
+	if !o.ShowStats {
+		return
+	}
+	elapsed := time.Since(start).Round(time.Millisecond)
+	if o.Stats == nil {
+		fmt.Fprintf(o.Streams.ErrOut, "stats: offline input, 0 API requests, %s\n", elapsed)
+		return
+	}
+	snap := o.Stats.Snapshot()
+	fmt.Fprintf(o.Streams.ErrOut, "stats: %d API requests, %.1f KiB read, %s\n", snap.Requests, float64(snap.Bytes)/1024, elapsed)
 }
 
 // Validate rejects bad flag values before anything is read.

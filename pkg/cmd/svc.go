@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -73,6 +74,7 @@ func (o *SvcOptions) Run(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	defer o.PrintStats(time.Now())
 	report, _, err := service.Diagnose(ctx, o.Source, o.Namespace, o.Name)
 	if err != nil {
 		return err

@@ -25,9 +25,10 @@ var (
 	// adminConfig and adminKubeconfig belong to a system:masters user.
 	adminConfig     *rest.Config
 	adminKubeconfig string
-	clientset       kubernetes.Interface
-	k8sClient       client.Client
-	repoRoot        = filepath.Join("..", "..")
+	// clientset and k8sClient write fixtures, as fixtureUser.
+	clientset kubernetes.Interface
+	k8sClient client.Client
+	repoRoot  = filepath.Join("..", "..")
 )
 
 func TestMain(m *testing.M) { os.Exit(run(m)) }
@@ -38,11 +39,26 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "envtest binaries:", err)
 		return 2
 	}
+	dir, err := os.MkdirTemp("", "netdoctor-it-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer os.RemoveAll(dir)
+	auditLog := filepath.Join(dir, "audit.log")
+	auditPolicy := filepath.Join(dir, "audit-policy.yaml")
+	if err := os.WriteFile(auditPolicy, []byte(auditPolicyYAML), 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
 	env = &envtest.Environment{}
 	api := env.ControlPlane.GetAPIServer()
 	// A wider node-port range than the default lets a fixture hold a nodePort the
 	// API server accepts but netdoctor calls unusual (NodePortOutOfRange).
 	api.Configure().Set("service-node-port-range", "30000-40000")
+	// Every request is audited so that the suite can prove netdoctor only reads.
+	api.Configure().Set("audit-policy-file", auditPolicy)
+	api.Configure().Set("audit-log-path", auditLog)
 	cfg, err := env.Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "envtest:", err)
@@ -50,28 +66,34 @@ func run(m *testing.M) int {
 	}
 	defer func() { _ = env.Stop() }()
 
+	// Fixtures are written by their own user, so that every other request in the audit
+	// log comes from netdoctor.
+	writer, err := env.AddUser(envtest.User{Name: fixtureUser, Groups: []string{"system:masters"}}, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "envtest fixture user:", err)
+		return 2
+	}
 	admin, err := env.AddUser(envtest.User{Name: "netdoctor-admin", Groups: []string{"system:masters"}}, cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "envtest admin user:", err)
 		return 2
 	}
 	adminConfig = admin.Config()
-	dir, err := os.MkdirTemp("", "netdoctor-it-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	defer os.RemoveAll(dir)
 	if adminKubeconfig, err = writeKubeconfig(dir, "admin", admin); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	clientset = kubernetes.NewForConfigOrDie(adminConfig)
-	if k8sClient, err = client.New(adminConfig, client.Options{}); err != nil {
+	clientset = kubernetes.NewForConfigOrDie(writer.Config())
+	if k8sClient, err = client.New(writer.Config(), client.Options{}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	return m.Run()
+	code := m.Run()
+	if err := assertReadOnly(auditLog); err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL: read-only audit:", err)
+		return 1
+	}
+	return code
 }
 
 // ensureAssets points KUBEBUILDER_ASSETS at the binaries hack/envtest.sh builds, building
