@@ -9,6 +9,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/rest"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/printer"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
@@ -48,6 +49,23 @@ func (o *CommonOptions) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVarP(&o.Filenames, "filename", "f", nil, "Diagnose these manifests instead of a live cluster: a file, a directory, or - for stdin (repeatable)")
 	cmd.Flags().BoolVar(&o.Verbose, "verbose", false, "Show the details of passed checks too")
 	cmd.Flags().BoolVar(&o.ShowStats, "stats", false, "Print API requests, bytes read and time taken on stderr")
+}
+
+// Locate adds the file and line of each finding's object when the input came from -f,
+// so that findings point at the manifest to edit.
+func (o *CommonOptions) Locate(r *diag.Report) {
+	files, ok := o.Source.(interface {
+		Origin(kind, namespace, name string) (source.Position, bool)
+	})
+	if !ok {
+		return
+	}
+	for i := range r.Findings {
+		obj := r.Findings[i].Object
+		if pos, found := files.Origin(obj.Kind, obj.Namespace, obj.Name); found {
+			r.Findings[i].Location = &diag.Location{File: pos.File, Line: pos.Line}
+		}
+	}
 }
 
 // PrintStats writes the --stats line on stderr, away from JSON on stdout.

@@ -32,6 +32,7 @@ Exit codes: 0 no error found, 1 an error finding (traffic fails), 2 could not di
 	root.SetErr(streams.ErrOut)
 	root.AddCommand(NewCmdSvc(flags, streams))
 	root.AddCommand(NewCmdVersion(streams))
+	root.AddCommand(NewCmdScan(flags, streams))
 	return root
 }
 

@@ -79,6 +79,7 @@ func (o *SvcOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	o.Locate(&report)
 	if err := o.Printer.PrintReport(o.Streams.Out, report); err != nil {
 		return err
 	}

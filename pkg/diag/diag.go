@@ -74,6 +74,8 @@ type Finding struct {
 	Evidence []string  `json:"evidence,omitempty"`
 	Fix      string    `json:"fix,omitempty"`
 	Commands []string  `json:"commands,omitempty"`
+	// Location is where the finding's object was read from, for -f input.
+	Location *Location `json:"location,omitempty"`
 	// order is the position in the walk, used to pick the root cause deterministically.
 	order int
 }
@@ -107,6 +109,12 @@ func (f Finding) WithCommands(cmds ...string) Finding {
 func (f Finding) WithSeverity(s Severity) Finding {
 	f.Severity = s
 	return f
+}
+
+// Location is a position in a manifest file.
+type Location struct {
+	File string `json:"file"`
+	Line int    `json:"line,omitempty"`
 }
 
 // CheckResult is one step of the decision tree as it was walked.

@@ -29,17 +29,19 @@ const (
 	FormatText = "text"
 	FormatJSON = "json"
 	FormatYAML = "yaml"
+	// FormatSARIF is SARIF 2.1.0, for code-scanning UIs and CI gates.
+	FormatSARIF = "sarif"
 )
 
 // Formats lists the accepted -o values in the order help text shows them.
-var Formats = []string{FormatText, FormatJSON, FormatYAML}
+var Formats = []string{FormatText, FormatJSON, FormatYAML, FormatSARIF}
 
 // ValidateFormat rejects an -o value New would not accept, so that commands can fail in
 // Validate before touching the cluster. The empty string means the default, text, as an
 // empty -o does in kubectl.
 func ValidateFormat(format string) error {
 	switch format {
-	case "", FormatText, FormatJSON, FormatYAML:
+	case "", FormatText, FormatJSON, FormatYAML, FormatSARIF:
 		return nil
 	}
 	return fmt.Errorf("unknown output format %q: must be one of %s", format, strings.Join(Formats, ", "))
@@ -130,6 +132,8 @@ func New(format string, opts Options) (Printer, error) {
 		return jsonPrinter{}, nil
 	case FormatYAML:
 		return yamlPrinter{}, nil
+	case FormatSARIF:
+		return sarifPrinter{}, nil
 	default:
 		return newTextPrinter(opts), nil
 	}

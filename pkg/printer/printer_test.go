@@ -14,10 +14,10 @@ import (
 func TestNewRejectsUnknownFormat(t *testing.T) {
 	t.Parallel()
 	_, err := New("xml", Options{})
-	if err == nil || err.Error() != `unknown output format "xml": must be one of text, json, yaml` {
+	if err == nil || err.Error() != `unknown output format "xml": must be one of text, json, yaml, sarif` {
 		t.Fatalf("New(xml) error = %v", err)
 	}
-	if err := ValidateFormat("xml"); err == nil || err.Error() != `unknown output format "xml": must be one of text, json, yaml` {
+	if err := ValidateFormat("xml"); err == nil || err.Error() != `unknown output format "xml": must be one of text, json, yaml, sarif` {
 		t.Fatalf("ValidateFormat(xml) = %v", err)
 	}
 	for _, f := range append([]string{""}, Formats...) {

@@ -72,7 +72,7 @@ func FromFiles(paths []string, stdin io.Reader, defaultNamespace string) (*Objec
 	if defaultNamespace == "" {
 		defaultNamespace = metav1.NamespaceDefault
 	}
-	l := &loader{namespace: defaultNamespace, index: map[objectKey]int{}}
+	l := &loader{namespace: defaultNamespace, index: map[objectKey]int{}, origins: map[Origin]Position{}}
 	stdinRead := false
 	for _, path := range paths {
 		l.found = 0
@@ -100,7 +100,9 @@ func FromFiles(paths []string, stdin io.Reader, defaultNamespace string) (*Objec
 		}
 	}
 	objs := append(l.objs, syntheticPods(l.objs)...)
-	return FromObjects(objs...), nil
+	store := FromObjects(objs...)
+	store.origins = l.origins
+	return store, nil
 }
 
 type objectKey struct{ group, kind, namespace, name string }
@@ -110,6 +112,8 @@ type loader struct {
 	objs      []runtime.Object // typed for the kinds Objects stores, else *unstructured.Unstructured
 	index     map[objectKey]int
 	found     int // objects read from the current path argument
+	at        Position
+	origins   map[Origin]Position
 }
 
 func (l *loader) loadStdin(stdin io.Reader) error {
@@ -204,6 +208,7 @@ func (l *loader) loadData(name string, data []byte) error {
 		return fmt.Errorf("error reading %s: %s", name, oneLine(err.Error()))
 	}
 	for _, doc := range docs {
+		l.at = Position{File: name, Line: doc.line}
 		obj, ok := doc.value.(map[string]any)
 		if !ok {
 			return fmt.Errorf("error reading %s: %s: expected a Kubernetes object, found %s", name, doc.where(), describeValue(doc.value))
@@ -274,6 +279,7 @@ func (l *loader) addObject(obj map[string]any, listKind, listAPIVersion string) 
 	}
 
 	key := objectKey{group: gvk.Group, kind: gvk.Kind, namespace: u.GetNamespace(), name: u.GetName()}
+	l.origins[Origin{Kind: gvk.Kind, Namespace: u.GetNamespace(), Name: u.GetName()}] = l.at
 	if i, dup := l.index[key]; dup {
 		l.objs[i] = typed
 	} else {

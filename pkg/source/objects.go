@@ -37,6 +37,8 @@ type Objects struct {
 	secrets         []corev1.Secret
 	ingresses       []networkingv1.Ingress
 	ingressClasses  []networkingv1.IngressClass
+	// origins records where FromFiles read each object.
+	origins map[Origin]Position
 	// Others holds objects of kinds no check reads (kept so loaders can report them).
 	Others []runtime.Object
 }

@@ -1,0 +1,219 @@
+package source
+
+import (
+	"context"
+	"sync"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// Cached reads each kind at most once for a whole scan: the first question about a kind
+// lists all of it in the scan's scope (one paginated LIST), and every later question is
+// answered from memory. Diagnosing thousands of objects then costs one request per kind
+// instead of several per object. Kinds it does not cache (Secrets, Events, ...) and
+// questions outside the scope go to the underlying Source, which Cached embeds.
+type Cached struct {
+	Source
+	scope string // a namespace, or AllNamespaces
+
+	mu     sync.Mutex
+	loaded map[string]*cachedKind
+}
+
+type cachedKind struct {
+	store *Objects
+	err   error
+}
+
+var _ Source = (*Cached)(nil)
+
+// NewCached wraps src for questions about namespace scope (AllNamespaces for -A).
+func NewCached(src Source, scope string) *Cached {
+	return &Cached{Source: src, scope: scope, loaded: map[string]*cachedKind{}}
+}
+
+// inScope reports whether a question about namespace can be answered from the cache.
+func (c *Cached) inScope(namespace string) bool {
+	return c.scope == AllNamespaces || namespace == c.scope
+}
+
+// kind lists kind once (under the lock, so concurrent checks share one request) and
+// returns the store holding it, or the read error every later question will get too.
+func (c *Cached) kind(ctx context.Context, kind string, list func(ctx context.Context) ([]runtime.Object, error)) (*Objects, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if k, ok := c.loaded[kind]; ok {
+		return k.store, k.err
+	}
+	objs, err := list(ctx)
+	k := &cachedKind{store: FromObjects(objs...), err: err}
+	c.loaded[kind] = k
+	return k.store, k.err
+}
+
+func toObjects[T any, P interface {
+	*T
+	runtime.Object
+}](items []T, err error) ([]runtime.Object, error) {
+	out := make([]runtime.Object, 0, len(items))
+	for i := range items {
+		out = append(out, P(&items[i]))
+	}
+	return out, err
+}
+
+func (c *Cached) services(ctx context.Context) (*Objects, error) {
+	return c.kind(ctx, "Service", func(ctx context.Context) ([]runtime.Object, error) {
+		return toObjects(c.Source.Services(ctx, c.scope, ""))
+	})
+}
+
+func (c *Cached) pods(ctx context.Context) (*Objects, error) {
+	return c.kind(ctx, "Pod", func(ctx context.Context) ([]runtime.Object, error) {
+		return toObjects(c.Source.Pods(ctx, c.scope, nil))
+	})
+}
+
+// Service implements Source.
+func (c *Cached) Service(ctx context.Context, namespace, name string) (*corev1.Service, error) {
+	if !c.inScope(namespace) {
+		return c.Source.Service(ctx, namespace, name)
+	}
+	store, err := c.services(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return store.Service(ctx, namespace, name)
+}
+
+// Services implements Source. Cluster-wide questions in a namespaced scan go to the API.
+func (c *Cached) Services(ctx context.Context, namespace, name string) ([]corev1.Service, error) {
+	if !c.inScope(namespace) {
+		return c.Source.Services(ctx, namespace, name)
+	}
+	store, err := c.services(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return store.Services(ctx, namespace, name)
+}
+
+// Pods implements Source.
+func (c *Cached) Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
+	if !c.inScope(namespace) {
+		return c.Source.Pods(ctx, namespace, selector)
+	}
+	store, err := c.pods(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return store.Pods(ctx, namespace, selector)
+}
+
+// Pod implements Source.
+func (c *Cached) Pod(ctx context.Context, namespace, name string) (*corev1.Pod, error) {
+	if !c.inScope(namespace) {
+		return c.Source.Pod(ctx, namespace, name)
+	}
+	store, err := c.pods(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return store.Pod(ctx, namespace, name)
+}
+
+// EndpointSlices implements Source: all slices of the scope in one list, not one
+// labelled list per Service.
+func (c *Cached) EndpointSlices(ctx context.Context, namespace, service string) ([]discoveryv1.EndpointSlice, error) {
+	all, ok := c.Source.(sliceLister)
+	if !ok || !c.inScope(namespace) {
+		return c.Source.EndpointSlices(ctx, namespace, service)
+	}
+	store, err := c.kind(ctx, "EndpointSlice", func(ctx context.Context) ([]runtime.Object, error) {
+		return toObjects(all.AllEndpointSlices(ctx, c.scope))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return store.EndpointSlices(ctx, namespace, service)
+}
+
+// Nodes implements Source.
+func (c *Cached) Nodes(ctx context.Context) ([]corev1.Node, error) {
+	store, err := c.kind(ctx, "Node", func(ctx context.Context) ([]runtime.Object, error) {
+		return toObjects(c.Source.Nodes(ctx))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return store.Nodes(ctx)
+}
+
+// Namespaces implements Source.
+func (c *Cached) Namespaces(ctx context.Context) ([]corev1.Namespace, error) {
+	store, err := c.kind(ctx, "Namespace", func(ctx context.Context) ([]runtime.Object, error) {
+		return toObjects(c.Source.Namespaces(ctx))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return store.namespaces, nil
+}
+
+// StatefulSets implements Source.
+func (c *Cached) StatefulSets(ctx context.Context, namespace string) ([]appsv1.StatefulSet, error) {
+	if !c.inScope(namespace) {
+		return c.Source.StatefulSets(ctx, namespace)
+	}
+	store, err := c.kind(ctx, "StatefulSet", func(ctx context.Context) ([]runtime.Object, error) {
+		return toObjects(c.Source.StatefulSets(ctx, c.scope))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return store.StatefulSets(ctx, namespace)
+}
+
+// NetworkPolicies implements Source.
+func (c *Cached) NetworkPolicies(ctx context.Context, namespace string) ([]networkingv1.NetworkPolicy, error) {
+	if !c.inScope(namespace) {
+		return c.Source.NetworkPolicies(ctx, namespace)
+	}
+	store, err := c.kind(ctx, "NetworkPolicy", func(ctx context.Context) ([]runtime.Object, error) {
+		return toObjects(c.Source.NetworkPolicies(ctx, c.scope))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return store.NetworkPolicies(ctx, namespace)
+}
+
+// Ingresses implements Source.
+func (c *Cached) Ingresses(ctx context.Context, namespace string) ([]networkingv1.Ingress, error) {
+	if !c.inScope(namespace) {
+		return c.Source.Ingresses(ctx, namespace)
+	}
+	store, err := c.kind(ctx, "Ingress", func(ctx context.Context) ([]runtime.Object, error) {
+		return toObjects(c.Source.Ingresses(ctx, c.scope))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return store.Ingresses(ctx, namespace)
+}
+
+// IngressClasses implements Source.
+func (c *Cached) IngressClasses(ctx context.Context) ([]networkingv1.IngressClass, error) {
+	store, err := c.kind(ctx, "IngressClass", func(ctx context.Context) ([]runtime.Object, error) {
+		return toObjects(c.Source.IngressClasses(ctx))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return store.IngressClasses(ctx)
+}

@@ -1,0 +1,114 @@
+package integration
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+)
+
+func scanReport(t *testing.T, r result) diag.ScanReport {
+	t.Helper()
+	var s diag.ScanReport
+	if err := json.Unmarshal([]byte(r.out), &s); err != nil {
+		t.Fatalf("scan output is not JSON: %v\n%s\n%s", err, r.out, r.errOut)
+	}
+	return s
+}
+
+// findingsByObject maps Kind/name to its sorted finding IDs.
+func findingsByObject(s diag.ScanReport) map[string][]diag.FindingID {
+	out := map[string][]diag.FindingID{}
+	for _, r := range s.Reports {
+		key := r.Target.Kind + "/" + r.Target.Name
+		ids := []diag.FindingID{}
+		for _, f := range r.Findings {
+			if !slices.Contains(ids, f.ID) {
+				ids = append(ids, f.ID)
+			}
+		}
+		slices.Sort(ids)
+		out[key] = ids
+	}
+	return out
+}
+
+// TestScan: scan finds each Service's problem live and offline, reads each kind once
+// whatever the number of Services, and filters as asked.
+func TestScan(t *testing.T) {
+	ns := applyScenario(t, filepath.Join(repoRoot, "test", "testdata", "scan", "mixed.yaml"))
+	want := map[string][]diag.FindingID{
+		"Service/frontend": {},
+		"Service/checkout": {diag.NoReadyPods},
+		"Service/ledger":   {diag.SelectorMatchesNoPods},
+	}
+	live := runNetdoctor(t, "scan", "-n", ns, "--kubeconfig", adminKubeconfig, "-o", "json", "--stats")
+	offline := runNetdoctor(t, "scan", "-n", ns, "-f", dumpNamespaces(t, ns), "-o", "json")
+	for mode, r := range map[string]result{"live": live, "offline": offline} {
+		if r.code != cmd.ExitFindings {
+			t.Errorf("%s: exit %d, want 1; stderr %s", mode, r.code, r.errOut)
+		}
+		s := scanReport(t, r)
+		if s.Kind != diag.KindScanReport || s.Summary.Errors != 2 {
+			t.Errorf("%s: kind %q summary %+v", mode, s.Kind, s.Summary)
+		}
+		got := findingsByObject(s)
+		for obj, ids := range want {
+			if !slices.Equal(got[obj], ids) {
+				t.Errorf("%s: %s findings %v, want %v", mode, obj, got[obj], ids)
+			}
+		}
+	}
+	// One list per kind, not requests per Service.
+	m := regexp.MustCompile(`stats: (\d+) API requests`).FindStringSubmatch(live.errOut)
+	if m == nil {
+		t.Fatalf("no --stats line in %q", live.errOut)
+	}
+	if n, _ := strconv.Atoi(m[1]); n > 8 {
+		t.Errorf("scan of 3 Services made %d API requests, want at most 8 (one list per kind)", n)
+	}
+
+	filtered := runNetdoctor(t, "scan", "-n", ns, "--kubeconfig", adminKubeconfig, "-o", "json",
+		"--suppress", "SelectorMatchesNoPods=Service/"+ns+"/ledger", "--suppress", "NoReadyPods")
+	if filtered.code != cmd.ExitOK {
+		t.Errorf("all errors suppressed: exit %d, want 0", filtered.code)
+	}
+	if !strings.Contains(filtered.errOut, "suppressed 2 finding(s)") {
+		t.Errorf("stderr %q should count suppressed findings", filtered.errOut)
+	}
+
+	text := runNetdoctor(t, "scan", "-n", ns, "--kubeconfig", adminKubeconfig, "--color", "never", "--min-severity", "error")
+	if !strings.Contains(text.out, "Service "+ns+"/ledger") || strings.Contains(text.out, "Service "+ns+"/frontend") {
+		t.Errorf("text scan should list only objects with problems:\n%s", text.out)
+	}
+	if !strings.Contains(text.out, "3 objects checked, 2 errors") {
+		t.Errorf("text scan summary:\n%s", text.out)
+	}
+}
+
+// TestScanPartialPermissions: a user who may not list StatefulSets still gets every
+// other finding; the StatefulSet check is unknown with PermissionDenied, not a pass.
+func TestScanPartialPermissions(t *testing.T) {
+	ns := applyScenario(t, filepath.Join(repoRoot, "test", "testdata", "scan", "mixed.yaml"))
+	kubeconfig := userWithRole(t, ns, "scan-viewer", "services", "pods", "discovery.k8s.io/endpointslices")
+	r := runNetdoctor(t, "scan", "-n", ns, "--kubeconfig", kubeconfig, "-o", "json")
+	if r.code != cmd.ExitFindings {
+		t.Errorf("exit %d, want 1; stderr %s", r.code, r.errOut)
+	}
+	s := scanReport(t, r)
+	got := findingsByObject(s)
+	if !slices.Contains(got["Service/ledger"], diag.SelectorMatchesNoPods) || !slices.Contains(got["Service/checkout"], diag.NoReadyPods) {
+		t.Errorf("findings lost with partial permissions: %v", got)
+	}
+	for _, rep := range s.Reports {
+		if checkStatus(rep, "service.statefulset") != diag.StatusUnknown || !hasFinding(rep, diag.PermissionDenied) {
+			t.Errorf("%s: statefulset check %q, want unknown with PermissionDenied", rep.Target.Name, checkStatus(rep, "service.statefulset"))
+		}
+	}
+}
