@@ -121,7 +121,10 @@ func (o *ScanOptions) Run(ctx context.Context) error {
 	if o.AllNamespaces {
 		namespace = source.AllNamespaces
 	}
-	result := scan.Run(ctx, o.Source, scan.Options{Namespace: namespace})
+	result, err := scan.Run(ctx, o.Source, scan.Options{Namespace: namespace})
+	if err != nil {
+		return err
+	}
 	suppressed := o.filter(&result)
 	for i := range result.Reports {
 		o.Locate(&result.Reports[i])

@@ -164,3 +164,37 @@ users: [{name: anonymous, user: {}}]
 	}
 	return path
 }
+
+// TestNodesForbidden: without permission to list Nodes, the traffic-policy check of a
+// Service with externalTrafficPolicy Local is unknown with PermissionDenied — never a
+// pass, and never ExternalTrafficPolicyLocalNoEndpoints guessed without the nodes.
+func TestNodesForbidden(t *testing.T) {
+	ns := applyScenario(t, filepath.Join(repoRoot, "test", "testdata", "svc", "etp-local-missing.yaml"))
+	kubeconfig := userWithRole(t, ns, "no-nodes", "services", "pods", "discovery.k8s.io/endpointslices", "apps/statefulsets")
+	r := runNetdoctor(t, "svc", "payments", "-n", ns, "--kubeconfig", kubeconfig, "-o", "json")
+	if r.code != cmd.ExitOK {
+		t.Errorf("exit %d, want 0; stderr %s", r.code, r.errOut)
+	}
+	if got := checkStatus(r.report, "service.trafficpolicy"); got != diag.StatusUnknown {
+		t.Errorf("service.trafficpolicy is %q, want unknown", got)
+	}
+	if !hasFinding(r.report, diag.PermissionDenied) || hasFinding(r.report, diag.ExternalTrafficPolicyLocalNoEndpoints) {
+		t.Errorf("findings %v", r.report.IDs())
+	}
+}
+
+// TestNamespaceViewerScansCluster: a viewer of one namespace asking for the whole
+// cluster cannot list anything cluster-wide: exit 2 naming the refused read, not an
+// empty "healthy" scan. The same viewer scanning their namespace gets a full report.
+func TestNamespaceViewerScansCluster(t *testing.T) {
+	ns := applyScenario(t, filepath.Join(repoRoot, "test", "testdata", "svc", "crashloop.yaml"))
+	kubeconfig := userWithRole(t, ns, "ns-viewer", "services", "pods", "discovery.k8s.io/endpointslices", "apps/statefulsets")
+	r := runNetdoctor(t, "scan", "-A", "--kubeconfig", kubeconfig, "-o", "json")
+	if r.code != cmd.ExitCannot || !strings.Contains(r.errOut, "not allowed to list services") {
+		t.Errorf("scan -A: exit %d, stderr %q; want 2 naming the refused list", r.code, r.errOut)
+	}
+	r = runNetdoctor(t, "scan", "-n", ns, "--kubeconfig", kubeconfig, "-o", "json")
+	if r.code != cmd.ExitFindings || !strings.Contains(r.out, "NoReadyPods") {
+		t.Errorf("scan -n: exit %d, want 1 with NoReadyPods; stderr %s", r.code, r.errOut)
+	}
+}

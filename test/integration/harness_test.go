@@ -57,6 +57,7 @@ func applyScenario(t *testing.T, file string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	shiftNodePorts(objs)
 	var created []runtime.Object
 	for _, obj := range objs {
 		created = append(created, createWithStatus(t, obj.(client.Object)))
@@ -65,6 +66,25 @@ func applyScenario(t *testing.T, file string) string {
 		createWithStatus(t, obj.(client.Object))
 	}
 	return ns
+}
+
+// applications counts applyScenario calls. Node ports are cluster-wide, so a fixture's
+// explicit nodePorts move by 10 per application: the same file can be applied by several
+// tests, and fixtures keep their ports within a span of 10.
+var applications int
+
+func shiftNodePorts(objs []runtime.Object) {
+	shift := int32(10 * applications)
+	applications++
+	for _, obj := range objs {
+		if svc, ok := obj.(*corev1.Service); ok {
+			for i := range svc.Spec.Ports {
+				if svc.Spec.Ports[i].NodePort != 0 {
+					svc.Spec.Ports[i].NodePort += shift
+				}
+			}
+		}
+	}
 }
 
 func createWithStatus(t *testing.T, obj client.Object) client.Object {

@@ -55,24 +55,39 @@ type Options struct {
 // Run scans src. The returned ScanReport has one report per object, grouped by kind in
 // Scanners order and sorted by namespace and name within a kind; a kind that could not
 // be listed appears as one report whose only check is unknown, with the finding that
-// says why — never as "nothing found".
-func Run(ctx context.Context, src source.Source, opts Options) diag.ScanReport {
+// says why — never as "nothing found". When no kind at all could be listed the scan
+// diagnosed nothing, and the first read error is returned instead.
+func Run(ctx context.Context, src source.Source, opts Options) (diag.ScanReport, error) {
 	cached := source.NewCached(src, opts.Namespace)
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = max(2, runtime.GOMAXPROCS(0))
 	}
 	out := diag.ScanReport{APIVersion: diag.APIVersion, Kind: diag.KindScanReport, Reports: []diag.Report{}}
+	var firstErr error
+	listed := 0
 	for _, sc := range Scanners {
 		refs, err := sc.List(ctx, cached, opts.Namespace)
 		if err != nil {
+			firstErr = cmpOr(firstErr, err)
 			out.Reports = append(out.Reports, unreadableKind(sc.Kind, opts.Namespace, err))
 			continue
 		}
+		listed++
 		out.Reports = append(out.Reports, diagnoseAll(ctx, cached, sc, refs, workers)...)
 	}
+	if listed == 0 && firstErr != nil {
+		return out, firstErr
+	}
 	out.Summary = summarize(out.Reports)
-	return out
+	return out, nil
+}
+
+func cmpOr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
 }
 
 func diagnoseAll(ctx context.Context, src source.Source, sc Scanner, refs []diag.ObjectRef, workers int) []diag.Report {

@@ -170,9 +170,11 @@ func nodePortUsers(all []corev1.Service, svc *corev1.Service, port corev1.Servic
 	return users
 }
 
-// checkSessionAffinity: ClientIP affinity hashes the source address the proxy sees. With
-// externalTrafficPolicy Cluster, node-port traffic is SNAT'd to the node, so every
-// client behind one node looks the same and affinity pins per node, not per client.
+// checkSessionAffinity: ClientIP affinity is kept per node by the proxy of the node
+// the traffic enters. With externalTrafficPolicy Cluster, node-port and load-balancer
+// traffic may enter at any node and is SNAT'd on the way to a pod elsewhere, and a load
+// balancer in front may hide client addresses altogether, so one client is not pinned
+// to one pod: affinity pins per node (or per load balancer), not per client.
 func checkSessionAffinity(_ context.Context, s *State) engine.Result {
 	svc := s.Service
 	if svc.Spec.SessionAffinity != corev1.ServiceAffinityClientIP {
@@ -183,7 +185,7 @@ func checkSessionAffinity(_ context.Context, s *State) engine.Result {
 		return engine.Pass("ClientIP affinity sees real client addresses")
 	}
 	f := diag.New(diag.SessionAffinityWithoutSourceIP, s.Ref(),
-		"Service %s/%s uses ClientIP session affinity, but externalTrafficPolicy Cluster hides client IPs behind the node's", s.Namespace, s.Name).
+		"Service %s/%s uses ClientIP session affinity with externalTrafficPolicy Cluster: affinity is kept per node and client IPs are SNAT'd, so clients are not pinned to one pod", s.Namespace, s.Name).
 		WithEvidence(fmt.Sprintf("type %s, externalTrafficPolicy %s, sessionAffinity ClientIP", svc.Spec.Type, orDefault(string(svc.Spec.ExternalTrafficPolicy), "Cluster"))).
 		WithFix("set spec.externalTrafficPolicy: Local to keep client IPs (only nodes with endpoints then accept traffic), or use cookie affinity in an Ingress/Gateway")
 	return engine.Found("affinity pins per node, not per client", f)
