@@ -137,6 +137,7 @@ func newLiveSource(cfg *rest.Config) (source.Source, *source.Stats, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = defaultRequestTimeout
 	}
+	source.GuardConnections(cfg)
 	stats := source.CountRequests(cfg)
 	live, err := source.NewLive(cfg)
 	if err != nil {

@@ -1,0 +1,57 @@
+package source
+
+import (
+	"errors"
+	"net/http"
+	"sync"
+
+	utilnet "k8s.io/apimachinery/pkg/util/net"
+	"k8s.io/client-go/rest"
+)
+
+// errServerGone is returned for every request once the API server has dropped
+// connections twice in a row. client-go retries a GET that ends in a connection reset
+// or EOF up to ten times with backoff; against a crashed API server that turns one
+// --request-timeout into half a minute. A diagnostic tool should instead say at once
+// that the server is gone. This error is not one client-go retries.
+var errServerGone = errors.New("the API server keeps dropping connections")
+
+// connectionGuard fails fast after consecutive dropped connections; one success resets
+// it, so a single transient reset is still retried by client-go as usual.
+type connectionGuard struct {
+	next http.RoundTripper
+
+	mu      sync.Mutex
+	dropped int
+}
+
+// maxDroppedConnections is how many dropped connections in a row trip the guard.
+const maxDroppedConnections = 2
+
+// GuardConnections makes clients built from cfg afterwards stop retrying an API server
+// that keeps dropping connections (see errServerGone).
+func GuardConnections(cfg *rest.Config) {
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return &connectionGuard{next: rt} })
+}
+
+func (g *connectionGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	g.mu.Lock()
+	if g.dropped >= maxDroppedConnections {
+		g.mu.Unlock()
+		// The cause is left out on purpose: client-go treats any error whose text says
+		// "connection reset" or "EOF" as retryable, which is what this guard prevents.
+		return nil, errServerGone
+	}
+	g.mu.Unlock()
+
+	resp, err := g.next.RoundTrip(req)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch {
+	case err != nil && (utilnet.IsConnectionReset(err) || utilnet.IsProbableEOF(err)):
+		g.dropped++
+	case err == nil:
+		g.dropped = 0
+	}
+	return resp, err
+}
