@@ -12,7 +12,7 @@ import (
 func NewCmdNetdoctor(streams genericiooptions.IOStreams) *cobra.Command {
 	flags := genericclioptions.NewConfigFlags(true)
 	root := &cobra.Command{
-		Use:   "netdoctor",
+		Use:   "kubectl-netdoctor",
 		Short: "Explain why traffic to a Service, Ingress or route does not arrive",
 		Long: `netdoctor reads the cluster (read-only) and walks a decision tree through selectors,
 readiness, ports, EndpointSlices, traffic policies, network policies and DNS, then prints
@@ -31,6 +31,10 @@ Exit codes: 0 no error found, 1 an error finding (traffic fails), 2 could not di
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	root.AddCommand(NewCmdSvc(flags, streams))
+	root.AddCommand(NewCmdIngress(flags, streams))
+	root.AddCommand(NewCmdRoute(flags, streams))
+	root.AddCommand(NewCmdReach(flags, streams))
+	root.AddCommand(NewCmdDNS(flags, streams))
 	root.AddCommand(NewCmdVersion(streams))
 	root.AddCommand(NewCmdScan(flags, streams))
 	return root

@@ -51,7 +51,7 @@ func (c *Cached) kind(ctx context.Context, kind string, list func(ctx context.Co
 		return k.store, k.err
 	}
 	objs, err := list(ctx)
-	k := &cachedKind{store: FromObjects(objs...), err: err}
+	k := &cachedKind{store: fromOwned(objs), err: err}
 	c.loaded[kind] = k
 	return k.store, k.err
 }

@@ -25,6 +25,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 	"sigs.k8s.io/yaml"
 )
 
@@ -310,6 +311,26 @@ var typedKinds = map[schema.GroupVersionKind]func() runtime.Object{
 	networkingv1.SchemeGroupVersion.WithKind("NetworkPolicy"): func() runtime.Object { return &networkingv1.NetworkPolicy{} },
 	networkingv1.SchemeGroupVersion.WithKind("Ingress"):       func() runtime.Object { return &networkingv1.Ingress{} },
 	networkingv1.SchemeGroupVersion.WithKind("IngressClass"):  func() runtime.Object { return &networkingv1.IngressClass{} },
+}
+
+// The Gateway API kinds are read as their v1 Go types from every version that shares
+// the v1 shape: manifests in the wild still say v1beta1 (ReferenceGrant almost always)
+// or v1alpha2 (TCPRoute, TLSRoute, GRPCRoute before they became stable).
+func init() {
+	gatewayKinds := map[string]func() runtime.Object{
+		"GatewayClass":   func() runtime.Object { return &gatewayv1.GatewayClass{} },
+		"Gateway":        func() runtime.Object { return &gatewayv1.Gateway{} },
+		"HTTPRoute":      func() runtime.Object { return &gatewayv1.HTTPRoute{} },
+		"GRPCRoute":      func() runtime.Object { return &gatewayv1.GRPCRoute{} },
+		"TCPRoute":       func() runtime.Object { return &gatewayv1.TCPRoute{} },
+		"TLSRoute":       func() runtime.Object { return &gatewayv1.TLSRoute{} },
+		"ReferenceGrant": func() runtime.Object { return &gatewayv1.ReferenceGrant{} },
+	}
+	for kind, newObj := range gatewayKinds {
+		for _, version := range []string{"v1", "v1beta1", "v1alpha3", "v1alpha2"} {
+			typedKinds[schema.GroupVersionKind{Group: gatewayv1.GroupName, Version: version, Kind: kind}] = newObj
+		}
+	}
 }
 
 // clusterScoped are the well-known kinds without a namespace. Any other kind is taken

@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 )
@@ -49,6 +50,10 @@ const (
 // requests; lists are paginated and filtered server-side wherever the API allows.
 type Live struct {
 	client kubernetes.Interface
+	// dynamic reads the Gateway API kinds, whose group/version is found by discovery
+	// (see gatewayapi.go); nil when built from a clientset alone.
+	dynamic dynamic.Interface
+	gateway gatewayDiscovery
 }
 
 var _ Source = (*Live)(nil)
@@ -63,7 +68,13 @@ func NewLive(cfg *rest.Config) (*Live, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newLiveFromClient(client), nil
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	l := newLiveFromClient(client)
+	l.dynamic = dyn
+	return l, nil
 }
 
 // newLiveFromClient wraps an existing clientset (a fake one in tests).

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
 // Objects is an in-memory Source: the store behind -f and behind unit tests.
@@ -37,10 +38,19 @@ type Objects struct {
 	secrets         []corev1.Secret
 	ingresses       []networkingv1.Ingress
 	ingressClasses  []networkingv1.IngressClass
+	gatewayClasses  []gatewayv1.GatewayClass
+	gateways        []gatewayv1.Gateway
+	httpRoutes      []gatewayv1.HTTPRoute
+	grpcRoutes      []gatewayv1.GRPCRoute
+	tcpRoutes       []gatewayv1.TCPRoute
+	tlsRoutes       []gatewayv1.TLSRoute
+	referenceGrants []gatewayv1.ReferenceGrant
 	// origins records where FromFiles read each object.
 	origins map[Origin]Position
 	// Others holds objects of kinds no check reads (kept so loaders can report them).
 	Others []runtime.Object
+	// owned: add may default objects in place (see fromOwned).
+	owned bool
 }
 
 var _ Source = (*Objects)(nil)
@@ -49,7 +59,18 @@ var _ Source = (*Objects)(nil)
 // server would set and manifests usually omit are applied (see defaults.go), so checks
 // see the same shapes offline as live.
 func FromObjects(objs ...runtime.Object) *Objects {
-	o := &Objects{kinds: map[string]bool{}}
+	return fromObjects(objs, true)
+}
+
+// fromOwned is FromObjects for objects that nobody else holds, such as a list Cached
+// has just read: they are defaulted in place instead of deep-copied first, so a scan
+// holds one copy of the cluster in memory, not two.
+func fromOwned(objs []runtime.Object) *Objects {
+	return fromObjects(objs, false)
+}
+
+func fromObjects(objs []runtime.Object, deepCopy bool) *Objects {
+	o := &Objects{kinds: map[string]bool{}, owned: !deepCopy}
 	for _, obj := range objs {
 		o.add(obj)
 	}
@@ -60,17 +81,17 @@ func FromObjects(objs ...runtime.Object) *Objects {
 func (o *Objects) add(obj runtime.Object) {
 	switch v := obj.(type) {
 	case *corev1.Service:
-		o.services = append(o.services, *defaultService(v.DeepCopy()))
+		o.services = append(o.services, *defaultService(copyUnlessOwned(o, v)))
 	case *corev1.Pod:
-		o.pods = append(o.pods, *defaultPod(v.DeepCopy()))
+		o.pods = append(o.pods, *defaultPod(copyUnlessOwned(o, v)))
 	case *discoveryv1.EndpointSlice:
-		o.slices = append(o.slices, *defaultEndpointSlice(v.DeepCopy()))
+		o.slices = append(o.slices, *defaultEndpointSlice(copyUnlessOwned(o, v)))
 	case *corev1.Endpoints:
 		o.endpoints = append(o.endpoints, *v)
 	case *corev1.Node:
 		o.nodes = append(o.nodes, *v)
 	case *corev1.Namespace:
-		o.namespaces = append(o.namespaces, *defaultNamespace(v.DeepCopy()))
+		o.namespaces = append(o.namespaces, *defaultNamespace(copyUnlessOwned(o, v)))
 	case *corev1.Event:
 		o.events = append(o.events, *v)
 	case *appsv1.StatefulSet:
@@ -84,7 +105,7 @@ func (o *Objects) add(obj runtime.Object) {
 	case *batchv1.Job:
 		o.jobs = append(o.jobs, *v)
 	case *networkingv1.NetworkPolicy:
-		o.networkPolicies = append(o.networkPolicies, *defaultNetworkPolicy(v.DeepCopy()))
+		o.networkPolicies = append(o.networkPolicies, *defaultNetworkPolicy(copyUnlessOwned(o, v)))
 	case *corev1.ConfigMap:
 		o.configMaps = append(o.configMaps, *v)
 	case *corev1.Secret:
@@ -93,11 +114,37 @@ func (o *Objects) add(obj runtime.Object) {
 		o.ingresses = append(o.ingresses, *v)
 	case *networkingv1.IngressClass:
 		o.ingressClasses = append(o.ingressClasses, *v)
+	case *gatewayv1.GatewayClass:
+		o.gatewayClasses = append(o.gatewayClasses, *v)
+	case *gatewayv1.Gateway:
+		o.gateways = append(o.gateways, *v)
+	case *gatewayv1.HTTPRoute:
+		o.httpRoutes = append(o.httpRoutes, *v)
+	case *gatewayv1.GRPCRoute:
+		o.grpcRoutes = append(o.grpcRoutes, *v)
+	case *gatewayv1.TCPRoute:
+		o.tcpRoutes = append(o.tcpRoutes, *v)
+	case *gatewayv1.TLSRoute:
+		o.tlsRoutes = append(o.tlsRoutes, *v)
+	case *gatewayv1.ReferenceGrant:
+		o.referenceGrants = append(o.referenceGrants, *v)
 	default:
 		o.Others = append(o.Others, obj)
 		return
 	}
 	o.kinds[kindOf(obj)] = true
+}
+
+// copyUnlessOwned returns v itself when o owns what it is given, else a deep copy that
+// defaulting can change without touching the caller's object.
+func copyUnlessOwned[T any, P interface {
+	*T
+	DeepCopy() *T
+}](o *Objects, v P) *T {
+	if o.owned {
+		return v
+	}
+	return v.DeepCopy()
 }
 
 func kindOf(obj runtime.Object) string {
@@ -136,6 +183,20 @@ func kindOf(obj runtime.Object) string {
 		return "Ingress"
 	case *networkingv1.IngressClass:
 		return "IngressClass"
+	case *gatewayv1.GatewayClass:
+		return "GatewayClass"
+	case *gatewayv1.Gateway:
+		return "Gateway"
+	case *gatewayv1.HTTPRoute:
+		return "HTTPRoute"
+	case *gatewayv1.GRPCRoute:
+		return "GRPCRoute"
+	case *gatewayv1.TCPRoute:
+		return "TCPRoute"
+	case *gatewayv1.TLSRoute:
+		return "TLSRoute"
+	case *gatewayv1.ReferenceGrant:
+		return "ReferenceGrant"
 	}
 	return ""
 }
@@ -158,6 +219,13 @@ func (o *Objects) sortAll() {
 	sortByKey(o.secrets)
 	sortByKey(o.ingresses)
 	sortByKey(o.ingressClasses)
+	sortByKey(o.gatewayClasses)
+	sortByKey(o.gateways)
+	sortByKey(o.httpRoutes)
+	sortByKey(o.grpcRoutes)
+	sortByKey(o.tcpRoutes)
+	sortByKey(o.tlsRoutes)
+	sortByKey(o.referenceGrants)
 }
 
 // object is what every API type's pointer satisfies: enough to filter and sort.
@@ -181,37 +249,51 @@ func sortByKey[T any, P interface {
 	})
 }
 
+// namespaceRange returns the bounds of namespace's objects in items. Every slice of an
+// Objects is kept ordered by namespace, then name (sortAll), so this is a binary search:
+// a question about one namespace costs the size of that namespace, not of the cluster.
+func namespaceRange[T any, P interface {
+	*T
+	object
+}](items []T, namespace string) (lo, hi int) {
+	lo = sort.Search(len(items), func(i int) bool { return P(&items[i]).GetNamespace() >= namespace })
+	hi = lo + sort.Search(len(items)-lo, func(i int) bool { return P(&items[lo+i]).GetNamespace() > namespace })
+	return lo, hi
+}
+
 // filter returns copies of the items in namespace (all for AllNamespaces) whose labels
-// match selector (nil matches all).
+// match selector (nil matches all). items must be sorted by sortByKey.
 func filter[T any, P interface {
 	*T
 	object
 }](items []T, namespace string, selector labels.Selector) []T {
+	if namespace != AllNamespaces {
+		lo, hi := namespaceRange[T, P](items, namespace)
+		items = items[lo:hi]
+	}
+	if selector == nil {
+		return append(make([]T, 0, len(items)), items...)
+	}
 	out := []T{}
 	for i := range items {
-		p := P(&items[i])
-		if namespace != AllNamespaces && p.GetNamespace() != namespace {
-			continue
+		if selector.Matches(labels.Set(P(&items[i]).GetLabels())) {
+			out = append(out, items[i])
 		}
-		if selector != nil && !selector.Matches(labels.Set(p.GetLabels())) {
-			continue
-		}
-		out = append(out, items[i])
 	}
 	return out
 }
 
 // find returns the named object or a NotFound ReadError shaped like the API server's.
+// items must be sorted by sortByKey; with duplicates (possible in files) the first wins.
 func find[T any, P interface {
 	*T
 	object
 }](items []T, resource schema.GroupResource, namespace, name string) (*T, error) {
-	for i := range items {
-		p := P(&items[i])
-		if p.GetNamespace() == namespace && p.GetName() == name {
-			found := items[i]
-			return &found, nil
-		}
+	lo, hi := namespaceRange[T, P](items, namespace)
+	i := lo + sort.Search(hi-lo, func(i int) bool { return P(&items[lo+i]).GetName() >= name })
+	if i < hi && P(&items[i]).GetName() == name {
+		found := items[i]
+		return &found, nil
 	}
 	return nil, readErr("get", resource.String(), namespace, name, apierrors.NewNotFound(resource, name))
 }
@@ -303,6 +385,24 @@ func (o *Objects) usedNamespaces() []string {
 	}
 	for _, np := range o.networkPolicies {
 		note(np.Namespace)
+	}
+	for _, ing := range o.ingresses {
+		note(ing.Namespace)
+	}
+	for _, r := range o.httpRoutes {
+		note(r.Namespace)
+	}
+	for _, r := range o.grpcRoutes {
+		note(r.Namespace)
+	}
+	for _, r := range o.tcpRoutes {
+		note(r.Namespace)
+	}
+	for _, r := range o.tlsRoutes {
+		note(r.Namespace)
+	}
+	for _, g := range o.gateways {
+		note(g.Namespace)
 	}
 	sort.Strings(names)
 	return names

@@ -13,6 +13,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
 // AllNamespaces, passed as a namespace, lists across the cluster.
@@ -55,4 +56,30 @@ type Source interface {
 	Ingress(ctx context.Context, namespace, name string) (*networkingv1.Ingress, error)
 	Ingresses(ctx context.Context, namespace string) ([]networkingv1.Ingress, error)
 	IngressClasses(ctx context.Context) ([]networkingv1.IngressClass, error)
+
+	// Gateway API (gateway.networking.k8s.io). Objects are returned as the v1 Go types
+	// whatever version the cluster or the files serve them in (v1beta1 ReferenceGrant,
+	// v1alpha2 TCPRoute/TLSRoute have the same shape). A kind the cluster does not serve
+	// lists as empty and gets as NotFound: no such object can exist there.
+
+	// GatewayAPIInstalled reports whether the API server serves the Gateway API group
+	// (discovery). Offline it reports whether the input holds any Gateway API object.
+	GatewayAPIInstalled(ctx context.Context) (bool, error)
+	// GatewayAPIServes reports whether kind (e.g. "TCPRoute") of the Gateway API group is
+	// served. Offline it reports whether the input holds objects of that kind.
+	GatewayAPIServes(ctx context.Context, kind string) (bool, error)
+	GatewayClass(ctx context.Context, name string) (*gatewayv1.GatewayClass, error)
+	Gateway(ctx context.Context, namespace, name string) (*gatewayv1.Gateway, error)
+	Gateways(ctx context.Context, namespace string) ([]gatewayv1.Gateway, error)
+	HTTPRoute(ctx context.Context, namespace, name string) (*gatewayv1.HTTPRoute, error)
+	HTTPRoutes(ctx context.Context, namespace string) ([]gatewayv1.HTTPRoute, error)
+	GRPCRoute(ctx context.Context, namespace, name string) (*gatewayv1.GRPCRoute, error)
+	GRPCRoutes(ctx context.Context, namespace string) ([]gatewayv1.GRPCRoute, error)
+	TCPRoute(ctx context.Context, namespace, name string) (*gatewayv1.TCPRoute, error)
+	TCPRoutes(ctx context.Context, namespace string) ([]gatewayv1.TCPRoute, error)
+	TLSRoute(ctx context.Context, namespace, name string) (*gatewayv1.TLSRoute, error)
+	TLSRoutes(ctx context.Context, namespace string) ([]gatewayv1.TLSRoute, error)
+	// ReferenceGrants lists the grants of namespace (they live in the namespace of the
+	// object they allow references to).
+	ReferenceGrants(ctx context.Context, namespace string) ([]gatewayv1.ReferenceGrant, error)
 }

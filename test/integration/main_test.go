@@ -51,7 +51,11 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	env = &envtest.Environment{}
+	env = &envtest.Environment{
+		// The Gateway API CRDs that `route` reads (test/testdata/crds/README.md).
+		CRDDirectoryPaths:     []string{filepath.Join(repoRoot, "test", "testdata", "crds")},
+		ErrorIfCRDPathMissing: true,
+	}
 	api := env.ControlPlane.GetAPIServer()
 	// A wider node-port range than the default lets a fixture hold a nodePort the
 	// API server accepts but netdoctor calls unusual (NodePortOutOfRange).

@@ -55,15 +55,28 @@ func EnvVarPrefix(service string) string {
 }
 
 func referencesEnv(pod *corev1.Pod, prefix string) bool {
-	containers := append(append([]corev1.Container{}, pod.Spec.InitContainers...), pod.Spec.Containers...)
-	for _, c := range containers {
-		texts := append(append([]string{}, c.Command...), c.Args...)
-		for _, e := range c.Env {
-			texts = append(texts, e.Value)
-		}
-		for _, t := range texts {
-			if strings.Contains(t, prefix+"HOST") || strings.Contains(t, prefix+"PORT") {
-				return true
+	// Called for every pod of the namespace for every Service in a scan: no allocations.
+	uses := func(t string) bool {
+		i := strings.Index(t, prefix)
+		return i >= 0 && (strings.Contains(t[i:], prefix+"HOST") || strings.Contains(t[i:], prefix+"PORT"))
+	}
+	for _, containers := range [2][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
+		for i := range containers {
+			c := &containers[i]
+			for _, t := range c.Command {
+				if uses(t) {
+					return true
+				}
+			}
+			for _, t := range c.Args {
+				if uses(t) {
+					return true
+				}
+			}
+			for j := range c.Env {
+				if uses(c.Env[j].Value) {
+					return true
+				}
 			}
 		}
 	}

@@ -27,12 +27,18 @@ func checkSelector(ctx context.Context, s *State) engine.Result {
 		return checkSelectorless(ctx, s)
 	}
 	selector := labels.SelectorFromSet(svc.Spec.Selector)
-	pods, err := s.Source.Pods(ctx, s.Namespace, selector)
+	// The namespace's pods are read anyway (near misses, environment variables): select
+	// from that one list instead of asking the API server for a labelled list too, so
+	// svc stays within its request budget (one list per kind it needs).
+	nsPods, err := s.namespacePods(ctx)
 	if err != nil {
 		return engine.ReadError(err)
 	}
 	var terminal []string
-	for _, p := range pods {
+	for _, p := range nsPods {
+		if !selector.Matches(labels.Set(p.Labels)) {
+			continue
+		}
 		if p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
 			terminal = append(terminal, fmt.Sprintf("%s (%s)", p.Name, p.Status.Phase))
 			continue

@@ -92,6 +92,7 @@ func Checks() []engine.Check[State] {
 		{ID: CheckTrafficPolicy, Title: "traffic policies have local endpoints", Needs: []string{CheckSelector}, Run: checkTrafficPolicy},
 		{ID: CheckStatefulSet, Title: "StatefulSets name a headless Service", Needs: []string{CheckExists}, Run: checkStatefulSets},
 		{ID: CheckEnvVars, Title: "pods using service env vars started after the Service", Needs: []string{CheckExists}, Run: checkEnvVars},
+		{ID: CheckNetworkPolicy, Title: "who may reach the pods (NetworkPolicy)", Needs: []string{CheckSelector}, Run: checkNetworkPolicy},
 		{ID: CheckDNS, Title: "DNS names", Needs: []string{CheckExists}, Run: checkDNSNames},
 	}
 }

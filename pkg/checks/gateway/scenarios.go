@@ -1,0 +1,60 @@
+package gateway
+
+import (
+	"slices"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+)
+
+// Scenario is one fixture of test/testdata/gateway with the findings it must produce,
+// shared by the in-memory, envtest and offline (-f) suites so that all three agree.
+// Files use $NS for the test's namespace (see fixture.LoadScenario).
+type Scenario struct {
+	File   string
+	Target string
+	// Kind is passed as --kind; "" looks through every route kind.
+	Kind string
+	Want []diag.FindingID // sorted; empty for healthy fixtures
+	// RootCause is a substring the root cause must contain: the broken thing's name.
+	RootCause string
+}
+
+// Scenarios lists every fixture; most are the Gateway API traffic-splitting example
+// with one thing broken. Keep a healthy neighbour beside each broken one.
+var Scenarios = []Scenario{
+	{File: "healthy.yaml", Target: "foo-route"},
+	{File: "healthy.yaml", Target: "foo-rout", Want: ids(diag.RouteNotFound), RootCause: "did you mean foo-route"},
+	{File: "parent-missing.yaml", Target: "foo-route", Want: ids(diag.RouteParentNotFound), RootCause: "example-gw"},
+	{File: "parent-other-namespace.yaml", Target: "foo-route", Want: ids(diag.RouteParentNotFound), RootCause: "exists in namespace $NS-infra"},
+	{File: "class-missing.yaml", Target: "foo-route", Want: ids(diag.GatewayClassNotAccepted), RootCause: "$NS-exmaple"},
+	{File: "class-not-accepted.yaml", Target: "foo-route", Want: ids(diag.GatewayClassNotAccepted), RootCause: "InvalidParameters"},
+	{File: "class-pending.yaml", Target: "foo-route", Want: ids(diag.GatewayClassNotAccepted), RootCause: "Waiting for controller"},
+	{File: "listener-namespace.yaml", Target: "foo-route", Want: ids(diag.RouteNotAllowedByListener, diag.RouteNotAccepted), RootCause: "from is Same"},
+	{File: "listener-selector-ok.yaml", Target: "foo-route"},
+	{File: "listener-selector.yaml", Target: "foo-route", Want: ids(diag.RouteNotAllowedByListener), RootCause: "shared-gateway-access"},
+	{File: "listener-kind.yaml", Target: "foo-route", Want: ids(diag.RouteNotAllowedByListener), RootCause: "protocol TCP"},
+	{File: "listener-allowed-kinds.yaml", Target: "foo-route", Want: ids(diag.RouteNotAllowedByListener), RootCause: "allowedRoutes.kinds"},
+	{File: "listener-section.yaml", Target: "foo-route", Want: ids(diag.RouteNotAllowedByListener), RootCause: "sectionName https"},
+	{File: "listener-port.yaml", Target: "foo-route", Want: ids(diag.RouteNotAllowedByListener), RootCause: "port 8443"},
+	{File: "hostname-mismatch.yaml", Target: "foo-route", Want: ids(diag.RouteHostnameMismatch), RootCause: "*.example.com"},
+	{File: "hostname-wildcard.yaml", Target: "foo-route"},
+	{File: "backend-missing.yaml", Target: "foo-route", Want: ids(diag.RouteBackendNotFound, diag.RouteNotAccepted), RootCause: "foo-v3"},
+	{File: "backend-port.yaml", Target: "foo-route", Want: ids(diag.RouteBackendNotFound), RootCause: "port 9090"},
+	{File: "crossns-grant.yaml", Target: "foo-route"},
+	{File: "crossns-no-grant.yaml", Target: "foo-route", Want: ids(diag.BackendRefNotPermitted), RootCause: "no ReferenceGrant"},
+	{File: "crossns-wrong-grant.yaml", Target: "foo-route", Want: ids(diag.BackendRefNotPermitted), RootCause: "$NS-payments"},
+	{File: "zero-weight.yaml", Target: "foo-route", Want: ids(diag.RouteBackendsZeroWeight), RootCause: "weight 0"},
+	{File: "status-not-accepted.yaml", Target: "foo-route", Want: ids(diag.RouteNotAccepted), RootCause: "UnsupportedValue"},
+	{File: "canary-crashloop.yaml", Target: "foo-route", Want: ids(diag.NoReadyPods), RootCause: "foo-v2"},
+	{File: "grpcroute.yaml", Target: "foo-grpc"},
+	{File: "tcproute.yaml", Target: "foo-tcp"},
+	{File: "tlsroute.yaml", Target: "foo-tls"},
+	{File: "same-name.yaml", Target: "foo"},
+	{File: "same-name.yaml", Target: "foo", Kind: "GRPCRoute", Want: ids(diag.RouteBackendNotFound), RootCause: "foo-grpc"},
+}
+
+func ids(list ...diag.FindingID) []diag.FindingID {
+	out := slices.Clone(list)
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,141 @@
+package ingress
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+)
+
+// checkConflicts: a controller merges every Ingress of its class into one routing
+// table per host. When two Ingresses claim the same host and the same path with the
+// same matching, only one of them gets the requests (ingress-nginx keeps the oldest
+// Ingress's path), so one of the two backends silently receives nothing. Paths of
+// different types are not a conflict: for an equal path, Exact wins over Prefix, and a
+// longer Prefix wins over a shorter one. ImplementationSpecific paths are compared as
+// written, because their matching is the controller's own.
+func checkConflicts(ctx context.Context, s *State) engine.Result {
+	mine := rulePaths(s.Paths)
+	if len(mine) == 0 {
+		return engine.Skip("no rule paths")
+	}
+	if s.ClassName == "" {
+		return engine.Skip("no class: no controller merges this Ingress with others")
+	}
+	var partial []diag.Finding
+	all, err := s.Source.Ingresses(ctx, source.AllNamespaces)
+	if err != nil && source.IsForbidden(err) {
+		// Controllers usually watch every namespace, but the namespace is still worth checking.
+		partial = append(partial, engine.ReadErrorFinding(err))
+		all, err = s.Source.Ingresses(ctx, s.Namespace)
+	}
+	if err != nil {
+		return engine.ReadError(err)
+	}
+	myClass := s.ClassName
+	var findings []diag.Finding
+	compared := 0
+	for i := range all {
+		other := &all[i]
+		if other.Namespace == s.Namespace && other.Name == s.Name {
+			continue
+		}
+		if s.effectiveClass(other) != myClass {
+			continue
+		}
+		compared++
+		var clashes []string
+		for _, p := range mine {
+			for _, q := range rulePaths(enumeratePaths(other)) {
+				if why := clash(p, q); why != "" {
+					clashes = append(clashes, why)
+				}
+			}
+		}
+		if len(clashes) == 0 {
+			continue
+		}
+		older, newer := describeAge(s.Ingress, other)
+		f := diag.New(diag.IngressRuleConflict, s.Ref(), "Ingress %s/%s and Ingress %s/%s (class %s) both claim %s: the controller sends these requests to only one of them",
+			s.Namespace, s.Name, other.Namespace, other.Name, myClass, clashes[0]).
+			WithEvidence(clashes...).
+			WithEvidence(fmt.Sprintf("%s was created first, %s later; ingress-nginx keeps the path of the oldest Ingress, other controllers may pick differently", older, newer),
+				"Exact and Prefix on the same path do not conflict (Exact wins for that one path); Prefix matches by whole path elements, so /api and /api/ are the same prefix").
+			WithFix("remove the duplicate path from one Ingress, or give them different hosts or paths").
+			WithCommands(fmt.Sprintf("kubectl get ingress %s -n %s -o yaml", other.Name, other.Namespace))
+		findings = append(findings, f)
+	}
+	findings = append(findings, partial...)
+	res := engine.Found(fmt.Sprintf("compared with %d other Ingress(es) of class %s", compared, myClass), findings...)
+	if len(partial) > 0 && res.Status == diag.StatusWarn && len(findings) == len(partial) {
+		res.Status = diag.StatusUnknown
+	}
+	return res
+}
+
+// effectiveClass is the class another Ingress belongs to, resolved like our own: the
+// field, else the legacy annotation, else the default class.
+func (s *State) effectiveClass(ing *networkingv1.Ingress) string {
+	switch {
+	case ing.Spec.IngressClassName != nil && *ing.Spec.IngressClassName != "":
+		return *ing.Spec.IngressClassName
+	case ing.Annotations[LegacyClassAnnotation] != "":
+		return ing.Annotations[LegacyClassAnnotation]
+	}
+	return s.DefaultClassName
+}
+
+func rulePaths(paths []Path) []Path {
+	var out []Path
+	for _, p := range paths {
+		if !p.Default {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// clash explains why p and q route the same requests, or returns "".
+func clash(p, q Path) string {
+	if !strings.EqualFold(p.Host, q.Host) {
+		return ""
+	}
+	host := p.Host
+	if host == "" {
+		host = "every host"
+	}
+	same := false
+	switch {
+	case p.PathType == networkingv1.PathTypeImplementationSpecific || q.PathType == networkingv1.PathTypeImplementationSpecific:
+		same = p.Path == q.Path || normalizedPrefix(p.Path) == normalizedPrefix(q.Path)
+	case p.PathType != q.PathType:
+		return ""
+	case p.PathType == networkingv1.PathTypeExact:
+		same = p.Path == q.Path
+	case p.PathType == networkingv1.PathTypePrefix:
+		same = normalizedPrefix(p.Path) == normalizedPrefix(q.Path)
+	}
+	if !same {
+		return ""
+	}
+	desc := fmt.Sprintf("%s %s (%s → %s)", host, p.Path, p.PathType, backendLabel(p.Backend))
+	if p.PathType != q.PathType || p.Path != q.Path {
+		desc += fmt.Sprintf(" vs %s (%s → %s)", q.Path, q.PathType, backendLabel(q.Backend))
+	} else {
+		desc += fmt.Sprintf(" vs → %s", backendLabel(q.Backend))
+	}
+	return desc
+}
+
+func describeAge(a, b *networkingv1.Ingress) (string, string) {
+	name := func(i *networkingv1.Ingress) string { return i.Namespace + "/" + i.Name }
+	if b.CreationTimestamp.Before(&a.CreationTimestamp) {
+		return name(b), name(a)
+	}
+	return name(a), name(b)
+}

@@ -1,0 +1,387 @@
+// Package policy turns the NetworkPolicy engine's verdicts into what an on-call engineer
+// reads: one evidence line per policy rule explaining why it does not match, and a
+// ready-to-apply NetworkPolicy that opens exactly the denied path. It also holds the
+// policy lints of the scan command (lint.go). Everything here is pure except Lint,
+// which reads through a Source.
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
+)
+
+// Ref names a policy as findings do: "NetworkPolicy shop/deny-all".
+func Ref(namespace, name string) string { return "NetworkPolicy " + namespace + "/" + name }
+
+// Evidence explains a direction verdict one line per policy rule: a default-deny policy
+// in one line, every other rule with why its peer and port do or do not match, under
+// the path a user finds it at in the YAML (spec.ingress[0]).
+func Evidence(dv netpol.DirectionVerdict) []string {
+	field := "spec.ingress"
+	if dv.Direction == netpol.Egress {
+		field = "spec.egress"
+	}
+	var lines []string
+	for _, pv := range dv.Policies {
+		name := Ref(pv.Namespace, pv.Name)
+		if pv.NoRules || len(pv.Rules) == 0 {
+			lines = append(lines, name+": "+pv.Reason)
+			continue
+		}
+		for _, r := range pv.Rules {
+			lines = append(lines, fmt.Sprintf("%s %s[%d]: %s", name, field, r.Index, r.Reason))
+		}
+	}
+	return lines
+}
+
+// PolicyNames lists the policies of a verdict, "ns/name", in the verdict's order.
+func PolicyNames(dv netpol.DirectionVerdict) []string {
+	names := make([]string, 0, len(dv.Policies))
+	for _, pv := range dv.Policies {
+		names = append(names, pv.Namespace+"/"+pv.Name)
+	}
+	return names
+}
+
+// Deciding names the policies and rules that allowed an isolated direction, e.g.
+// "shop/allow-frontend spec.ingress[0]"; empty when the direction is not isolated.
+func Deciding(dv netpol.DirectionVerdict) string {
+	field := "spec.ingress"
+	if dv.Direction == netpol.Egress {
+		field = "spec.egress"
+	}
+	var parts []string
+	for _, pv := range dv.Policies {
+		for _, r := range pv.Rules {
+			if r.Allows() {
+				parts = append(parts, fmt.Sprintf("%s/%s %s[%d]", pv.Namespace, pv.Name, field, r.Index))
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// identityLabelKeys are tried in order to name a workload in a suggested podSelector,
+// the same preference as netpol.SuggestRule, so subject and peer read alike.
+var identityLabelKeys = []string{"app.kubernetes.io/name", "app", "k8s-app", "name", "component", "app.kubernetes.io/component"}
+
+// volatileLabelKeys change with every rollout or differ per replica; a selector on them
+// would stop matching after the next deploy.
+var volatileLabelKeys = map[string]bool{
+	"pod-template-hash": true, "controller-revision-hash": true, "pod-template-generation": true,
+	"statefulset.kubernetes.io/pod-name": true, "apps.kubernetes.io/pod-index": true,
+	"controller-uid": true, "batch.kubernetes.io/controller-uid": true,
+	"job-name": true, "batch.kubernetes.io/job-name": true, "batch.kubernetes.io/job-completion-index": true,
+}
+
+// PodSelectorFor returns a stable selector naming pod's workload: its first identity
+// label, else every non-volatile label.
+func PodSelectorFor(pod *corev1.Pod) *metav1.LabelSelector {
+	for _, k := range identityLabelKeys {
+		if v, ok := pod.Labels[k]; ok {
+			return &metav1.LabelSelector{MatchLabels: map[string]string{k: v}}
+		}
+	}
+	ml := map[string]string{}
+	for k, v := range pod.Labels {
+		if !volatileLabelKeys[k] {
+			ml[k] = v
+		}
+	}
+	return &metav1.LabelSelector{MatchLabels: ml}
+}
+
+// Suggestion is a NetworkPolicy that would allow denied traffic.
+type Suggestion struct {
+	// Name and Namespace of the suggested policy.
+	Name, Namespace string
+	// YAML is the complete object, ready for kubectl apply -f -.
+	YAML string
+}
+
+// errNoTraffic is returned by Suggest when given nothing to allow.
+var errNoTraffic = errors.New("no traffic to allow")
+
+// Suggest builds one NetworkPolicy allowing every connection in traffic for dir. It is a
+// new policy rather than an edit of an existing one: policies are additive, so applying
+// it opens exactly these paths and nothing else, and default-deny policies stay as
+// they are. subject selects the pods the policy applies to (the destination for
+// Ingress, the source for Egress); name is the policy name (sanitised here). Rules
+// with the same peer are merged into one rule listing all ports. Notes of the engine
+// (e.g. "only visible by its node IP") are kept as YAML comments.
+func Suggest(name string, subject *metav1.LabelSelector, dir netpol.Direction, traffic []netpol.Traffic) (Suggestion, error) {
+	if len(traffic) == 0 {
+		return Suggestion{}, errNoTraffic
+	}
+	var notes []string
+	var ingress []networkingv1.NetworkPolicyIngressRule
+	var egress []networkingv1.NetworkPolicyEgressRule
+	namespace := ""
+	for _, t := range traffic {
+		snippet, err := netpol.SuggestRule(t, dir)
+		if err != nil {
+			return Suggestion{}, err
+		}
+		var spec networkingv1.NetworkPolicySpec
+		if err := yaml.Unmarshal([]byte(snippet), &spec); err != nil {
+			return Suggestion{}, fmt.Errorf("suggested rule does not parse: %w", err)
+		}
+		for _, line := range strings.Split(snippet, "\n") {
+			if strings.HasPrefix(line, "# ") && !strings.HasPrefix(line, "# add to ") && !contains(notes, line) {
+				notes = append(notes, line)
+			}
+		}
+		ingress = mergeIngress(ingress, spec.Ingress)
+		egress = mergeEgress(egress, spec.Egress)
+		subjectPod := t.Dst.Pod
+		if dir == netpol.Egress {
+			subjectPod = t.Src.Pod
+		}
+		if namespace == "" && subjectPod != nil {
+			namespace = subjectPod.Namespace
+		}
+	}
+	if subject == nil {
+		subject = &metav1.LabelSelector{}
+	}
+	name = PolicyName(name)
+	text, err := policyYAML(name, namespace, subject, dir, ingress, egress)
+	if err != nil {
+		return Suggestion{}, err
+	}
+	if len(notes) > 0 {
+		text = strings.Join(notes, "\n") + "\n" + text
+	}
+	return Suggestion{Name: name, Namespace: namespace, YAML: text}, nil
+}
+
+// policyYAML writes the policy in the order people read and write it (podSelector,
+// policyTypes, then the rules; "from"/"to" before "ports"), which a marshalled struct
+// would not keep: sigs.k8s.io/yaml sorts keys.
+func policyYAML(name, namespace string, subject *metav1.LabelSelector, dir netpol.Direction,
+	ingress []networkingv1.NetworkPolicyIngressRule, egress []networkingv1.NetworkPolicyEgressRule) (string, error) {
+	var b strings.Builder
+	b.WriteString("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n")
+	fmt.Fprintf(&b, "  name: %s\n", name)
+	if namespace != "" {
+		fmt.Fprintf(&b, "  namespace: %s\n", namespace)
+	}
+	b.WriteString("spec:\n")
+	sel, err := marshalIndented(map[string]any{"podSelector": subject}, 2)
+	if err != nil {
+		return "", err
+	}
+	b.WriteString(sel)
+	field, peersKey, policyType := "ingress", "from", networkingv1.PolicyTypeIngress
+	if dir == netpol.Egress {
+		field, peersKey, policyType = "egress", "to", networkingv1.PolicyTypeEgress
+	}
+	fmt.Fprintf(&b, "  policyTypes:\n  - %s\n  %s:\n", policyType, field)
+	type rule struct {
+		peers []networkingv1.NetworkPolicyPeer
+		ports []networkingv1.NetworkPolicyPort
+	}
+	var rules []rule
+	for _, r := range ingress {
+		rules = append(rules, rule{r.From, r.Ports})
+	}
+	for _, r := range egress {
+		rules = append(rules, rule{r.To, r.Ports})
+	}
+	for _, r := range rules {
+		first := "  - "
+		if len(r.peers) > 0 {
+			peers, err := marshalIndented(r.peers, 4)
+			if err != nil {
+				return "", err
+			}
+			fmt.Fprintf(&b, "%s%s:\n%s", first, peersKey, peers)
+			first = "    "
+		}
+		if len(r.ports) > 0 {
+			ports, err := marshalIndented(r.ports, 4)
+			if err != nil {
+				return "", err
+			}
+			fmt.Fprintf(&b, "%sports:\n%s", first, ports)
+			first = "    "
+		}
+		if first == "  - " {
+			b.WriteString("  - {}\n")
+		}
+	}
+	return b.String(), nil
+}
+
+// marshalIndented renders v as YAML with every line indented by n spaces.
+func marshalIndented(v any, n int) (string, error) {
+	out, err := yaml.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	pad := strings.Repeat(" ", n)
+	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	for i := range lines {
+		lines[i] = pad + lines[i]
+	}
+	return strings.Join(lines, "\n") + "\n", nil
+}
+
+func contains(list []string, s string) bool {
+	for _, l := range list {
+		if l == s {
+			return true
+		}
+	}
+	return false
+}
+
+func mergeIngress(into, add []networkingv1.NetworkPolicyIngressRule) []networkingv1.NetworkPolicyIngressRule {
+	for _, r := range add {
+		merged := false
+		for i := range into {
+			if reflect.DeepEqual(into[i].From, r.From) {
+				into[i].Ports = mergePorts(into[i].Ports, r.Ports)
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			into = append(into, r)
+		}
+	}
+	return into
+}
+
+func mergeEgress(into, add []networkingv1.NetworkPolicyEgressRule) []networkingv1.NetworkPolicyEgressRule {
+	for _, r := range add {
+		merged := false
+		for i := range into {
+			if reflect.DeepEqual(into[i].To, r.To) {
+				into[i].Ports = mergePorts(into[i].Ports, r.Ports)
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			into = append(into, r)
+		}
+	}
+	return into
+}
+
+func mergePorts(into, add []networkingv1.NetworkPolicyPort) []networkingv1.NetworkPolicyPort {
+	for _, p := range add {
+		dup := false
+		for _, q := range into {
+			if reflect.DeepEqual(p, q) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			into = append(into, p)
+		}
+	}
+	return into
+}
+
+var nonName = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// PolicyName makes s a valid object name: lowercase, [a-z0-9-], at most 63 bytes, no
+// leading or trailing dash.
+func PolicyName(s string) string {
+	s = nonName.ReplaceAllString(strings.ToLower(s), "-")
+	s = strings.Trim(s, "-")
+	if len(s) > 63 {
+		s = strings.TrimRight(s[:63], "-")
+	}
+	if s == "" {
+		return "allow-traffic"
+	}
+	return s
+}
+
+// FormatSelector renders a label selector compactly, "{}" for the empty one.
+func FormatSelector(ls *metav1.LabelSelector) string {
+	if ls == nil {
+		return "<none>"
+	}
+	s := metav1.FormatLabelSelector(ls)
+	if s == "<none>" {
+		return "{}"
+	}
+	return s
+}
+
+// RuleSummary describes who a rule admits and on which ports, e.g. "from podSelector
+// app=frontend on 8080/TCP" or "from everyone on all ports".
+func RuleSummary(dir netpol.Direction, peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort) string {
+	prep := "from"
+	if dir == netpol.Egress {
+		prep = "to"
+	}
+	var who []string
+	for _, p := range peers {
+		who = append(who, PeerSummary(p))
+	}
+	whoText := "everyone"
+	if len(who) > 0 {
+		whoText = strings.Join(who, " or ")
+	}
+	var on []string
+	for _, p := range ports {
+		on = append(on, PortSummary(p))
+	}
+	onText := "all ports"
+	if len(on) > 0 {
+		onText = strings.Join(on, ", ")
+	}
+	return fmt.Sprintf("%s %s on %s", prep, whoText, onText)
+}
+
+// PeerSummary renders one from/to entry.
+func PeerSummary(p networkingv1.NetworkPolicyPeer) string {
+	switch {
+	case p.IPBlock != nil:
+		s := "ipBlock " + p.IPBlock.CIDR
+		if len(p.IPBlock.Except) > 0 {
+			s += " except " + strings.Join(p.IPBlock.Except, ",")
+		}
+		return s
+	case p.NamespaceSelector != nil && p.PodSelector != nil:
+		return "pods " + FormatSelector(p.PodSelector) + " in namespaces " + FormatSelector(p.NamespaceSelector)
+	case p.NamespaceSelector != nil:
+		return "namespaces " + FormatSelector(p.NamespaceSelector)
+	case p.PodSelector != nil:
+		return "pods " + FormatSelector(p.PodSelector)
+	}
+	return "nothing"
+}
+
+// PortSummary renders one ports entry: "8080/TCP", "http/TCP", "8000-8100/TCP", "all/UDP".
+func PortSummary(p networkingv1.NetworkPolicyPort) string {
+	proto := corev1.ProtocolTCP
+	if p.Protocol != nil && *p.Protocol != "" {
+		proto = *p.Protocol
+	}
+	port := "all"
+	if p.Port != nil {
+		port = p.Port.String()
+		if p.EndPort != nil {
+			port += fmt.Sprintf("-%d", *p.EndPort)
+		}
+	}
+	return port + "/" + string(proto)
+}

@@ -1,0 +1,240 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+)
+
+// The lints find NetworkPolicies that do not do what their author meant, without any
+// traffic in question: a podSelector that selects nothing protects nothing; a
+// namespaceSelector that matches no namespace admits nobody; two peers where one was
+// meant admit far more than intended; a port name no pod declares never matches.
+// https://kubernetes.io/docs/concepts/services-networking/network-policies/
+
+// Ref returns the finding object of a policy.
+func objectRef(np *networkingv1.NetworkPolicy) diag.ObjectRef {
+	ns := np.Namespace
+	if ns == "" {
+		ns = metav1.NamespaceDefault
+	}
+	return diag.ObjectRef{Kind: "NetworkPolicy", Namespace: ns, Name: np.Name}
+}
+
+func getCmd(np *networkingv1.NetworkPolicy) string {
+	r := objectRef(np)
+	return fmt.Sprintf("kubectl get networkpolicy %s -n %s -o yaml", r.Name, r.Namespace)
+}
+
+// Lint runs every lint over the NetworkPolicies of namespace (source.AllNamespaces for
+// the cluster) and returns their findings, in policy order. The error is the failure to
+// list the policies themselves, or a policy the engine rejects as invalid (the API
+// server would have rejected it, so it comes from -f input); failures to read pods or namespaces only skip the
+// lints that need them and come back as a PermissionDenied or APIError finding with an
+// empty Object, for the caller to attribute. Offline, a lint is skipped when the input
+// holds none of the objects it compares against (no pods of the policy's namespace,
+// or no Namespace objects), because absent input is not evidence of absence.
+func Lint(ctx context.Context, src source.Source, namespace string) ([]diag.Finding, error) {
+	policies, err := src.NetworkPolicies(ctx, namespace)
+	if err != nil {
+		return nil, err
+	}
+	if len(policies) == 0 {
+		return nil, nil
+	}
+	var findings []diag.Finding
+	var pods []corev1.Pod
+	havePods := src.Live() || src.Has("Pod")
+	if havePods {
+		if pods, err = src.Pods(ctx, namespace, nil); err != nil {
+			findings = append(findings, engine.ReadErrorFinding(err))
+			havePods = false
+		}
+	}
+	var namespaces []corev1.Namespace
+	haveNamespaces := src.Live() || src.Has("Namespace")
+	// Namespaces are needed by NamedPorts too (namespaceSelectors of egress peers), so
+	// they are read even when only pods were given offline; Objects synthesises them.
+	namespaces, nsErr := src.Namespaces(ctx)
+	if nsErr != nil {
+		findings = append(findings, engine.ReadErrorFinding(nsErr))
+		haveNamespaces = false
+	}
+	// Offline, a namespace whose pods the input does not hold says nothing about
+	// whether a selector matches; only namespaces with pods (or workloads, which -f
+	// turns into template pods) are judged.
+	podNamespaces := map[string]bool{}
+	for _, p := range pods {
+		podNamespaces[p.Namespace] = true
+	}
+	for i := range policies {
+		np := &policies[i]
+		if havePods && (src.Live() || podNamespaces[objectRef(np).Namespace]) {
+			fs, err := SelectsNoPods(np, pods)
+			if err != nil {
+				return nil, err
+			}
+			findings = append(findings, fs...)
+		}
+		if haveNamespaces {
+			fs, err := NamespaceSelectors(np, namespaces)
+			if err != nil {
+				return nil, err
+			}
+			findings = append(findings, fs...)
+		}
+		findings = append(findings, AndOr(np)...)
+		if havePods && nsErr == nil {
+			fs, err := NamedPorts(np, pods, namespaces)
+			if err != nil {
+				return nil, err
+			}
+			findings = append(findings, fs...)
+		}
+	}
+	return findings, nil
+}
+
+// SelectsNoPods reports a policy whose podSelector matches no pod of its namespace.
+// The empty selector is not reported: a default-deny policy in a namespace that has no
+// pods yet is preparation, not a mistake. pods may hold every pod of the cluster.
+func SelectsNoPods(np *networkingv1.NetworkPolicy, pods []corev1.Pod) ([]diag.Finding, error) {
+	sel := np.Spec.PodSelector
+	if len(sel.MatchLabels) == 0 && len(sel.MatchExpressions) == 0 {
+		return nil, nil
+	}
+	none, err := netpol.PolicySelectsNoPods(np, pods)
+	if err != nil || !none {
+		return nil, err
+	}
+	ref := objectRef(np)
+	f := diag.New(diag.PolicySelectsNoPods, ref, "NetworkPolicy %s/%s selects %s, but no pod in namespace %s has those labels: it restricts nothing",
+		ref.Namespace, ref.Name, FormatSelector(&sel), ref.Namespace).
+		WithFix("set spec.podSelector to the labels of the pods it should protect (see their workload's pod template), or delete the policy").
+		WithCommands(fmt.Sprintf("kubectl get pods -n %s --show-labels", ref.Namespace), getCmd(np))
+	if len(sel.MatchExpressions) == 0 {
+		var inNS []corev1.Pod
+		for _, p := range pods {
+			if p.Namespace == ref.Namespace {
+				inNS = append(inNS, p)
+			}
+		}
+		for _, m := range service.NearMisses(sel.MatchLabels, inNS) {
+			f = f.WithEvidence("near miss: " + m.Describe() + ", podSelector wants " + m.Key + "=" + m.Want)
+		}
+	}
+	return []diag.Finding{f}, nil
+}
+
+// NamespaceSelectors reports every peer whose namespaceSelector matches no namespace;
+// the peer admits (or allows egress to) nobody.
+func NamespaceSelectors(np *networkingv1.NetworkPolicy, namespaces []corev1.Namespace) ([]diag.Finding, error) {
+	misses, err := netpol.NamespaceSelectorsMatchingNothing(np, namespaces)
+	if err != nil {
+		return nil, err
+	}
+	ref := objectRef(np)
+	var out []diag.Finding
+	for _, m := range misses {
+		f := diag.New(diag.NamespaceSelectorMatchesNoNamespaces, ref,
+			"NetworkPolicy %s/%s %s has namespaceSelector %s, which matches no namespace: that peer admits nobody",
+			ref.Namespace, ref.Name, m.PeerRef, m.Selector).
+			WithFix("select namespaces by a label they carry; every namespace has %s: <name>, set by the API server", corev1.LabelMetadataName).
+			WithCommands("kubectl get namespaces --show-labels", getCmd(np))
+		if m.Hint != "" {
+			f = f.WithEvidence(m.Hint)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// AndOr reports rules that list a podSelector and a namespaceSelector as two peers.
+func AndOr(np *networkingv1.NetworkPolicy) []diag.Finding {
+	ref := objectRef(np)
+	var out []diag.Finding
+	for _, c := range netpol.PolicyPeerAndOrConfusion(np) {
+		f := diag.New(diag.PolicyPeerAndOrConfusion, ref, "NetworkPolicy %s/%s: %s", ref.Namespace, ref.Name, c.Message).
+			WithCommands(getCmd(np))
+		if c.Suggestion != "" {
+			f = f.WithFix("if only those pods of those namespaces are meant, make them one peer (one '-'):\n%s", strings.TrimRight(c.Suggestion, "\n"))
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// NamedPorts reports named ports of a policy's rules that the pods they apply to do
+// not declare for that protocol (ingress: the pods the policy selects; egress: the
+// pods its peers match). A name no pod declares never matches; one only some pods
+// declare allows traffic to those pods only.
+func NamedPorts(np *networkingv1.NetworkPolicy, pods []corev1.Pod, namespaces []corev1.Namespace) ([]diag.Finding, error) {
+	misses, err := netpol.NamedPortsNotDeclared(np, pods, namespaces)
+	if err != nil {
+		return nil, err
+	}
+	ref := objectRef(np)
+	byID := map[string]*corev1.Pod{}
+	for i := range pods {
+		byID[pods[i].Namespace+"/"+pods[i].Name] = &pods[i]
+	}
+	var out []diag.Finding
+	for _, m := range misses {
+		field := "spec.ingress"
+		if m.Direction == netpol.Egress {
+			field = "spec.egress"
+		}
+		where := fmt.Sprintf("%s[%d].ports[%d]", field, m.Rule, m.Port)
+		consequence := "so this port entry never matches"
+		if len(m.DeclaredBy) > 0 {
+			consequence = fmt.Sprintf("so it matches only on %d of %d pod(s)", len(m.DeclaredBy), len(m.DeclaredBy)+len(m.MissingFrom))
+		}
+		f := diag.New(diag.NamedPortNotFound, ref, "NetworkPolicy %s/%s %s names port %q (%s), which %s do not declare, %s",
+			ref.Namespace, ref.Name, where, m.Name, m.Protocol, podList(m.MissingFrom), consequence).
+			WithFix("use a containerPort name the pods declare (with protocol %s), or the port number", m.Protocol).
+			WithCommands(getCmd(np))
+		for i, id := range m.MissingFrom {
+			if i == 3 {
+				break
+			}
+			if p := byID[id]; p != nil {
+				f = f.WithEvidence(fmt.Sprintf("%s declares %s", service.PodDisplayName(p), declared(p)))
+			}
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func podList(ids []string) string {
+	if len(ids) > 3 {
+		return fmt.Sprintf("%s and %d more", strings.Join(ids[:3], ", "), len(ids)-3)
+	}
+	return strings.Join(ids, ", ")
+}
+
+func declared(p *corev1.Pod) string {
+	ports := service.DeclaredPorts(p)
+	if len(ports) == 0 {
+		return "no ports"
+	}
+	parts := make([]string, 0, len(ports))
+	for _, d := range ports {
+		if d.Name == "" {
+			parts = append(parts, fmt.Sprintf("%d/%s", d.Port, d.Protocol))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s=%d/%s", d.Name, d.Port, d.Protocol))
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,181 @@
+package reach
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
+)
+
+// PortResult is the verdict for one port over every (FROM pod, TO destination) pair.
+type PortResult struct {
+	Case *PortCase
+	// Pairs evaluated; Denied of them denied in at least one direction.
+	Pairs, Denied   int
+	Egress, Ingress DirectionResult
+}
+
+// DirectionResult summarises one direction over all pairs of a port.
+type DirectionResult struct {
+	// Denied counts the pairs this direction denies.
+	Denied int
+	// Sample is the verdict of the first denied pair, else of the first pair.
+	Sample netpol.DirectionVerdict
+	// Traffic is the first denied pair (nil when none is denied).
+	Traffic *netpol.Traffic
+	// Examples name a few denied and allowed pairs, "checkout-1 → payments-2".
+	DeniedPairs, AllowedPairs []string
+}
+
+// Allowed reports whether every pair may connect on this port.
+func (r PortResult) Allowed() bool { return r.Pairs > 0 && r.Denied == 0 }
+
+// DeniedBy names the denying directions as the contract spells them.
+func (r PortResult) DeniedBy() string {
+	var dirs []string
+	if r.Ingress.Denied > 0 {
+		dirs = append(dirs, "ingress")
+	}
+	if r.Egress.Denied > 0 {
+		dirs = append(dirs, "egress")
+	}
+	return strings.Join(dirs, ",")
+}
+
+// checkPolicies reads the NetworkPolicies of both namespaces and evaluates every pair on
+// every port. Policies elsewhere cannot affect this traffic: a pod is only ever
+// selected by policies of its own namespace. Without the policies there is no verdict;
+// the report says which read failed and the command exits 2.
+func checkPolicies(ctx context.Context, s *State) engine.Result {
+	namespaces := []string{}
+	for _, r := range []string{s.From.Namespace, s.To.Namespace} {
+		if r != "" && !contains(namespaces, r) {
+			namespaces = append(namespaces, r)
+		}
+	}
+	counts := map[string]int{}
+	if s.Source.Live() || s.Source.Has("NetworkPolicy") {
+		for _, ns := range namespaces {
+			ps, err := s.Source.NetworkPolicies(ctx, ns)
+			if err != nil {
+				s.undecided = err
+				return engine.ReadError(err)
+			}
+			counts[ns] = len(ps)
+			s.Policies = append(s.Policies, ps...)
+		}
+	}
+	model, err := netpol.Compile(s.Policies)
+	if err != nil {
+		return engine.Result{Fatal: fmt.Errorf("invalid NetworkPolicy in the input: %w", err)}
+	}
+	s.Model = model
+	if err := s.evaluate(); err != nil {
+		return engine.Result{Fatal: err}
+	}
+	if !s.Source.Live() && !s.Source.Has("NetworkPolicy") {
+		return engine.Pass("the input holds no NetworkPolicies: nothing restricts this traffic")
+	}
+	var parts []string
+	for _, ns := range namespaces {
+		parts = append(parts, fmt.Sprintf("%d in %s", counts[ns], ns))
+	}
+	return engine.Pass("NetworkPolicies: %s", strings.Join(parts, ", "))
+}
+
+func contains(list []string, s string) bool {
+	for _, l := range list {
+		if l == s {
+			return true
+		}
+	}
+	return false
+}
+
+// evaluate fills Results: every source against every target of every port.
+func (s *State) evaluate() error {
+	srcs := s.peers(s.From)
+	s.Results = make([]PortResult, len(s.Ports))
+	for i := range s.Ports {
+		pc := &s.Ports[i]
+		pr := PortResult{Case: pc}
+		for _, src := range srcs {
+			for _, t := range pc.Targets {
+				tr := netpol.Traffic{Src: src, Dst: t.Dst, Port: t.Port, PortName: t.PortName, Protocol: pc.Protocol}
+				v, err := s.Model.Evaluate(tr)
+				if err != nil {
+					return fmt.Errorf("cannot evaluate %s → %s on %s: %w", peerName(src), peerName(t.Dst), pc.Label(), err)
+				}
+				pr.Pairs++
+				if !v.Allowed {
+					pr.Denied++
+				}
+				pair := peerName(src) + " → " + peerName(t.Dst)
+				record(&pr.Egress, v.Egress, tr, pair, pr.Pairs == 1)
+				record(&pr.Ingress, v.Ingress, tr, pair, pr.Pairs == 1)
+				s.isolated = s.isolated || v.Egress.Isolated || v.Ingress.Isolated
+			}
+		}
+		s.Results[i] = pr
+	}
+	return nil
+}
+
+func record(dr *DirectionResult, dv netpol.DirectionVerdict, t netpol.Traffic, pair string, first bool) {
+	if first {
+		dr.Sample = dv
+	}
+	if dv.Allowed {
+		if len(dr.AllowedPairs) < 3 {
+			dr.AllowedPairs = append(dr.AllowedPairs, pair)
+		}
+		return
+	}
+	if dr.Traffic == nil {
+		dr.Sample = dv
+		tr := t
+		dr.Traffic = &tr
+	}
+	dr.Denied++
+	if len(dr.DeniedPairs) < 3 {
+		dr.DeniedPairs = append(dr.DeniedPairs, pair)
+	}
+}
+
+func peerName(p netpol.Peer) string {
+	if p.Pod == nil {
+		return p.IP
+	}
+	return p.Pod.Name
+}
+
+// selecting returns the policies that select any of the pods of a side for dir,
+// deduplicated and sorted by namespace/name.
+func (s *State) selecting(dir netpol.Direction, side []netpol.Peer) []*networkingv1.NetworkPolicy {
+	seen := map[string]bool{}
+	var out []*networkingv1.NetworkPolicy
+	for _, p := range side {
+		if p.Pod == nil {
+			continue
+		}
+		for _, np := range s.Model.PoliciesSelecting(p.Pod, dir) {
+			key := np.Namespace + "/" + np.Name
+			if !seen[key] {
+				seen[key] = true
+				out = append(out, np)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Namespace != out[j].Namespace {
+			return out[i].Namespace < out[j].Namespace
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}

@@ -1,0 +1,270 @@
+package reach_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/yaml"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/peer"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/reach"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+)
+
+var testdata = filepath.Join("..", "..", "..", "test", "testdata")
+
+const ns = "shop"
+
+// vars are the recipe placeholders for in-memory runs.
+var vars = map[string]string{fixture.KubeDNSIPPlaceholder: "10.96.0.10"}
+
+// load builds the in-memory Source of a scenario: the shared apps, a healthy cluster
+// DNS, the network plugin unless left out, and the recipe.
+func load(t *testing.T, sc reach.Scenario) *source.Objects {
+	t.Helper()
+	return source.FromObjects(loadObjects(t, sc)...)
+}
+
+func loadObjects(t *testing.T, sc reach.Scenario) []runtime.Object {
+	t.Helper()
+	files := []string{filepath.Join(testdata, "dns", "cluster-dns.yaml"), filepath.Join(testdata, "reach", "apps.yaml"),
+		filepath.Join(testdata, "reach", sc.File)}
+	if !sc.NoCNI {
+		files = append(files, filepath.Join(testdata, "reach", "cni-calico.yaml"))
+	}
+	var objs []runtime.Object
+	for _, f := range files {
+		o, err := fixture.LoadRecipe(f, ns, vars)
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs = append(objs, o...)
+	}
+	return fixture.WithControllerSlices(objs)
+}
+
+func options(t *testing.T, sc reach.Scenario) reach.Options {
+	t.Helper()
+	sub := func(s string) string { return strings.ReplaceAll(s, fixture.ScenarioNamespacePlaceholder, ns) }
+	from, err := peer.ParseEndpoint(sub(sc.From))
+	if err != nil {
+		t.Fatal(err)
+	}
+	to, err := peer.ParseEndpoint(sub(sc.To))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := reach.Options{From: from.WithNamespace(ns), To: to.WithNamespace(ns)}
+	for i := 0; i+1 < len(sc.Args); i += 2 {
+		switch sc.Args[i] {
+		case "--port":
+			o.Port = sc.Args[i+1]
+		case "--protocol":
+			o.Protocol = corev1.Protocol(sc.Args[i+1])
+		}
+	}
+	return o
+}
+
+// TestScenarios asserts, per recipe, the set of finding IDs, the verdict and the
+// per-port answers. Healthy recipes list no IDs: no false positives.
+func TestScenarios(t *testing.T) {
+	t.Parallel()
+	for _, sc := range reach.Scenarios {
+		t.Run(sc.Name, func(t *testing.T) {
+			t.Parallel()
+			report, _, err := reach.Diagnose(context.Background(), load(t, sc), options(t, sc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertReach(t, report, sc)
+		})
+	}
+}
+
+func assertReach(t *testing.T, report diag.Report, sc reach.Scenario) {
+	t.Helper()
+	got := uniqueIDs(report.IDs())
+	if !slices.Equal(got, sc.Want) {
+		t.Errorf("findings = %v, want %v\nroot cause: %s\n%s", got, sc.Want, report.RootCause, checks(report))
+	}
+	if report.Reach == nil {
+		t.Fatalf("no reach verdict\n%s", checks(report))
+	}
+	if report.Reach.Allowed != sc.Allowed {
+		t.Errorf("allowed = %v, want %v", report.Reach.Allowed, sc.Allowed)
+	}
+	if report.HasErrors() == sc.Allowed {
+		t.Errorf("error findings %v do not match allowed = %v (exit code would disagree)", got, sc.Allowed)
+	}
+	if !sc.Allowed && report.RootCause == "" {
+		t.Errorf("denied without a root cause")
+	}
+	for label, want := range sc.Ports {
+		found := false
+		for _, pv := range report.Reach.Ports {
+			if fmt.Sprintf("%d/%s", pv.Port, pv.Protocol) != label {
+				continue
+			}
+			found = true
+			verdict := pv.DeniedBy
+			if pv.Allowed {
+				verdict = "allowed"
+			}
+			if verdict != want {
+				t.Errorf("port %s: %s, want %s", label, verdict, want)
+			}
+		}
+		if !found {
+			t.Errorf("no verdict for port %s in %+v", label, report.Reach.Ports)
+		}
+	}
+}
+
+func checks(r diag.Report) string {
+	var b strings.Builder
+	for _, c := range r.Checks {
+		fmt.Fprintf(&b, "  %s %s: %s\n", c.Status, c.ID, c.Detail)
+	}
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "  %s %s: %s\n", f.ID, f.Object, f.Message)
+	}
+	return b.String()
+}
+
+func uniqueIDs(ids []diag.FindingID) []diag.FindingID {
+	out := []diag.FindingID{}
+	for _, id := range ids {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestSuggestedPolicyOpensThePath: for every denied recipe, applying the NetworkPolicy
+// that the IngressDenied / EgressDenied / DNSEgressBlocked finding suggests must turn
+// that denial into an allow, and must not be needed twice (it is complete).
+func TestSuggestedPolicyOpensThePath(t *testing.T) {
+	t.Parallel()
+	fixable := map[diag.FindingID]bool{diag.IngressDenied: true, diag.EgressDenied: true, diag.DNSEgressBlocked: true}
+	for _, sc := range reach.Scenarios {
+		if sc.Allowed {
+			continue
+		}
+		t.Run(sc.Name, func(t *testing.T) {
+			t.Parallel()
+			src := load(t, sc)
+			report, _, err := reach.Diagnose(context.Background(), src, options(t, sc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var extra []runtime.Object
+			var fixed []diag.FindingID
+			for _, f := range report.Findings {
+				if !fixable[f.ID] {
+					continue
+				}
+				_, manifest, ok := strings.Cut(f.Fix, "\n")
+				if !ok {
+					t.Fatalf("%s has no manifest in its fix: %q", f.ID, f.Fix)
+				}
+				var np networkingv1.NetworkPolicy
+				if err := yaml.UnmarshalStrict([]byte(manifest), &np); err != nil {
+					t.Fatalf("%s fix is not a NetworkPolicy: %v\n%s", f.ID, err, manifest)
+				}
+				extra = append(extra, &np)
+				fixed = append(fixed, f.ID)
+			}
+			if len(fixed) == 0 {
+				t.Skip("no policy denial to fix")
+			}
+			objs := append(loadObjects(t, sc), extra...)
+			after, _, err := reach.Diagnose(context.Background(), source.FromObjects(objs...), options(t, sc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range after.IDs() {
+				if slices.Contains(fixed, id) {
+					t.Errorf("%s still fires after applying the suggested policies\n%s", id, checks(after))
+				}
+			}
+		})
+	}
+}
+
+// TestPartialDenial: a policy that isolates only one of the Service's pods denies the
+// port for some pod pairs: the port is not allowed, and the evidence says for which.
+func TestPartialDenial(t *testing.T) {
+	t.Parallel()
+	sc := reach.Scenario{File: "no-policies.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "80"}}
+	objs := loadObjects(t, sc)
+	for _, o := range objs {
+		if p, ok := o.(*corev1.Pod); ok && p.Name == "api-5d4f8-aaaaa" {
+			p.Labels["canary"] = "true"
+		}
+	}
+	deny := &networkingv1.NetworkPolicy{}
+	if err := yaml.Unmarshal([]byte(`
+metadata: {name: canary-lockdown, namespace: shop}
+spec:
+  podSelector: {matchLabels: {canary: "true"}}
+  policyTypes: [Ingress]
+`), deny); err != nil {
+		t.Fatal(err)
+	}
+	report, _, err := reach.Diagnose(context.Background(), source.FromObjects(append(objs, deny)...), options(t, sc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if report.Reach == nil || report.Reach.Allowed || len(report.Reach.Ports) != 1 || report.Reach.Ports[0].DeniedBy != "ingress" {
+		t.Fatalf("reach = %+v, want port 80 denied by ingress", report.Reach)
+	}
+	var f *diag.Finding
+	for i := range report.Findings {
+		if report.Findings[i].ID == diag.IngressDenied {
+			f = &report.Findings[i]
+		}
+	}
+	if f == nil {
+		t.Fatalf("no IngressDenied\n%s", checks(report))
+	}
+	evidence := strings.Join(f.Evidence, "\n")
+	if !strings.Contains(f.Message, "for some pod pairs") || !strings.Contains(evidence, "denied for 1 of 2 pod pairs") ||
+		!strings.Contains(evidence, "frontend-7b9c6-ccccc → api-5d4f8-aaaaa") || !strings.Contains(evidence, "allowed: frontend-7b9c6-ccccc → api-5d4f8-bbbbb") {
+		t.Errorf("partial denial not explained:\n%s\n%s", f.Message, evidence)
+	}
+}
+
+// TestServiceWithoutPods: a Service TO without pods fails whatever the policies say.
+func TestServiceWithoutPods(t *testing.T) {
+	t.Parallel()
+	sc := reach.Scenario{File: "no-policies.yaml", From: "deploy/frontend", To: "svc/api"}
+	var objs []runtime.Object
+	for _, o := range loadObjects(t, sc) {
+		if p, ok := o.(*corev1.Pod); ok && p.Labels["app"] == "api" {
+			continue
+		}
+		objs = append(objs, o)
+	}
+	report, _, err := reach.Diagnose(context.Background(), source.FromObjects(objs...), options(t, sc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := uniqueIDs(report.IDs()); !slices.Equal(got, []diag.FindingID{diag.SelectorMatchesNoPods}) {
+		t.Errorf("findings = %v, want [SelectorMatchesNoPods]", got)
+	}
+	if report.Reach == nil || report.Reach.Allowed || len(report.Reach.Ports) != 2 {
+		t.Errorf("reach = %+v, want both ports, not allowed", report.Reach)
+	}
+}

@@ -1,0 +1,84 @@
+package reach
+
+import (
+	"slices"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+)
+
+// Scenario is one recipe of test/testdata/reach run as `reach FROM TO`, with the
+// findings and verdict it must produce. It is shared by the in-memory, command and
+// envtest (live and -f) suites so that all of them agree. Every scenario also loads
+// apps.yaml (the workloads), test/testdata/dns/cluster-dns.yaml (a healthy cluster
+// DNS) and, unless NoCNI, cni-calico.yaml (a policy-enforcing plugin).
+type Scenario struct {
+	Name string
+	// File is the recipe under test/testdata/reach.
+	File string
+	// From and To are the arguments; "$NS" is the test's namespace, which is also
+	// the -n namespace.
+	From, To string
+	// Args are extra flags, e.g. --port.
+	Args []string
+	// NoCNI leaves out the network plugin.
+	NoCNI bool
+	// Want are the finding IDs, sorted; empty for a healthy path (no false positives).
+	Want []diag.FindingID
+	// Allowed is the expected reach.allowed (exit 0 when true, 1 when false).
+	Allowed bool
+	// Ports, when set, are the expected per-port verdicts: "80/TCP" → "allowed", or
+	// the deniedBy value.
+	Ports map[string]string
+}
+
+// Scenarios covers the classic recipes as a new user would try them, and every
+// NetworkPolicy finding firing next to a healthy neighbour. Keep a healthy case beside
+// each broken one.
+var Scenarios = []Scenario{
+	{Name: "no policies: everything is allowed", File: "no-policies.yaml", From: "deploy/frontend", To: "svc/api", Allowed: true,
+		Ports: map[string]string{"80/TCP": "allowed", "9090/TCP": "allowed"}},
+	{Name: "deny all", File: "deny-all.yaml", From: "deploy/frontend", To: "svc/api", Want: ids(diag.IngressDenied),
+		Ports: map[string]string{"80/TCP": "ingress", "9090/TCP": "ingress"}},
+	{Name: "deny all, no enforcing plugin", File: "deny-all.yaml", From: "deploy/frontend", To: "svc/api", NoCNI: true,
+		Want: ids(diag.IngressDenied, diag.NetworkPolicyNotEnforced)},
+	{Name: "allow from one app: that app", File: "allow-one-app.yaml", From: "deploy/frontend", To: "svc/api", Allowed: true},
+	{Name: "allow from one app: another app", File: "allow-one-app.yaml", From: "deploy/batch", To: "svc/api", Want: ids(diag.IngressDenied)},
+	{Name: "allow from one app: pod to pod on declared ports", File: "allow-one-app.yaml", From: "pod/frontend-7b9c6-ccccc", To: "pod/api-5d4f8-aaaaa",
+		Allowed: true, Ports: map[string]string{"8080/TCP": "allowed", "9090/TCP": "allowed"}},
+	{Name: "allow from one app: from outside the cluster", File: "allow-one-app.yaml", From: "ip:203.0.113.7", To: "deploy/api", Args: []string{"--port", "8080"},
+		Want: ids(diag.IngressDenied)},
+	{Name: "allow only one port: every Service port", File: "allow-one-port.yaml", From: "deploy/frontend", To: "svc/api", Want: ids(diag.IngressDenied),
+		Ports: map[string]string{"80/TCP": "allowed", "9090/TCP": "ingress"}},
+	{Name: "allow only one port: that port", File: "allow-one-port.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "80"}, Allowed: true},
+	{Name: "allow only one port: another port by name", File: "allow-one-port.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "metrics"},
+		Want: ids(diag.IngressDenied)},
+	{Name: "allow from a namespace by label: labelled", File: "allow-namespace-label.yaml", From: "$NS-ops/pod/monitor", To: "svc/api", Allowed: true},
+	{Name: "allow from a namespace by label: unlabelled", File: "allow-namespace-label.yaml", From: "$NS-dev/pod/monitor", To: "svc/api",
+		Want: ids(diag.IngressDenied)},
+	{Name: "allow from pods in another namespace: that pod", File: "allow-pods-in-namespace.yaml", From: "$NS-ops/pod/monitor", To: "$NS/svc/api", Allowed: true},
+	{Name: "allow from pods in another namespace: another pod", File: "allow-pods-in-namespace.yaml", From: "$NS-ops/pod/debug", To: "svc/api",
+		Want: ids(diag.IngressDenied)},
+	{Name: "AND written as OR lets the other pod in", File: "and-or-confusion.yaml", From: "$NS-ops/pod/debug", To: "svc/api", Allowed: true,
+		Want: ids(diag.PolicyPeerAndOrConfusion)},
+	{Name: "deny egress except DNS: to a Service", File: "deny-egress-except-dns.yaml", From: "deploy/frontend", To: "svc/api", Want: ids(diag.EgressDenied),
+		Ports: map[string]string{"80/TCP": "egress", "9090/TCP": "egress"}},
+	{Name: "deny egress except DNS: to the internet", File: "deny-egress-except-dns.yaml", From: "deploy/frontend", To: "ip:203.0.113.7", Args: []string{"--port", "443"},
+		Want: ids(diag.EgressDenied)},
+	{Name: "default deny with DNS forgotten", File: "dns-forgotten.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "http"},
+		Want: ids(diag.DNSEgressBlocked), Ports: map[string]string{"80/TCP": "allowed"}},
+	{Name: "rule uses the Service port", File: "service-port-policy.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "http"},
+		Want: ids(diag.IngressDenied, diag.PolicyUsesServicePort)},
+	{Name: "rule names a port the pods lack", File: "named-port-missing.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "80"},
+		Want: ids(diag.IngressDenied, diag.NamedPortNotFound)},
+	{Name: "namespaceSelector on a label nobody set", File: "namespace-selector-typo.yaml", From: "$NS-ops/pod/monitor", To: "svc/api",
+		Want: ids(diag.IngressDenied, diag.NamespaceSelectorMatchesNoNamespaces)},
+	{Name: "hostNetwork client", File: "hostnetwork.yaml", From: "pod/node-agent", To: "svc/api", Args: []string{"--port", "http"},
+		Want: ids(diag.HostNetworkNotIsolated, diag.IngressDenied)},
+	{Name: "hostNetwork neighbour: regular client", File: "hostnetwork.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "http"}, Allowed: true},
+}
+
+func ids(list ...diag.FindingID) []diag.FindingID {
+	out := slices.Clone(list)
+	slices.Sort(out)
+	return out
+}

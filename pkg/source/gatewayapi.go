@@ -1,0 +1,383 @@
+package source
+
+// Gateway API reads. The Gateway API is a set of CRDs, so a cluster may serve none of
+// it, only some kinds (TCPRoute and TLSRoute came to the standard channel later than
+// HTTPRoute), or a kind at an older version (ReferenceGrant at v1beta1, TCPRoute at
+// v1alpha2). Live reads therefore go through discovery and the dynamic client, and every
+// object is converted to the v1 Go type, whose shape the older versions share.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+)
+
+// GatewayGroup is the API group of the Gateway API.
+const GatewayGroup = gatewayv1.GroupName
+
+// Gateway API kinds, as discovery and manifests name them.
+const (
+	KindGatewayClass   = "GatewayClass"
+	KindGateway        = "Gateway"
+	KindHTTPRoute      = "HTTPRoute"
+	KindGRPCRoute      = "GRPCRoute"
+	KindTCPRoute       = "TCPRoute"
+	KindTLSRoute       = "TLSRoute"
+	KindReferenceGrant = "ReferenceGrant"
+)
+
+// gatewayResources are the resource names of the kinds netdoctor reads.
+var gatewayResources = map[string]string{
+	KindGatewayClass:   "gatewayclasses",
+	KindGateway:        "gateways",
+	KindHTTPRoute:      "httproutes",
+	KindGRPCRoute:      "grpcroutes",
+	KindTCPRoute:       "tcproutes",
+	KindTLSRoute:       "tlsroutes",
+	KindReferenceGrant: "referencegrants",
+}
+
+// gatewayVersionRank orders the versions a kind may be served at: the first one served
+// is read. Keep the stable version first.
+var gatewayVersionRank = []string{"v1", "v1beta1", "v1alpha3", "v1alpha2"}
+
+// gatewayDiscovery caches which Gateway API kinds the API server serves, and at which
+// version. It is filled on first use and safe for concurrent use.
+type gatewayDiscovery struct {
+	mu        sync.Mutex
+	done      bool
+	installed bool
+	served    map[string]schema.GroupVersionResource
+	err       error
+}
+
+// discover asks the API server once which versions of the Gateway API group it serves
+// and which of netdoctor's kinds each one holds.
+func (l *Live) discover(ctx context.Context) (*gatewayDiscovery, error) {
+	g := &l.gateway
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.done {
+		return g, g.err
+	}
+	g.done = true
+	g.served = map[string]schema.GroupVersionResource{}
+	g.installed, g.err = discoverGateway(ctx, l.client, g.served)
+	return g, g.err
+}
+
+func discoverGateway(ctx context.Context, client kubernetes.Interface, served map[string]schema.GroupVersionResource) (bool, error) {
+	groups, err := client.Discovery().ServerGroupsWithContext(ctx)
+	if err != nil {
+		return false, readErr("get", "API groups (discovery)", "", "", err)
+	}
+	var versions []string
+	for _, grp := range groups.Groups {
+		if grp.Name != GatewayGroup {
+			continue
+		}
+		for _, v := range grp.Versions {
+			versions = append(versions, v.Version)
+		}
+	}
+	if len(versions) == 0 {
+		return false, nil
+	}
+	rank := func(v string) int {
+		for i, r := range gatewayVersionRank {
+			if r == v {
+				return i
+			}
+		}
+		return len(gatewayVersionRank)
+	}
+	sort.SliceStable(versions, func(i, j int) bool { return rank(versions[i]) < rank(versions[j]) })
+	for _, v := range versions {
+		gv := schema.GroupVersion{Group: GatewayGroup, Version: v}
+		list, err := client.Discovery().ServerResourcesForGroupVersionWithContext(ctx, gv.String())
+		if err != nil {
+			if apierrors.IsNotFound(err) {
+				continue // the version went away between the two calls
+			}
+			return true, readErr("get", "API resources of "+gv.String()+" (discovery)", "", "", err)
+		}
+		for _, r := range list.APIResources {
+			if _, known := gatewayResources[r.Kind]; !known || r.Name != gatewayResources[r.Kind] {
+				continue // subresources (httproutes/status) and kinds netdoctor does not read
+			}
+			if _, seen := served[r.Kind]; !seen {
+				served[r.Kind] = gv.WithResource(r.Name)
+			}
+		}
+	}
+	return true, nil
+}
+
+// GatewayAPIInstalled implements Source.
+func (l *Live) GatewayAPIInstalled(ctx context.Context) (bool, error) {
+	g, err := l.discover(ctx)
+	if err != nil {
+		return false, err
+	}
+	return g.installed, nil
+}
+
+// GatewayAPIServes implements Source.
+func (l *Live) GatewayAPIServes(ctx context.Context, kind string) (bool, error) {
+	g, err := l.discover(ctx)
+	if err != nil {
+		return false, err
+	}
+	_, ok := g.served[kind]
+	return ok, nil
+}
+
+// gatewayResource returns the resource kind is served as, or ok=false when it is not.
+func (l *Live) gatewayResource(ctx context.Context, kind string) (schema.GroupVersionResource, bool, error) {
+	g, err := l.discover(ctx)
+	if err != nil {
+		return schema.GroupVersionResource{}, false, err
+	}
+	gvr, ok := g.served[kind]
+	return gvr, ok, nil
+}
+
+func gatewayResourceName(kind string) string {
+	return gatewayResources[kind] + "." + GatewayGroup
+}
+
+var errNoDynamicClient = errors.New("no dynamic client to read the Gateway API with")
+
+// liveGatewayGet reads one object of a Gateway API kind and converts it to T.
+func liveGatewayGet[T any](ctx context.Context, l *Live, kind, namespace, name string) (*T, error) {
+	res := gatewayResourceName(kind)
+	gvr, ok, err := l.gatewayResource(ctx, kind)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		gr := schema.GroupResource{Group: GatewayGroup, Resource: gatewayResources[kind]}
+		return nil, readErr("get", res, namespace, name, apierrors.NewNotFound(gr, name))
+	}
+	if l.dynamic == nil {
+		return nil, readErr("get", res, namespace, name, errNoDynamicClient)
+	}
+	var ri dynamic.ResourceInterface = l.dynamic.Resource(gvr)
+	if namespace != "" {
+		ri = l.dynamic.Resource(gvr).Namespace(namespace)
+	}
+	u, err := ri.Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, readErr("get", res, namespace, name, err)
+	}
+	out := new(T)
+	if err := fromUnstructured(u, out); err != nil {
+		return nil, readErr("get", res, namespace, name, err)
+	}
+	return out, nil
+}
+
+// liveGatewayList lists a Gateway API kind in namespace (all for AllNamespaces) and
+// converts the items to T; a kind the cluster does not serve lists as empty.
+func liveGatewayList[T any, P interface {
+	*T
+	object
+}](ctx context.Context, l *Live, kind, namespace string) ([]T, error) {
+	res := gatewayResourceName(kind)
+	gvr, ok, err := l.gatewayResource(ctx, kind)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return []T{}, nil
+	}
+	if l.dynamic == nil {
+		return nil, readErr("list", res, namespace, "", errNoDynamicClient)
+	}
+	var list func(context.Context, metav1.ListOptions) (*unstructured.UnstructuredList, error)
+	if namespace == AllNamespaces || kind == KindGatewayClass {
+		list = l.dynamic.Resource(gvr).List
+	} else {
+		list = l.dynamic.Resource(gvr).Namespace(namespace).List
+	}
+	items, err := listAll(ctx, metav1.ListOptions{}, list,
+		func(list *unstructured.UnstructuredList) []unstructured.Unstructured { return list.Items })
+	if err != nil {
+		return nil, readErr("list", res, namespace, "", err)
+	}
+	out := make([]T, 0, len(items))
+	for i := range items {
+		var item T
+		if err := fromUnstructured(&items[i], &item); err != nil {
+			return nil, readErr("list", res, namespace, "", fmt.Errorf("%s %s: %w", kind, items[i].GetName(), err))
+		}
+		out = append(out, item)
+	}
+	sortByKey[T, P](out)
+	return out, nil
+}
+
+// fromUnstructured converts with the same panic guard as the file loader: the object
+// is what the API server stored, but an older CRD version may hold shapes the v1 type
+// does not expect.
+func fromUnstructured(u *unstructured.Unstructured, into any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cannot convert object: %v", r)
+		}
+	}()
+	return runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, into)
+}
+
+// GatewayClass implements Source.
+func (l *Live) GatewayClass(ctx context.Context, name string) (*gatewayv1.GatewayClass, error) {
+	return liveGatewayGet[gatewayv1.GatewayClass](ctx, l, KindGatewayClass, "", name)
+}
+
+// Gateway implements Source.
+func (l *Live) Gateway(ctx context.Context, namespace, name string) (*gatewayv1.Gateway, error) {
+	return liveGatewayGet[gatewayv1.Gateway](ctx, l, KindGateway, namespace, name)
+}
+
+// Gateways implements Source.
+func (l *Live) Gateways(ctx context.Context, namespace string) ([]gatewayv1.Gateway, error) {
+	return liveGatewayList[gatewayv1.Gateway](ctx, l, KindGateway, namespace)
+}
+
+// HTTPRoute implements Source.
+func (l *Live) HTTPRoute(ctx context.Context, namespace, name string) (*gatewayv1.HTTPRoute, error) {
+	return liveGatewayGet[gatewayv1.HTTPRoute](ctx, l, KindHTTPRoute, namespace, name)
+}
+
+// HTTPRoutes implements Source.
+func (l *Live) HTTPRoutes(ctx context.Context, namespace string) ([]gatewayv1.HTTPRoute, error) {
+	return liveGatewayList[gatewayv1.HTTPRoute](ctx, l, KindHTTPRoute, namespace)
+}
+
+// GRPCRoute implements Source.
+func (l *Live) GRPCRoute(ctx context.Context, namespace, name string) (*gatewayv1.GRPCRoute, error) {
+	return liveGatewayGet[gatewayv1.GRPCRoute](ctx, l, KindGRPCRoute, namespace, name)
+}
+
+// GRPCRoutes implements Source.
+func (l *Live) GRPCRoutes(ctx context.Context, namespace string) ([]gatewayv1.GRPCRoute, error) {
+	return liveGatewayList[gatewayv1.GRPCRoute](ctx, l, KindGRPCRoute, namespace)
+}
+
+// TCPRoute implements Source.
+func (l *Live) TCPRoute(ctx context.Context, namespace, name string) (*gatewayv1.TCPRoute, error) {
+	return liveGatewayGet[gatewayv1.TCPRoute](ctx, l, KindTCPRoute, namespace, name)
+}
+
+// TCPRoutes implements Source.
+func (l *Live) TCPRoutes(ctx context.Context, namespace string) ([]gatewayv1.TCPRoute, error) {
+	return liveGatewayList[gatewayv1.TCPRoute](ctx, l, KindTCPRoute, namespace)
+}
+
+// TLSRoute implements Source.
+func (l *Live) TLSRoute(ctx context.Context, namespace, name string) (*gatewayv1.TLSRoute, error) {
+	return liveGatewayGet[gatewayv1.TLSRoute](ctx, l, KindTLSRoute, namespace, name)
+}
+
+// TLSRoutes implements Source.
+func (l *Live) TLSRoutes(ctx context.Context, namespace string) ([]gatewayv1.TLSRoute, error) {
+	return liveGatewayList[gatewayv1.TLSRoute](ctx, l, KindTLSRoute, namespace)
+}
+
+// ReferenceGrants implements Source.
+func (l *Live) ReferenceGrants(ctx context.Context, namespace string) ([]gatewayv1.ReferenceGrant, error) {
+	return liveGatewayList[gatewayv1.ReferenceGrant](ctx, l, KindReferenceGrant, namespace)
+}
+
+// In-memory (offline) Gateway API reads.
+
+// GatewayAPIInstalled implements Source: offline, the API is "installed" when the
+// input holds any of its objects.
+func (o *Objects) GatewayAPIInstalled(context.Context) (bool, error) {
+	for kind := range gatewayResources {
+		if o.kinds[kind] {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// GatewayAPIServes implements Source.
+func (o *Objects) GatewayAPIServes(_ context.Context, kind string) (bool, error) {
+	return o.kinds[kind], nil
+}
+
+func gatewayGroupResource(kind string) schema.GroupResource {
+	return schema.GroupResource{Group: GatewayGroup, Resource: gatewayResources[kind]}
+}
+
+// GatewayClass implements Source.
+func (o *Objects) GatewayClass(_ context.Context, name string) (*gatewayv1.GatewayClass, error) {
+	return find(o.gatewayClasses, gatewayGroupResource(KindGatewayClass), "", name)
+}
+
+// Gateway implements Source.
+func (o *Objects) Gateway(_ context.Context, namespace, name string) (*gatewayv1.Gateway, error) {
+	return find(o.gateways, gatewayGroupResource(KindGateway), namespace, name)
+}
+
+// Gateways implements Source.
+func (o *Objects) Gateways(_ context.Context, namespace string) ([]gatewayv1.Gateway, error) {
+	return filter(o.gateways, namespace, nil), nil
+}
+
+// HTTPRoute implements Source.
+func (o *Objects) HTTPRoute(_ context.Context, namespace, name string) (*gatewayv1.HTTPRoute, error) {
+	return find(o.httpRoutes, gatewayGroupResource(KindHTTPRoute), namespace, name)
+}
+
+// HTTPRoutes implements Source.
+func (o *Objects) HTTPRoutes(_ context.Context, namespace string) ([]gatewayv1.HTTPRoute, error) {
+	return filter(o.httpRoutes, namespace, nil), nil
+}
+
+// GRPCRoute implements Source.
+func (o *Objects) GRPCRoute(_ context.Context, namespace, name string) (*gatewayv1.GRPCRoute, error) {
+	return find(o.grpcRoutes, gatewayGroupResource(KindGRPCRoute), namespace, name)
+}
+
+// GRPCRoutes implements Source.
+func (o *Objects) GRPCRoutes(_ context.Context, namespace string) ([]gatewayv1.GRPCRoute, error) {
+	return filter(o.grpcRoutes, namespace, nil), nil
+}
+
+// TCPRoute implements Source.
+func (o *Objects) TCPRoute(_ context.Context, namespace, name string) (*gatewayv1.TCPRoute, error) {
+	return find(o.tcpRoutes, gatewayGroupResource(KindTCPRoute), namespace, name)
+}
+
+// TCPRoutes implements Source.
+func (o *Objects) TCPRoutes(_ context.Context, namespace string) ([]gatewayv1.TCPRoute, error) {
+	return filter(o.tcpRoutes, namespace, nil), nil
+}
+
+// TLSRoute implements Source.
+func (o *Objects) TLSRoute(_ context.Context, namespace, name string) (*gatewayv1.TLSRoute, error) {
+	return find(o.tlsRoutes, gatewayGroupResource(KindTLSRoute), namespace, name)
+}
+
+// TLSRoutes implements Source.
+func (o *Objects) TLSRoutes(_ context.Context, namespace string) ([]gatewayv1.TLSRoute, error) {
+	return filter(o.tlsRoutes, namespace, nil), nil
+}
+
+// ReferenceGrants implements Source.
+func (o *Objects) ReferenceGrants(_ context.Context, namespace string) ([]gatewayv1.ReferenceGrant, error) {
+	return filter(o.referenceGrants, namespace, nil), nil
+}
