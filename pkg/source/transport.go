@@ -1,6 +1,7 @@
 package source
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"sync"
@@ -16,13 +17,19 @@ import (
 // that the server is gone. This error is not one client-go retries.
 var errServerGone = errors.New("the API server keeps dropping connections")
 
+// errServerSilent is returned for every request after one request timed out: a scan
+// reads a dozen kinds one after the other, and --request-timeout bounds the whole
+// command only if an API server that does not answer is not asked again.
+var errServerSilent = errors.New("the API server did not answer within --request-timeout")
+
 // connectionGuard fails fast after consecutive dropped connections; one success resets
 // it, so a single transient reset is still retried by client-go as usual.
 type connectionGuard struct {
 	next http.RoundTripper
 
-	mu      sync.Mutex
-	dropped int
+	mu       sync.Mutex
+	dropped  int
+	timedOut bool
 }
 
 // maxDroppedConnections is how many dropped connections in a row trip the guard.
@@ -36,6 +43,10 @@ func GuardConnections(cfg *rest.Config) {
 
 func (g *connectionGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 	g.mu.Lock()
+	if g.timedOut {
+		g.mu.Unlock()
+		return nil, errServerSilent
+	}
 	if g.dropped >= maxDroppedConnections {
 		g.mu.Unlock()
 		// The cause is left out on purpose: client-go treats any error whose text says
@@ -50,8 +61,15 @@ func (g *connectionGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch {
 	case err != nil && (utilnet.IsConnectionReset(err) || utilnet.IsProbableEOF(err)):
 		g.dropped++
+	case err != nil && isTimeout(err):
+		g.timedOut = true
 	case err == nil:
 		g.dropped = 0
 	}
 	return resp, err
+}
+
+func isTimeout(err error) bool {
+	var timeout interface{ Timeout() bool }
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &timeout) && timeout.Timeout())
 }

@@ -7,7 +7,9 @@ package integration
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/go-logr/logr"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 var (
@@ -35,6 +38,9 @@ func TestMain(m *testing.M) { os.Exit(run(m)) }
 
 // run is TestMain's body, so that deferred Stop runs before os.Exit.
 func run(m *testing.M) int {
+	// controller-runtime prints a stack trace when its logger is unset and the API server
+	// sends a warning header (deprecated Endpoints reads of the dump helper).
+	ctrllog.SetLogger(logr.Discard())
 	if err := ensureAssets(); err != nil {
 		fmt.Fprintln(os.Stderr, "envtest binaries:", err)
 		return 2

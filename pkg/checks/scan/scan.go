@@ -5,24 +5,32 @@ package scan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sort"
 	"sync"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/gateway"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/ingress"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/policy"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
-// Scanner finds the objects of one kind in scope and diagnoses one of them.
+// Scanner covers one kind. Most kinds are diagnosed object by object (List, then
+// Diagnose for each); NetworkPolicy lints judge a namespace's policies together, so that
+// kind sets All instead and returns one report per policy.
 type Scanner struct {
 	Kind string
 	// List returns the objects of this kind in namespace (source.AllNamespaces for all).
 	List func(ctx context.Context, src source.Source, namespace string) ([]diag.ObjectRef, error)
 	// Diagnose returns the report for one object; an error means it could not be read.
 	Diagnose func(ctx context.Context, src source.Source, obj diag.ObjectRef) (diag.Report, error)
+	// All, when set, replaces List and Diagnose.
+	All func(ctx context.Context, src source.Source, namespace string) ([]diag.Report, error)
 }
 
 // Scanners is every kind scan covers, in the order their reports are grouped.
@@ -32,17 +40,141 @@ var Scanners = []Scanner{
 		Kind: "Service",
 		List: func(ctx context.Context, src source.Source, namespace string) ([]diag.ObjectRef, error) {
 			svcs, err := src.Services(ctx, namespace, "")
-			refs := make([]diag.ObjectRef, 0, len(svcs))
-			for _, s := range svcs {
-				refs = append(refs, diag.ObjectRef{Kind: "Service", Namespace: s.Namespace, Name: s.Name})
-			}
-			return refs, err
+			return refsOf(svcs, "Service"), err
 		},
 		Diagnose: func(ctx context.Context, src source.Source, obj diag.ObjectRef) (diag.Report, error) {
 			r, _, err := service.Diagnose(ctx, src, obj.Namespace, obj.Name)
 			return r, err
 		},
 	},
+	{
+		Kind: "Ingress",
+		List: func(ctx context.Context, src source.Source, namespace string) ([]diag.ObjectRef, error) {
+			ings, err := src.Ingresses(ctx, namespace)
+			return refsOf(ings, "Ingress"), err
+		},
+		Diagnose: func(ctx context.Context, src source.Source, obj diag.ObjectRef) (diag.Report, error) {
+			r, _, err := ingress.Diagnose(ctx, src, obj.Namespace, obj.Name, ingress.Options{})
+			return r, err
+		},
+	},
+	routeScanner("HTTPRoute", func(ctx context.Context, src source.Source, ns string) ([]diag.ObjectRef, error) {
+		routes, err := src.HTTPRoutes(ctx, ns)
+		return refsOf(routes, "HTTPRoute"), err
+	}),
+	routeScanner("GRPCRoute", func(ctx context.Context, src source.Source, ns string) ([]diag.ObjectRef, error) {
+		routes, err := src.GRPCRoutes(ctx, ns)
+		return refsOf(routes, "GRPCRoute"), err
+	}),
+	routeScanner("TLSRoute", func(ctx context.Context, src source.Source, ns string) ([]diag.ObjectRef, error) {
+		routes, err := src.TLSRoutes(ctx, ns)
+		return refsOf(routes, "TLSRoute"), err
+	}),
+	routeScanner("TCPRoute", func(ctx context.Context, src source.Source, ns string) ([]diag.ObjectRef, error) {
+		routes, err := src.TCPRoutes(ctx, ns)
+		return refsOf(routes, "TCPRoute"), err
+	}),
+	{Kind: "NetworkPolicy", All: lintPolicies},
+}
+
+// errNotServed marks a kind the cluster (or input) does not have at all: nothing to
+// scan, and no evidence either way about whether the scan could read the cluster.
+var errNotServed = errors.New("kind not served")
+
+// named is what every listed API object offers.
+type named interface {
+	GetNamespace() string
+	GetName() string
+}
+
+func refsOf[T any, P interface {
+	*T
+	named
+}](items []T, kind string) []diag.ObjectRef {
+	refs := make([]diag.ObjectRef, 0, len(items))
+	for i := range items {
+		p := P(&items[i])
+		refs = append(refs, diag.ObjectRef{Kind: kind, Namespace: p.GetNamespace(), Name: p.GetName()})
+	}
+	return refs
+}
+
+// routeScanner covers one Gateway API route kind. A cluster (or input) without the
+// Gateway API, or without this kind, simply has no such routes to list.
+func routeScanner(kind string, list func(ctx context.Context, src source.Source, ns string) ([]diag.ObjectRef, error)) Scanner {
+	return Scanner{
+		Kind: kind,
+		List: func(ctx context.Context, src source.Source, namespace string) ([]diag.ObjectRef, error) {
+			served, err := src.GatewayAPIServes(ctx, kind)
+			if err != nil {
+				return nil, err
+			}
+			if !served {
+				return nil, errNotServed
+			}
+			return list(ctx, src, namespace)
+		},
+		Diagnose: func(ctx context.Context, src source.Source, obj diag.ObjectRef) (diag.Report, error) {
+			r, _, err := gateway.Diagnose(ctx, src, obj.Namespace, obj.Name, obj.Kind)
+			return r, err
+		},
+	}
+}
+
+// lintPolicies runs the NetworkPolicy lints over the scope and files each finding
+// under the policy it is about; findings about reads that failed go on every report.
+func lintPolicies(ctx context.Context, src source.Source, namespace string) ([]diag.Report, error) {
+	policies, err := src.NetworkPolicies(ctx, namespace)
+	if err != nil {
+		return nil, err
+	}
+	findings, err := policy.Lint(ctx, src, namespace)
+	if err != nil {
+		return nil, err
+	}
+	reports := make([]diag.Report, 0, len(policies))
+	index := map[diag.ObjectRef]int{}
+	for _, np := range policies {
+		ref := diag.ObjectRef{Kind: "NetworkPolicy", Namespace: np.Namespace, Name: np.Name}
+		index[ref] = len(reports)
+		r := diag.NewReport("scan", ref)
+		r.Checks = append(r.Checks, diag.CheckResult{ID: "policy.lint", Title: "NetworkPolicy lints", Status: diag.StatusPass})
+		reports = append(reports, r)
+	}
+	for _, f := range findings {
+		if i, ok := index[f.Object]; ok {
+			reports[i].Add(f)
+			continue
+		}
+		for i := range reports {
+			g := f
+			g.Object = reports[i].Target
+			reports[i].Add(g)
+		}
+	}
+	for i := range reports {
+		r := &reports[i]
+		r.Finalize()
+		switch {
+		case r.Summary.Errors > 0:
+			r.Checks[0].Status = diag.StatusFail
+		case r.Summary.Warnings > 0:
+			r.Checks[0].Status = diag.StatusWarn
+		}
+		if hasUnknown(r.Findings) {
+			r.Checks[0].Status = diag.StatusUnknown
+		}
+	}
+	return reports, nil
+}
+
+func hasUnknown(fs []diag.Finding) bool {
+	for _, f := range fs {
+		if f.ID == diag.PermissionDenied || f.ID == diag.APIError {
+			return true
+		}
+	}
+	return false
 }
 
 // Options shape a scan.
@@ -67,14 +199,17 @@ func Run(ctx context.Context, src source.Source, opts Options) (diag.ScanReport,
 	var firstErr error
 	listed := 0
 	for _, sc := range Scanners {
-		refs, err := sc.List(ctx, cached, opts.Namespace)
+		reports, err := scanKind(ctx, cached, sc, opts.Namespace, workers)
+		if errors.Is(err, errNotServed) {
+			continue
+		}
 		if err != nil {
 			firstErr = cmpOr(firstErr, err)
 			out.Reports = append(out.Reports, unreadableKind(sc.Kind, opts.Namespace, err))
 			continue
 		}
 		listed++
-		out.Reports = append(out.Reports, diagnoseAll(ctx, cached, sc, refs, workers)...)
+		out.Reports = append(out.Reports, reports...)
 	}
 	if listed == 0 && firstErr != nil {
 		return out, firstErr
@@ -88,6 +223,17 @@ func cmpOr(a, b error) error {
 		return a
 	}
 	return b
+}
+
+func scanKind(ctx context.Context, src source.Source, sc Scanner, namespace string, workers int) ([]diag.Report, error) {
+	if sc.All != nil {
+		return sc.All(ctx, src, namespace)
+	}
+	refs, err := sc.List(ctx, src, namespace)
+	if err != nil {
+		return nil, err
+	}
+	return diagnoseAll(ctx, src, sc, refs, workers), nil
 }
 
 func diagnoseAll(ctx context.Context, src source.Source, sc Scanner, refs []diag.ObjectRef, workers int) []diag.Report {
