@@ -61,7 +61,9 @@ func (g *connectionGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch {
 	case err != nil && (utilnet.IsConnectionReset(err) || utilnet.IsProbableEOF(err)):
 		g.dropped++
-	case err != nil && isTimeout(err):
+	case err != nil && (isTimeout(err) || req.Context().Err() != nil):
+		// http.Client's Timeout cancels the request's context; the transport then
+		// reports a plain cancellation, not a timeout.
 		g.timedOut = true
 	case err == nil:
 		g.dropped = 0
@@ -73,3 +75,6 @@ func isTimeout(err error) bool {
 	var timeout interface{ Timeout() bool }
 	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &timeout) && timeout.Timeout())
 }
+
+// WrappedRoundTripper lets client-go see through the guard (util/net.RoundTripperWrapper).
+func (g *connectionGuard) WrappedRoundTripper() http.RoundTripper { return g.next }
