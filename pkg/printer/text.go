@@ -198,13 +198,33 @@ func (p *textPrinter) writeChecks(pw *prefixWriter, pal *palette, checks []diag.
 	}
 }
 
+// noProblemLine is the verdict of a report without warnings or errors, in the words of
+// the question the command answers.
+func noProblemLine(r diag.Report) string {
+	switch r.Command {
+	case "svc", "ingress", "route":
+		return fmt.Sprintf("No problems found: traffic to %s should arrive.", reportTitle(r))
+	case "dns":
+		return fmt.Sprintf("No problems found: DNS for %s should work.", reportTitle(r))
+	}
+	return "No problems found."
+}
+
 // withoutNotApplicable drops checks skipped because they do not apply to the target
 // (an ExternalName check on a ClusterIP Service): they are noise at 3 a.m. Checks skipped
 // because a prerequisite failed stay, since they say what was not examined. JSON keeps all.
 func withoutNotApplicable(checks []diag.CheckResult) []diag.CheckResult {
+	// A check that others were skipped for stays, so "needs X" always points at a line.
+	needed := map[string]bool{}
+	for _, c := range checks {
+		if rest, ok := strings.CutPrefix(strings.TrimPrefix(c.Detail, "skipped: "), "needs "); ok && c.Status == diag.StatusSkip {
+			needed[strings.Fields(rest + " ")[0]] = true
+		}
+	}
 	out := make([]diag.CheckResult, 0, len(checks))
 	for _, c := range checks {
-		if c.Status == diag.StatusSkip && !strings.HasPrefix(strings.TrimPrefix(c.Detail, "skipped: "), "needs ") {
+		blocked := strings.HasPrefix(strings.TrimPrefix(c.Detail, "skipped: "), "needs ")
+		if c.Status == diag.StatusSkip && !blocked && !needed[c.ID] {
 			continue
 		}
 		out = append(out, c)
@@ -229,7 +249,7 @@ func writeVerdict(pw *prefixWriter, pal *palette, r diag.Report) {
 	case r.RootCause != "":
 		pw.write(0, len("Root cause: "), pal.bold.Sprint("Root cause: "+r.RootCause))
 	case r.Reach == nil:
-		pw.write(0, 0, pal.green.Sprintf("No problems found: traffic to %s should arrive.", reportTitle(r)))
+		pw.write(0, 0, pal.green.Sprint(noProblemLine(r)))
 	}
 }
 

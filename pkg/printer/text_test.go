@@ -159,7 +159,7 @@ func TestTextEmptyReport(t *testing.T) {
 	t.Parallel()
 	// A zero Report (nil slices, no target) must render, not panic.
 	out := printText(t, Options{Color: ColorNever}, diag.Report{Command: "dns"})
-	want := "dns\n\nNo problems found: traffic to dns should arrive.\n\n0 errors, 0 warnings, 0 infos\n"
+	want := "dns\n\nNo problems found: DNS for dns should work.\n\n0 errors, 0 warnings, 0 infos\n"
 	if out != want {
 		t.Errorf("got\n%q\nwant\n%q", out, want)
 	}

@@ -8,6 +8,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // ExpectedEndpoint is what the EndpointSlice controller publishes for one pod of a
@@ -38,7 +40,10 @@ func ExpectedEndpoints(svc *corev1.Service, pods []corev1.Pod) []ExpectedEndpoin
 			continue
 		}
 		ips := podIPs(pod)
-		if len(ips) == 0 {
+		if len(ips) == 0 && !source.IsSynthetic(pod) {
+			// A pod without an address is not published. Pods that -f made from a
+			// workload's template have none either, but stand for pods that will:
+			// they are kept, with no addresses, so counts of ready backends see them.
 			continue
 		}
 		serving := IsPodReady(pod)
