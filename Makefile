@@ -3,7 +3,7 @@ SHELL := /usr/bin/env bash
 GO ?= go
 BIN := bin/kubectl-netdoctor
 
-.PHONY: build test unit envtest vet fuzz bench demo clean
+.PHONY: build test unit envtest vet fuzz bench demo release-smoke clean
 
 build: ## Build the plugin binary into bin/
 	$(GO) build -o $(BIN) ./cmd/kubectl-netdoctor
@@ -30,8 +30,14 @@ fuzz: ## Bounded fuzzing of the parsers and the policy engine
 		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
 	done
 
-bench: ## Benchmarks (policy engine, large synthetic clusters)
-	KUBEBUILDER_ASSETS="$$(hack/envtest.sh)" $(GO) test -run '^$$' -bench . -benchtime 3x ./...
+bench: ## Benchmarks: in memory (go test -bench ./pkg/...), then a 10,000-pod envtest cluster vs kubectl get -> docs/performance.md
+	KUBEBUILDER_ASSETS="$$(hack/envtest.sh --with-kubectl)" $(GO) run ./hack/bench -write docs/performance.md $(BENCHFLAGS)
+
+demo: ## Diagnose examples/shop on a real API server (envtest), print the output, stop it (WAIT=1 keeps it up)
+	KUBEBUILDER_ASSETS="$$(hack/envtest.sh)" $(GO) run ./hack/demo $(if $(WAIT),-wait)
+
+release-smoke: ## goreleaser snapshot -> local krew index -> krew install/upgrade/uninstall
+	hack/release-smoke.sh
 
 clean:
 	rm -rf bin/kubectl-netdoctor dist/

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -63,6 +64,7 @@ its pods; the first one is diagnosed).`,
 		},
 	}
 	o.AddFlags(cmd)
+	cmd.ValidArgsFunction = CompleteObjectRefs(flags, 1, CompletePod, CompleteDeployment, CompleteStatefulSet, CompleteDaemonSet, CompleteReplicaSet, CompleteJob)
 	cmd.Flags().StringVar(&o.Name, "name", "", "Show the queries the pod's resolver makes for this host name (a trailing dot makes it absolute)")
 	return cmd
 }
@@ -146,15 +148,10 @@ func (o *DNSOptions) Run(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	defer o.PrintStats(time.Now())
 	report, _, err := dns.Diagnose(ctx, o.Source, dns.Options{Namespace: o.Namespace, Pod: o.pod, QueryName: o.Name})
 	if err != nil {
 		return err
 	}
-	if err := o.Printer.PrintReport(o.Streams.Out, report); err != nil {
-		return err
-	}
-	if report.HasErrors() {
-		return ErrFindings
-	}
-	return nil
+	return o.Emit(report)
 }

@@ -68,6 +68,19 @@ func (o *CommonOptions) Locate(r *diag.Report) {
 	}
 }
 
+// Emit locates, prints and judges a finished report: the common ending of every
+// single-target command. The error is ErrFindings when the report holds an error.
+func (o *CommonOptions) Emit(report diag.Report) error {
+	o.Locate(&report)
+	if err := o.Printer.PrintReport(o.Streams.Out, report); err != nil {
+		return err
+	}
+	if report.HasErrors() {
+		return ErrFindings
+	}
+	return nil
+}
+
 // PrintStats writes the --stats line on stderr, away from JSON on stdout.
 func (o *CommonOptions) PrintStats(start time.Time) {
 	if !o.ShowStats {

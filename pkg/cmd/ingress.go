@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -58,6 +59,7 @@ The controller's pods are found from the IngressClass controller for ` + strings
 		},
 	}
 	o.AddFlags(cmd)
+	cmd.ValidArgsFunction = CompleteNames(flags, CompleteIngress)
 	cmd.Flags().StringVar(&o.ControllerSelector, "controller-selector", "",
 		"The ingress controller's pods as [NAMESPACE/]LABEL-SELECTOR (e.g. ingress-nginx/app.kubernetes.io/name=ingress-nginx), instead of the well-known labels of the IngressClass's controller")
 	return cmd
@@ -104,15 +106,10 @@ func (o *IngressOptions) Run(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	defer o.PrintStats(time.Now())
 	report, _, err := ingress.Diagnose(ctx, o.Source, o.Namespace, o.Name, ingress.Options{ControllerSelector: o.controllerSelector})
 	if err != nil {
 		return err
 	}
-	if err := o.Printer.PrintReport(o.Streams.Out, report); err != nil {
-		return err
-	}
-	if report.HasErrors() {
-		return ErrFindings
-	}
-	return nil
+	return o.Emit(report)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
@@ -65,6 +66,7 @@ Exit codes: 0 allowed, 1 denied, 2 could not decide.`,
 		},
 	}
 	o.AddFlags(cmd)
+	cmd.ValidArgsFunction = CompleteObjectRefs(flags, 2, CompletePod, CompleteDeployment, CompleteStatefulSet, CompleteDaemonSet, CompleteReplicaSet, CompleteJob, CompleteService)
 	cmd.Flags().StringVar(&o.Port, "port", "", "Port to check: a number or a port name (default: every port of the Service, or every declared port of TO's pods)")
 	cmd.Flags().StringVar(&o.Protocol, "protocol", "", "Protocol of --port: TCP, UDP or SCTP (default: the port's own, TCP for numbers)")
 	return cmd
@@ -135,14 +137,18 @@ func (o *ReachOptions) Run(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	defer o.PrintStats(time.Now())
 	report, state, err := reach.Diagnose(ctx, o.Source, reach.Options{
 		From: o.from, To: o.to, Port: o.Port, Protocol: corev1.Protocol(o.Protocol)})
 	if err != nil {
 		return err
 	}
+	o.Locate(&report)
 	if err := o.Printer.PrintReport(o.Streams.Out, report); err != nil {
 		return err
 	}
+	// A verdict that could not be reached exits 2 even though a report was printed,
+	// so that a runbook never reads "allowed" from a guess.
 	if err := state.Undecided(); err != nil {
 		return err
 	}

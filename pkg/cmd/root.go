@@ -37,6 +37,7 @@ Exit codes: 0 no error found, 1 an error finding (traffic fails), 2 could not di
 	root.AddCommand(NewCmdDNS(flags, streams))
 	root.AddCommand(NewCmdVersion(streams))
 	root.AddCommand(NewCmdScan(flags, streams))
+	decorateRoot(root)
 	return root
 }
 

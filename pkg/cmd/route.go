@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -56,6 +57,7 @@ When the cluster does not serve the Gateway API at all, it says so and exits 2.`
 		},
 	}
 	o.AddFlags(cmd)
+	cmd.ValidArgsFunction = CompleteNames(flags, CompleteRoute)
 	cmd.Flags().StringVar(&o.Kind, "kind", "", "Route kind to look for: "+strings.Join(gateway.RouteKinds, ", ")+" (default: each in that order)")
 	return cmd
 }
@@ -101,15 +103,10 @@ func (o *RouteOptions) Run(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	defer o.PrintStats(time.Now())
 	report, _, err := gateway.Diagnose(ctx, o.Source, o.Namespace, o.Name, o.kind)
 	if err != nil {
 		return err
 	}
-	if err := o.Printer.PrintReport(o.Streams.Out, report); err != nil {
-		return err
-	}
-	if report.HasErrors() {
-		return ErrFindings
-	}
-	return nil
+	return o.Emit(report)
 }

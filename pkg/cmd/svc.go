@@ -11,14 +11,24 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 )
 
-const svcExample = `  # Why does traffic to payments in namespace shop not arrive?
+const svcExample = `  # 1. Paged: "checkout can't reach payments". Diagnose the Service checkout calls
   kubectl netdoctor svc payments -n shop
 
-  # The same for a runbook: branch on the exit code, parse the JSON report
-  kubectl netdoctor svc payments -n shop -o json
+  # 2. Read "Root cause:", run the commands under "Try:", apply the "Fix:".
+  #    See what every check looked at, passed ones included (per pod, per port)
+  kubectl netdoctor svc payments -n shop --verbose
 
-  # Diagnose manifests before they reach a cluster
-  kubectl netdoctor svc payments -n shop -f manifests/`
+  # 3. Re-run after the fix: exit code 0 means no error finding is left
+  kubectl netdoctor svc payments -n shop && echo "payments: traffic should arrive"
+
+  # In a runbook: exit code 0 healthy, 1 traffic fails, 2 could not diagnose
+  kubectl netdoctor svc payments -n shop -o json | jq -r '.rootCause // "healthy"'
+
+  # Before deploying: diagnose the manifests (or a kubectl get -o yaml dump) offline
+  kubectl netdoctor svc payments -n shop -f manifests/
+
+  # Check that the on-call role can read everything the diagnosis needs
+  kubectl netdoctor svc payments -n shop --as=jane --as-group=oncall`
 
 // SvcOptions diagnoses one Service.
 type SvcOptions struct {
@@ -49,6 +59,7 @@ environment variables → DNS names, and prints the first cause that explains a 
 		},
 	}
 	o.AddFlags(cmd)
+	cmd.ValidArgsFunction = CompleteNames(flags, CompleteService)
 	return cmd
 }
 
@@ -79,12 +90,5 @@ func (o *SvcOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	o.Locate(&report)
-	if err := o.Printer.PrintReport(o.Streams.Out, report); err != nil {
-		return err
-	}
-	if report.HasErrors() {
-		return ErrFindings
-	}
-	return nil
+	return o.Emit(report)
 }

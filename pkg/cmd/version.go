@@ -31,7 +31,12 @@ func NewCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the version of kubectl netdoctor",
-		Args:  exactArgs(0, "no arguments"),
+		Example: `  # Which build is installed? Include this line in bug reports
+  kubectl netdoctor version
+
+  # For scripts and support bundles: version, commit, build date, Go version, platform
+  kubectl netdoctor version -o json`,
+		Args: exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, _ []string) error {
 			info := VersionInfo{Version: version, Commit: commit, Date: date, GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 			switch output {
