@@ -53,15 +53,7 @@ its pods; the first one is diagnosed).`,
 			}
 			return nil
 		},
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.Complete(c, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(c.Context())
-		},
+		RunE: runE(o),
 	}
 	o.AddFlags(cmd)
 	cmd.ValidArgsFunction = CompleteObjectRefs(flags, 1, CompletePod, CompleteDeployment, CompleteStatefulSet, CompleteDaemonSet, CompleteReplicaSet, CompleteJob)
@@ -145,9 +137,6 @@ func (o *DNSOptions) Validate() error { return nil }
 
 // Run diagnoses DNS and prints the report.
 func (o *DNSOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	defer o.PrintStats(time.Now())
 	report, _, err := dns.Diagnose(ctx, o.Source, dns.Options{Namespace: o.Namespace, Pod: o.pod, QueryName: o.Name})
 	if err != nil {

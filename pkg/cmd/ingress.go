@@ -48,15 +48,7 @@ The controller's pods are found from the IngressClass controller for ` + strings
 --controller-selector [NAMESPACE/]SELECTOR names them for any other controller.`,
 		Example: ingressExample,
 		Args:    exactArgs(1, "the Ingress NAME"),
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.Complete(c, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(c.Context())
-		},
+		RunE:    runE(o),
 	}
 	o.AddFlags(cmd)
 	cmd.ValidArgsFunction = CompleteNames(flags, CompleteIngress)
@@ -103,9 +95,6 @@ func (o *IngressOptions) Validate() error {
 
 // Run diagnoses the Ingress and prints the report.
 func (o *IngressOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	defer o.PrintStats(time.Now())
 	report, _, err := ingress.Diagnose(ctx, o.Source, o.Namespace, o.Name, ingress.Options{ControllerSelector: o.controllerSelector})
 	if err != nil {

@@ -55,15 +55,7 @@ FROM and TO are [NAMESPACE/]KIND/NAME, with KIND one of pod, deploy, sts, ds, rs
 Exit codes: 0 allowed, 1 denied, 2 could not decide.`,
 		Example: reachExample,
 		Args:    exactArgs(2, "FROM and TO"),
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.Complete(c, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(c.Context())
-		},
+		RunE:    runE(o),
 	}
 	o.AddFlags(cmd)
 	cmd.ValidArgsFunction = CompleteObjectRefs(flags, 2, CompletePod, CompleteDeployment, CompleteStatefulSet, CompleteDaemonSet, CompleteReplicaSet, CompleteJob, CompleteService)
@@ -134,9 +126,6 @@ func (o *ReachOptions) Validate() error { return nil }
 // Run evaluates reachability and prints the report. A verdict that could not be
 // decided (policies unreadable) prints what is known and exits 2.
 func (o *ReachOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	defer o.PrintStats(time.Now())
 	report, state, err := reach.Diagnose(ctx, o.Source, reach.Options{
 		From: o.from, To: o.to, Port: o.Port, Protocol: corev1.Protocol(o.Protocol)})

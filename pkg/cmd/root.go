@@ -3,6 +3,8 @@
 package cmd
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -45,12 +47,32 @@ Exit codes: 0 no error found, 1 an error finding (traffic fails), 2 could not di
 // the one-line error, if any, on stderr.
 func Execute(root *cobra.Command, streams genericiooptions.IOStreams, args []string) int {
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(context.Background())
 	code, msg := ExitCode(err)
 	if msg != "" {
 		_, _ = streams.ErrOut.Write([]byte(msg + "\n"))
 	}
 	return code
+}
+
+// options is the kubectl flags→options shape every diagnosing command follows.
+type options interface {
+	Complete(c *cobra.Command, args []string) error
+	Validate() error
+	Run(ctx context.Context) error
+}
+
+// runE runs Complete, Validate and Run in that order, as kubectl commands do.
+func runE(o options) func(*cobra.Command, []string) error {
+	return func(c *cobra.Command, args []string) error {
+		if err := o.Complete(c, args); err != nil {
+			return err
+		}
+		if err := o.Validate(); err != nil {
+			return err
+		}
+		return o.Run(c.Context())
+	}
 }
 
 // exactArgs is cobra.ExactArgs with a usage error that names what is missing.

@@ -46,15 +46,7 @@ for other namespaces, weights) → each backend's own svc diagnosis → the rout
 When the cluster does not serve the Gateway API at all, it says so and exits 2.`,
 		Example: routeExample,
 		Args:    exactArgs(1, "the route NAME"),
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.Complete(c, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(c.Context())
-		},
+		RunE:    runE(o),
 	}
 	o.AddFlags(cmd)
 	cmd.ValidArgsFunction = CompleteNames(flags, CompleteRoute)
@@ -100,9 +92,6 @@ func (o *RouteOptions) Validate() error {
 
 // Run diagnoses the route and prints the report.
 func (o *RouteOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	defer o.PrintStats(time.Now())
 	report, _, err := gateway.Diagnose(ctx, o.Source, o.Namespace, o.Name, o.kind)
 	if err != nil {

@@ -55,15 +55,7 @@ in scope and prints one line per problem grouped by object, worst first. The clu
 once: one paginated list per kind, shared by all checks.`,
 		Example: scanExample,
 		Args:    exactArgs(0, "no arguments (use -n or -A)"),
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.Complete(c, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(c.Context())
-		},
+		RunE:    runE(o),
 	}
 	o.AddFlags(cmd)
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Scan every namespace")
@@ -113,9 +105,6 @@ func (o *ScanOptions) Validate() error { return nil }
 
 // Run scans, filters and prints.
 func (o *ScanOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	defer o.PrintStats(time.Now())
 	namespace := o.Namespace
 	if o.AllNamespaces {

@@ -48,15 +48,7 @@ func NewCmdSvc(flags *genericclioptions.ConfigFlags, streams genericiooptions.IO
 environment variables → DNS names, and prints the first cause that explains a failure.`,
 		Example: svcExample,
 		Args:    exactArgs(1, "the Service NAME"),
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.Complete(c, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(c.Context())
-		},
+		RunE:    runE(o),
 	}
 	o.AddFlags(cmd)
 	cmd.ValidArgsFunction = CompleteNames(flags, CompleteService)
@@ -82,9 +74,6 @@ func (o *SvcOptions) Validate() error {
 
 // Run diagnoses the Service and prints the report.
 func (o *SvcOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	defer o.PrintStats(time.Now())
 	report, _, err := service.Diagnose(ctx, o.Source, o.Namespace, o.Name)
 	if err != nil {
