@@ -2,6 +2,7 @@ package netpol
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -226,23 +227,49 @@ type NamedPortFinding struct {
 // least one of them. Rules whose destinations are no pods at all are not
 // reported (PolicySelectsNoPods covers that).
 func NamedPortsNotDeclared(policy *networkingv1.NetworkPolicy, pods []corev1.Pod, namespaces []corev1.Namespace) ([]NamedPortFinding, error) {
-	cp, err := compileForLint(policy)
-	if err != nil {
+	if _, err := compileForLint(policy); err != nil {
 		return nil, err
 	}
+	return ResolvePods(pods, namespaces).NamedPortsNotDeclared(policy)
+}
+
+// ResolvedPods are pods resolved once for linting many policies against them (see
+// ResolvePods). Read-only after creation.
+type ResolvedPods struct {
+	eps []*endpoint
+	err error // the first pod that could not be resolved
+}
+
+// ResolvePods resolves pods (with their namespaces' labels) for the lints that compare
+// policies with them. Linting every policy of a cluster against every pod would
+// otherwise resolve each pod once per policy.
+func ResolvePods(pods []corev1.Pod, namespaces []corev1.Namespace) *ResolvedPods {
 	nsByName := map[string]*corev1.Namespace{}
 	for i := range namespaces {
 		nsByName[namespaces[i].Name] = &namespaces[i]
 	}
-	eps := make([]*endpoint, 0, len(pods))
+	rp := &ResolvedPods{eps: make([]*endpoint, 0, len(pods))}
 	for i := range pods {
 		p := &pods[i]
 		e, err := resolvePeer("pod "+p.Namespace+"/"+p.Name, Peer{Pod: p, Namespace: nsByName[namespaceOrDefault(p.Namespace)]})
 		if err != nil {
-			return nil, err
+			return &ResolvedPods{err: err}
 		}
-		eps = append(eps, e)
+		rp.eps = append(rp.eps, e)
 	}
+	return rp
+}
+
+// NamedPortsNotDeclared is the package function of that name for pods resolved once.
+func (rp *ResolvedPods) NamedPortsNotDeclared(policy *networkingv1.NetworkPolicy) ([]NamedPortFinding, error) {
+	cp, err := compileForLint(policy)
+	if err != nil {
+		return nil, err
+	}
+	if rp.err != nil {
+		return nil, rp.err
+	}
+	eps := rp.eps
 	var out []NamedPortFinding
 	report := func(dir Direction, ri int, r compiledRule, dests []*endpoint) {
 		if len(dests) == 0 {
@@ -268,16 +295,31 @@ func NamedPortsNotDeclared(policy *networkingv1.NetworkPolicy, pods []corev1.Pod
 			}
 		}
 	}
+	// Only rules with a named port can be reported: the destinations of the others
+	// (a match of every pod against the rule's peers) are not worth computing.
+	namesPort := func(r compiledRule) bool {
+		for _, port := range r.ports {
+			if port.name != "" {
+				return true
+			}
+		}
+		return false
+	}
 	var selected []*endpoint
-	for _, e := range eps {
-		if e.isSelectable() && e.namespace == cp.namespace && cp.podSelector.matches(e.pod.Labels) {
-			selected = append(selected, e)
+	if slices.ContainsFunc(cp.ingress, namesPort) {
+		for _, e := range eps {
+			if e.isSelectable() && e.namespace == cp.namespace && cp.podSelector.matches(e.pod.Labels) {
+				selected = append(selected, e)
+			}
 		}
 	}
 	for ri, r := range cp.ingress {
 		report(Ingress, ri, r, selected)
 	}
 	for ri, r := range cp.egress {
+		if !namesPort(r) {
+			continue
+		}
 		var dests []*endpoint
 		for _, e := range eps {
 			if ok, _ := matchPeers(r.peers, cp.namespace, Egress, e); ok {

@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -21,8 +22,9 @@ type Cached struct {
 	Source
 	scope string // a namespace, or AllNamespaces
 
-	mu     sync.Mutex
-	loaded map[string]*cachedKind
+	mu      sync.Mutex
+	loaded  map[string]*cachedKind
+	answers map[string]*answer
 }
 
 type cachedKind struct {
@@ -30,11 +32,52 @@ type cachedKind struct {
 	err   error
 }
 
+// answer is one list question outside the scope, asked once (see elsewhere).
+type answer struct {
+	once  sync.Once
+	items any // []T
+	err   error
+}
+
 var _ Source = (*Cached)(nil)
 
 // NewCached wraps src for questions about namespace scope (AllNamespaces for -A).
 func NewCached(src Source, scope string) *Cached {
-	return &Cached{Source: src, scope: scope, loaded: map[string]*cachedKind{}}
+	return &Cached{Source: src, scope: scope, loaded: map[string]*cachedKind{}, answers: map[string]*answer{}}
+}
+
+// elsewhere answers a list question outside the scope (another namespace, or the whole
+// cluster in a namespaced scan) from the underlying Source once per distinct question
+// and from memory afterwards: a namespaced scan asks the same cluster-wide questions
+// for every object it diagnoses (Ingresses claiming the same host, the ingress
+// controller's pods) and would otherwise make requests per object. Pods also uses it
+// for cluster-wide selections from the snapshot. Every caller gets its own copy of the
+// list, as from the API.
+func elsewhere[T any](ctx context.Context, c *Cached, key string, list func(context.Context) ([]T, error)) ([]T, error) {
+	c.mu.Lock()
+	a, ok := c.answers[key]
+	if !ok {
+		a = &answer{}
+		c.answers[key] = a
+	}
+	c.mu.Unlock()
+	a.once.Do(func() { a.items, a.err = list(ctx) })
+	if a.err != nil {
+		return nil, a.err
+	}
+	return slices.Clone(a.items.([]T)), nil
+}
+
+// selectorKey tells apart the selectors that list differently: none or empty (every
+// object), labels.Nothing() (no object) and the rest by their canonical string.
+func selectorKey(selector labels.Selector) string {
+	switch {
+	case selector == nil || selector.Empty():
+		return "*"
+	case selector.String() == "":
+		return "-"
+	}
+	return "=" + selector.String()
 }
 
 // inScope reports whether a question about namespace can be answered from the cache.
@@ -94,7 +137,9 @@ func (c *Cached) Service(ctx context.Context, namespace, name string) (*corev1.S
 // Services implements Source. Cluster-wide questions in a namespaced scan go to the API.
 func (c *Cached) Services(ctx context.Context, namespace, name string) ([]corev1.Service, error) {
 	if !c.inScope(namespace) {
-		return c.Source.Services(ctx, namespace, name)
+		return elsewhere(ctx, c, "Service|"+namespace+"|"+name, func(ctx context.Context) ([]corev1.Service, error) {
+			return c.Source.Services(ctx, namespace, name)
+		})
 	}
 	store, err := c.services(ctx)
 	if err != nil {
@@ -106,11 +151,20 @@ func (c *Cached) Services(ctx context.Context, namespace, name string) ([]corev1
 // Pods implements Source.
 func (c *Cached) Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
 	if !c.inScope(namespace) {
-		return c.Source.Pods(ctx, namespace, selector)
+		return elsewhere(ctx, c, "Pod|"+namespace+"|"+selectorKey(selector), func(ctx context.Context) ([]corev1.Pod, error) {
+			return c.Source.Pods(ctx, namespace, selector)
+		})
 	}
 	store, err := c.pods(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if namespace == AllNamespaces && selector != nil && !selector.Empty() {
+		// Cluster-wide selections repeat (the ingress controller's pods, once per
+		// Ingress) and each would match every pod of the snapshot: match once.
+		return elsewhere(ctx, c, "Pod|snapshot|"+selectorKey(selector), func(ctx context.Context) ([]corev1.Pod, error) {
+			return store.Pods(ctx, namespace, selector)
+		})
 	}
 	return store.Pods(ctx, namespace, selector)
 }
@@ -132,7 +186,9 @@ func (c *Cached) Pod(ctx context.Context, namespace, name string) (*corev1.Pod, 
 func (c *Cached) EndpointSlices(ctx context.Context, namespace, service string) ([]discoveryv1.EndpointSlice, error) {
 	all, ok := c.Source.(sliceLister)
 	if !ok || !c.inScope(namespace) {
-		return c.Source.EndpointSlices(ctx, namespace, service)
+		return elsewhere(ctx, c, "EndpointSlice|"+namespace+"|"+service, func(ctx context.Context) ([]discoveryv1.EndpointSlice, error) {
+			return c.Source.EndpointSlices(ctx, namespace, service)
+		})
 	}
 	store, err := c.kind(ctx, "EndpointSlice", func(ctx context.Context) ([]runtime.Object, error) {
 		return toObjects(all.AllEndpointSlices(ctx, c.scope))
@@ -168,7 +224,9 @@ func (c *Cached) Namespaces(ctx context.Context) ([]corev1.Namespace, error) {
 // StatefulSets implements Source.
 func (c *Cached) StatefulSets(ctx context.Context, namespace string) ([]appsv1.StatefulSet, error) {
 	if !c.inScope(namespace) {
-		return c.Source.StatefulSets(ctx, namespace)
+		return elsewhere(ctx, c, "StatefulSet|"+namespace, func(ctx context.Context) ([]appsv1.StatefulSet, error) {
+			return c.Source.StatefulSets(ctx, namespace)
+		})
 	}
 	store, err := c.kind(ctx, "StatefulSet", func(ctx context.Context) ([]runtime.Object, error) {
 		return toObjects(c.Source.StatefulSets(ctx, c.scope))
@@ -182,7 +240,9 @@ func (c *Cached) StatefulSets(ctx context.Context, namespace string) ([]appsv1.S
 // NetworkPolicies implements Source.
 func (c *Cached) NetworkPolicies(ctx context.Context, namespace string) ([]networkingv1.NetworkPolicy, error) {
 	if !c.inScope(namespace) {
-		return c.Source.NetworkPolicies(ctx, namespace)
+		return elsewhere(ctx, c, "NetworkPolicy|"+namespace, func(ctx context.Context) ([]networkingv1.NetworkPolicy, error) {
+			return c.Source.NetworkPolicies(ctx, namespace)
+		})
 	}
 	store, err := c.kind(ctx, "NetworkPolicy", func(ctx context.Context) ([]runtime.Object, error) {
 		return toObjects(c.Source.NetworkPolicies(ctx, c.scope))
@@ -193,14 +253,33 @@ func (c *Cached) NetworkPolicies(ctx context.Context, namespace string) ([]netwo
 	return store.NetworkPolicies(ctx, namespace)
 }
 
+func (c *Cached) ingresses(ctx context.Context) (*Objects, error) {
+	return c.kind(ctx, "Ingress", func(ctx context.Context) ([]runtime.Object, error) {
+		return toObjects(c.Source.Ingresses(ctx, c.scope))
+	})
+}
+
+// Ingress implements Source, from the scope's Ingresses: scan lists them, then
+// diagnoses each by name.
+func (c *Cached) Ingress(ctx context.Context, namespace, name string) (*networkingv1.Ingress, error) {
+	if !c.inScope(namespace) {
+		return c.Source.Ingress(ctx, namespace, name)
+	}
+	store, err := c.ingresses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return store.Ingress(ctx, namespace, name)
+}
+
 // Ingresses implements Source.
 func (c *Cached) Ingresses(ctx context.Context, namespace string) ([]networkingv1.Ingress, error) {
 	if !c.inScope(namespace) {
-		return c.Source.Ingresses(ctx, namespace)
+		return elsewhere(ctx, c, "Ingress|"+namespace, func(ctx context.Context) ([]networkingv1.Ingress, error) {
+			return c.Source.Ingresses(ctx, namespace)
+		})
 	}
-	store, err := c.kind(ctx, "Ingress", func(ctx context.Context) ([]runtime.Object, error) {
-		return toObjects(c.Source.Ingresses(ctx, c.scope))
-	})
+	store, err := c.ingresses(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -77,6 +77,7 @@ func Lint(ctx context.Context, src source.Source, namespace string) ([]diag.Find
 	for _, p := range pods {
 		podNamespaces[p.Namespace] = true
 	}
+	var named *namedPortLinter // built once: each policy is checked against every pod
 	for i := range policies {
 		np := &policies[i]
 		if havePods && (src.Live() || podNamespaces[objectRef(np).Namespace]) {
@@ -95,7 +96,10 @@ func Lint(ctx context.Context, src source.Source, namespace string) ([]diag.Find
 		}
 		findings = append(findings, AndOr(np)...)
 		if havePods && nsErr == nil {
-			fs, err := NamedPorts(np, pods, namespaces)
+			if named == nil {
+				named = newNamedPortLinter(pods, namespaces)
+			}
+			fs, err := named.lint(np)
 			if err != nil {
 				return nil, err
 			}
@@ -179,15 +183,34 @@ func AndOr(np *networkingv1.NetworkPolicy) []diag.Finding {
 // pods its peers match). A name no pod declares never matches; one only some pods
 // declare allows traffic to those pods only.
 func NamedPorts(np *networkingv1.NetworkPolicy, pods []corev1.Pod, namespaces []corev1.Namespace) ([]diag.Finding, error) {
-	misses, err := netpol.NamedPortsNotDeclared(np, pods, namespaces)
+	return newNamedPortLinter(pods, namespaces).lint(np)
+}
+
+// namedPortLinter runs NamedPorts for many policies against the same pods, resolving
+// and indexing the pods once instead of once per policy.
+type namedPortLinter struct {
+	pods     []corev1.Pod
+	resolved *netpol.ResolvedPods
+	byID     map[string]*corev1.Pod // built on the first finding
+}
+
+func newNamedPortLinter(pods []corev1.Pod, namespaces []corev1.Namespace) *namedPortLinter {
+	return &namedPortLinter{pods: pods, resolved: netpol.ResolvePods(pods, namespaces)}
+}
+
+func (l *namedPortLinter) lint(np *networkingv1.NetworkPolicy) ([]diag.Finding, error) {
+	misses, err := l.resolved.NamedPortsNotDeclared(np)
 	if err != nil {
 		return nil, err
 	}
 	ref := objectRef(np)
-	byID := map[string]*corev1.Pod{}
-	for i := range pods {
-		byID[pods[i].Namespace+"/"+pods[i].Name] = &pods[i]
+	if l.byID == nil && len(misses) > 0 {
+		l.byID = make(map[string]*corev1.Pod, len(l.pods))
+		for i := range l.pods {
+			l.byID[l.pods[i].Namespace+"/"+l.pods[i].Name] = &l.pods[i]
+		}
 	}
+	byID := l.byID
 	var out []diag.Finding
 	for _, m := range misses {
 		field := "spec.ingress"

@@ -1,0 +1,175 @@
+package source
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// countingSource counts the questions that reach the underlying source.
+type countingSource struct {
+	*Objects
+	calls map[string]int
+}
+
+func (c *countingSource) Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
+	c.calls["Pods"]++
+	return c.Objects.Pods(ctx, namespace, selector)
+}
+
+func (c *countingSource) Ingress(ctx context.Context, namespace, name string) (*networkingv1.Ingress, error) {
+	c.calls["Ingress"]++
+	return c.Objects.Ingress(ctx, namespace, name)
+}
+
+func (c *countingSource) Ingresses(ctx context.Context, namespace string) ([]networkingv1.Ingress, error) {
+	c.calls["Ingresses"]++
+	return c.Objects.Ingresses(ctx, namespace)
+}
+
+func cachedFixture() *countingSource {
+	var objs []runtime.Object
+	for _, ns := range []string{"a", "b", "c"} {
+		for i := range 3 {
+			objs = append(objs,
+				&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("p%d", i), Labels: map[string]string{"app": fmt.Sprint(i)}}},
+				&networkingv1.Ingress{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("i%d", i)}})
+		}
+	}
+	return &countingSource{Objects: FromObjects(objs...), calls: map[string]int{}}
+}
+
+func TestCachedIngressFromSnapshot(t *testing.T) {
+	src := cachedFixture()
+	c := NewCached(src, AllNamespaces)
+	ctx := context.Background()
+	for range 2 {
+		for _, ns := range []string{"a", "b", "c"} {
+			ing, err := c.Ingress(ctx, ns, "i1")
+			if err != nil || ing.Namespace != ns || ing.Name != "i1" {
+				t.Fatalf("Ingress(%s, i1) = %v, %v", ns, ing, err)
+			}
+		}
+	}
+	if _, err := c.Ingress(ctx, "a", "missing"); !IsNotFound(err) {
+		t.Errorf("Ingress(a, missing): %v, want NotFound", err)
+	}
+	if src.calls["Ingress"] != 0 || src.calls["Ingresses"] != 1 {
+		t.Errorf("calls %v, want one Ingresses list and no get", src.calls)
+	}
+}
+
+func TestCachedOutOfScopeAskedOnce(t *testing.T) {
+	src := cachedFixture()
+	c := NewCached(src, "a")
+	ctx := context.Background()
+	sel := labels.SelectorFromSet(labels.Set{"app": "1"})
+	for range 3 {
+		pods, err := c.Pods(ctx, AllNamespaces, sel)
+		if err != nil || len(pods) != 3 {
+			t.Fatalf("Pods(all, app=1) = %d pods, %v; want 3", len(pods), err)
+		}
+		pods[0].Name = "changed by a caller"
+		all, err := c.Ingresses(ctx, AllNamespaces)
+		if err != nil || len(all) != 9 {
+			t.Fatalf("Ingresses(all) = %d, %v; want 9", len(all), err)
+		}
+	}
+	if src.calls["Pods"] != 1 || src.calls["Ingresses"] != 1 {
+		t.Errorf("calls %v, want each cluster-wide question asked once", src.calls)
+	}
+	if pods, _ := c.Pods(ctx, AllNamespaces, sel); pods[0].Name != "p1" {
+		t.Errorf("a caller's change leaked into the memo: %q", pods[0].Name)
+	}
+	// Different selectors are different questions; Nothing selects no pod.
+	if pods, _ := c.Pods(ctx, AllNamespaces, labels.Everything()); len(pods) != 9 {
+		t.Errorf("Pods(all, everything) = %d, want 9", len(pods))
+	}
+	if pods, _ := c.Pods(ctx, AllNamespaces, labels.Nothing()); len(pods) != 0 {
+		t.Errorf("Pods(all, nothing) = %d, want 0", len(pods))
+	}
+	// In scope: from the snapshot (one list of namespace a).
+	if pods, _ := c.Pods(ctx, "a", nil); len(pods) != 3 {
+		t.Errorf("Pods(a) = %d, want 3", len(pods))
+	}
+	if src.calls["Pods"] != 4 {
+		t.Errorf("%d pod lists, want 4 (three distinct cluster-wide questions, one snapshot)", src.calls["Pods"])
+	}
+}
+
+// TestNamespaceRanges checks the binary-searched lookups against a linear scan over a
+// store with adjacent, empty and missing namespaces.
+func TestNamespaceRanges(t *testing.T) {
+	var objs []runtime.Object
+	for _, ns := range []string{"", "a", "ab", "b", "default", "z"} {
+		for i := range 4 {
+			if ns == "b" {
+				continue // listed nowhere
+			}
+			objs = append(objs, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("p%d", 3-i),
+				Labels: map[string]string{"i": fmt.Sprint(i % 2)}}})
+		}
+	}
+	o := FromObjects(objs...)
+	ctx := context.Background()
+	sel := labels.SelectorFromSet(labels.Set{"i": "1"})
+	for _, ns := range []string{"", "a", "ab", "b", "c", "default", "z", "zz"} {
+		want, wantSel := 0, 0
+		for _, p := range o.pods {
+			if p.Namespace == ns {
+				want++
+				if p.Labels["i"] == "1" {
+					wantSel++
+				}
+			}
+		}
+		// A get takes the namespace literally; a list reads "" as every namespace.
+		literal := want
+		if ns == AllNamespaces {
+			want, wantSel = len(o.pods), len(o.pods)/2
+		}
+		if got, _ := o.Pods(ctx, ns, nil); len(got) != want {
+			t.Errorf("Pods(%q) = %d, want %d", ns, len(got), want)
+		}
+		if got, _ := o.Pods(ctx, ns, sel); len(got) != wantSel {
+			t.Errorf("Pods(%q, i=1) = %d, want %d", ns, len(got), wantSel)
+		}
+		for _, name := range []string{"p0", "p3", "p4"} {
+			_, err := o.Pod(ctx, ns, name)
+			found := err == nil
+			wantFound := literal > 0 && name != "p4"
+			if found != wantFound {
+				t.Errorf("Pod(%q, %s): found %v, want %v (%v)", ns, name, found, wantFound, err)
+			}
+		}
+	}
+}
+
+func TestCachedClusterSelectionFromSnapshot(t *testing.T) {
+	src := cachedFixture()
+	c := NewCached(src, AllNamespaces)
+	ctx := context.Background()
+	sel := labels.SelectorFromSet(labels.Set{"app": "2"})
+	for range 3 {
+		pods, err := c.Pods(ctx, AllNamespaces, sel)
+		if err != nil || len(pods) != 3 || pods[0].Name != "p2" {
+			t.Fatalf("Pods(all, app=2) = %v, %v", pods, err)
+		}
+		pods[0].Name = "changed by a caller"
+	}
+	if pods, _ := c.Pods(ctx, AllNamespaces, labels.Nothing()); len(pods) != 0 {
+		t.Errorf("Pods(all, nothing) = %d, want 0", len(pods))
+	}
+	if pods, _ := c.Pods(ctx, "b", sel); len(pods) != 1 || pods[0].Namespace != "b" {
+		t.Errorf("Pods(b, app=2) = %v", pods)
+	}
+	if src.calls["Pods"] != 1 {
+		t.Errorf("%d pod lists, want the one snapshot", src.calls["Pods"])
+	}
+}
