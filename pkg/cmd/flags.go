@@ -68,6 +68,16 @@ func (o *CommonOptions) Locate(r *diag.Report) {
 	}
 }
 
+// SharedReads returns the Source for a command that diagnoses several objects of one
+// namespace (an Ingress and each of its backends): live, each kind of the namespace is
+// then listed once and shared, instead of once per backend.
+func (o *CommonOptions) SharedReads() source.Source {
+	if !o.Source.Live() {
+		return o.Source
+	}
+	return source.NewCached(o.Source, o.Namespace)
+}
+
 // Emit locates, prints and judges a finished report: the common ending of every
 // single-target command. The error is ErrFindings when the report holds an error.
 func (o *CommonOptions) Emit(report diag.Report) error {

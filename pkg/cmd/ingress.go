@@ -96,7 +96,7 @@ func (o *IngressOptions) Validate() error {
 // Run diagnoses the Ingress and prints the report.
 func (o *IngressOptions) Run(ctx context.Context) error {
 	defer o.PrintStats(time.Now())
-	report, _, err := ingress.Diagnose(ctx, o.Source, o.Namespace, o.Name, ingress.Options{ControllerSelector: o.controllerSelector})
+	report, _, err := ingress.Diagnose(ctx, o.SharedReads(), o.Namespace, o.Name, ingress.Options{ControllerSelector: o.controllerSelector})
 	if err != nil {
 		return err
 	}

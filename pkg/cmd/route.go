@@ -93,7 +93,7 @@ func (o *RouteOptions) Validate() error {
 // Run diagnoses the route and prints the report.
 func (o *RouteOptions) Run(ctx context.Context) error {
 	defer o.PrintStats(time.Now())
-	report, _, err := gateway.Diagnose(ctx, o.Source, o.Namespace, o.Name, o.kind)
+	report, _, err := gateway.Diagnose(ctx, o.SharedReads(), o.Namespace, o.Name, o.kind)
 	if err != nil {
 		return err
 	}

@@ -128,6 +128,10 @@ func (c *Cached) Service(ctx context.Context, namespace, name string) (*corev1.S
 		return c.Source.Service(ctx, namespace, name)
 	}
 	store, err := c.services(ctx)
+	if IsForbidden(err) {
+		// A user may be allowed to get one object without listing its kind.
+		return c.Source.Service(ctx, namespace, name)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +179,10 @@ func (c *Cached) Pod(ctx context.Context, namespace, name string) (*corev1.Pod, 
 		return c.Source.Pod(ctx, namespace, name)
 	}
 	store, err := c.pods(ctx)
+	if IsForbidden(err) {
+		// A user may be allowed to get one object without listing its kind.
+		return c.Source.Pod(ctx, namespace, name)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -266,6 +274,10 @@ func (c *Cached) Ingress(ctx context.Context, namespace, name string) (*networki
 		return c.Source.Ingress(ctx, namespace, name)
 	}
 	store, err := c.ingresses(ctx)
+	if IsForbidden(err) {
+		// A user may be allowed to get one object without listing its kind.
+		return c.Source.Ingress(ctx, namespace, name)
+	}
 	if err != nil {
 		return nil, err
 	}

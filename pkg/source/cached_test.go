@@ -2,11 +2,13 @@ package source
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -171,5 +173,25 @@ func TestCachedClusterSelectionFromSnapshot(t *testing.T) {
 	}
 	if src.calls["Pods"] != 1 {
 		t.Errorf("%d pod lists, want the one snapshot", src.calls["Pods"])
+	}
+}
+
+// listForbiddenSource refuses lists of Services but answers gets, as RBAC with only
+// the get verb does.
+type listForbiddenSource struct{ *Objects }
+
+func (l listForbiddenSource) Services(context.Context, string, string) ([]corev1.Service, error) {
+	return nil, readErr("list", "services", "a", "", apierrors.NewForbidden(corev1.Resource("services"), "", errors.New("RBAC: get only")))
+}
+
+func TestCachedFallsBackToGetWhenListIsForbidden(t *testing.T) {
+	src := listForbiddenSource{FromObjects(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "web"}})}
+	c := NewCached(src, "a")
+	svc, err := c.Service(context.Background(), "a", "web")
+	if err != nil || svc.Name != "web" {
+		t.Fatalf("Service = %v, %v; want the object through get", svc, err)
+	}
+	if _, err := c.Services(context.Background(), "a", ""); !IsForbidden(err) {
+		t.Errorf("Services should still report the refused list, got %v", err)
 	}
 }
