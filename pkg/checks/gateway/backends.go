@@ -173,26 +173,13 @@ func (s *State) serviceNotFound(ctx context.Context, b *Backend, rule string) di
 		rule, s.Route.Kind, s.Namespace, s.Name, b.Namespace, b.Name).
 		WithFix("create Service %s in namespace %s, or point the backendRef at the Service that serves it (set backendRefs[].namespace for another namespace)", b.Name, b.Namespace).
 		WithCommands("kubectl get services -n " + b.Namespace)
-	if svcs, err := s.Source.Services(ctx, b.Namespace, ""); err == nil {
-		names := make([]string, 0, len(svcs))
-		for _, svc := range svcs {
-			names = append(names, svc.Name)
-		}
-		if similar := service.SimilarNames(b.Name, names); len(similar) > 0 {
-			f.Message += fmt.Sprintf(" (did you mean %s?)", similar[0])
-			f = f.WithEvidence("similar Services in namespace " + b.Namespace + ": " + strings.Join(similar, ", "))
-		}
+	where := service.LookFor(ctx, s.Source, b.Namespace, b.Name)
+	if len(where.Similar) > 0 {
+		f.Message += fmt.Sprintf(" (did you mean %s?)", where.Similar[0])
+		f = f.WithEvidence("similar Services in namespace " + b.Namespace + ": " + strings.Join(where.Similar, ", "))
 	}
-	if elsewhere, err := s.Source.Services(ctx, source.AllNamespaces, b.Name); err == nil {
-		var nss []string
-		for _, svc := range elsewhere {
-			if svc.Namespace != b.Namespace {
-				nss = append(nss, svc.Namespace)
-			}
-		}
-		if len(nss) > 0 {
-			f = f.WithEvidence(fmt.Sprintf("a Service named %s exists in namespace %s: set backendRefs[].namespace (and add a ReferenceGrant there)", b.Name, strings.Join(nss, ", ")))
-		}
+	if len(where.Elsewhere) > 0 {
+		f = f.WithEvidence(fmt.Sprintf("a Service named %s exists in namespace %s: set backendRefs[].namespace (and add a ReferenceGrant there)", b.Name, strings.Join(where.Elsewhere, ", ")))
 	}
 	return f
 }

@@ -101,27 +101,14 @@ func (s *State) serviceNotFound(ctx context.Context, b *Backend) diag.Finding {
 		WithEvidence("a backend Service must be in the Ingress's own namespace").
 		WithFix("create Service %s in namespace %s, or point the path at the Service that serves it", b.Service, s.Namespace).
 		WithCommands("kubectl get services -n " + s.Namespace)
-	if svcs, err := s.Source.Services(ctx, s.Namespace, ""); err == nil {
-		names := make([]string, 0, len(svcs))
-		for _, svc := range svcs {
-			names = append(names, svc.Name)
-		}
-		if similar := service.SimilarNames(b.Service, names); len(similar) > 0 {
-			f.Message += fmt.Sprintf(" (did you mean %s?)", similar[0])
-			f = f.WithEvidence("similar Services in namespace " + s.Namespace + ": " + strings.Join(similar, ", "))
-		}
+	where := service.LookFor(ctx, s.Source, s.Namespace, b.Service)
+	if len(where.Similar) > 0 {
+		f.Message += fmt.Sprintf(" (did you mean %s?)", where.Similar[0])
+		f = f.WithEvidence("similar Services in namespace " + s.Namespace + ": " + strings.Join(where.Similar, ", "))
 	}
-	if elsewhere, err := s.Source.Services(ctx, source.AllNamespaces, b.Service); err == nil {
-		var nss []string
-		for _, svc := range elsewhere {
-			if svc.Namespace != s.Namespace {
-				nss = append(nss, svc.Namespace)
-			}
-		}
-		if len(nss) > 0 {
-			f = f.WithEvidence(fmt.Sprintf("a Service named %s exists in namespace %s, but an Ingress cannot reach across namespaces (use an ExternalName Service here, or move the Ingress)",
-				b.Service, strings.Join(nss, ", ")))
-		}
+	if len(where.Elsewhere) > 0 {
+		f = f.WithEvidence(fmt.Sprintf("a Service named %s exists in namespace %s, but an Ingress cannot reach across namespaces (use an ExternalName Service here, or move the Ingress)",
+			b.Service, strings.Join(where.Elsewhere, ", ")))
 	}
 	return f
 }

@@ -29,36 +29,22 @@ func checkExists(ctx context.Context, s *State) engine.Result {
 	f := diag.New(diag.ServiceNotFound, s.Ref(), "Service %s/%s does not exist", s.Namespace, s.Name).
 		WithFix("check the name and namespace the client uses, or create the Service").
 		WithCommands("kubectl get services -n " + s.Namespace)
+	where := LookFor(ctx, s.Source, s.Namespace, s.Name)
 	var partial []diag.Finding
-	if inNamespace, err := s.Source.Services(ctx, s.Namespace, ""); err != nil {
+	for _, err := range where.Errs {
 		partial = append(partial, engine.ReadErrorFinding(err))
-	} else {
-		var names []string
-		for _, other := range inNamespace {
-			names = append(names, other.Name)
-		}
-		if similar := SimilarNames(s.Name, names); len(similar) > 0 {
-			f = f.WithEvidence("similar names in namespace " + s.Namespace + ": " + strings.Join(similar, ", "))
-			f.Message += fmt.Sprintf(" (did you mean %s?)", similar[0])
-		} else {
-			f = f.WithEvidence(fmt.Sprintf("namespace %s has %d Services, none with a similar name", s.Namespace, len(names)))
-		}
 	}
-	if elsewhere, err := s.Source.Services(ctx, source.AllNamespaces, s.Name); err != nil {
-		partial = append(partial, engine.ReadErrorFinding(err))
-	} else {
-		var namespaces []string
-		for _, other := range elsewhere {
-			if other.Namespace != s.Namespace {
-				namespaces = append(namespaces, other.Namespace)
-			}
-		}
-		if len(namespaces) > 0 {
-			f = f.WithEvidence("a Service named " + s.Name + " exists in namespace " + strings.Join(namespaces, ", "))
-			f = f.WithCommands(fmt.Sprintf("kubectl netdoctor svc %s -n %s", s.Name, namespaces[0]))
-			if !strings.Contains(f.Message, "did you mean") {
-				f.Message += fmt.Sprintf(" (it exists in namespace %s)", namespaces[0])
-			}
+	if len(where.Similar) > 0 {
+		f = f.WithEvidence("similar names in namespace " + s.Namespace + ": " + strings.Join(where.Similar, ", "))
+		f.Message += fmt.Sprintf(" (did you mean %s?)", where.Similar[0])
+	} else if len(where.Errs) == 0 {
+		f = f.WithEvidence("namespace " + s.Namespace + " has no Service with a similar name")
+	}
+	if len(where.Elsewhere) > 0 {
+		f = f.WithEvidence("a Service named " + s.Name + " exists in namespace " + strings.Join(where.Elsewhere, ", "))
+		f = f.WithCommands(fmt.Sprintf("kubectl netdoctor svc %s -n %s", s.Name, where.Elsewhere[0]))
+		if len(where.Similar) == 0 {
+			f.Message += fmt.Sprintf(" (it exists in namespace %s)", where.Elsewhere[0])
 		}
 	}
 	return engine.Found("Service "+s.Namespace+"/"+s.Name+" not found", append([]diag.Finding{f}, partial...)...)

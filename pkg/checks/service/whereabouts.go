@@ -1,0 +1,43 @@
+package service
+
+import (
+	"context"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+)
+
+// Whereabouts is where a Service that was not found might be: what an engineer most
+// likely meant by a name that does not exist.
+type Whereabouts struct {
+	// Similar are names of Services in the namespace close to the wanted one, closest first.
+	Similar []string
+	// Elsewhere are other namespaces holding a Service of exactly that name.
+	Elsewhere []string
+	// Errs are the reads that failed, for callers that report them.
+	Errs []error
+}
+
+// LookFor searches namespace for Services named like name, and the cluster for
+// Services named name, with one list each.
+func LookFor(ctx context.Context, src source.Source, namespace, name string) Whereabouts {
+	var w Whereabouts
+	if inNamespace, err := src.Services(ctx, namespace, ""); err != nil {
+		w.Errs = append(w.Errs, err)
+	} else {
+		names := make([]string, 0, len(inNamespace))
+		for _, svc := range inNamespace {
+			names = append(names, svc.Name)
+		}
+		w.Similar = SimilarNames(name, names)
+	}
+	if named, err := src.Services(ctx, source.AllNamespaces, name); err != nil {
+		w.Errs = append(w.Errs, err)
+	} else {
+		for _, svc := range named {
+			if svc.Namespace != namespace {
+				w.Elsewhere = append(w.Elsewhere, svc.Namespace)
+			}
+		}
+	}
+	return w
+}
