@@ -1,6 +1,6 @@
 module github.com/netdoctor/kubectl-netdoctor
 
-go 1.26.0
+go 1.26.6
 
 require (
 	github.com/fatih/color v1.19.0
@@ -12,6 +12,7 @@ require (
 	k8s.io/client-go v0.37.2
 	sigs.k8s.io/controller-runtime v0.25.2
 	sigs.k8s.io/gateway-api v1.6.3
+	sigs.k8s.io/network-policy-api v0.3.0
 	sigs.k8s.io/yaml v1.6.0
 )
 

@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 )
 
 // Objects is an in-memory Source: the store behind -f and behind unit tests.
@@ -45,6 +46,9 @@ type Objects struct {
 	tcpRoutes       []gatewayv1.TCPRoute
 	tlsRoutes       []gatewayv1.TLSRoute
 	referenceGrants []gatewayv1.ReferenceGrant
+	// admin network policies (cluster-scoped)
+	adminNetworkPolicies         []anpv1alpha1.AdminNetworkPolicy
+	baselineAdminNetworkPolicies []anpv1alpha1.BaselineAdminNetworkPolicy
 	// origins records where FromFiles read each object.
 	origins map[Origin]Position
 	// Others holds objects of kinds no check reads (kept so loaders can report them).
@@ -128,6 +132,10 @@ func (o *Objects) add(obj runtime.Object) {
 		o.tlsRoutes = append(o.tlsRoutes, *v)
 	case *gatewayv1.ReferenceGrant:
 		o.referenceGrants = append(o.referenceGrants, *v)
+	case *anpv1alpha1.AdminNetworkPolicy:
+		o.adminNetworkPolicies = append(o.adminNetworkPolicies, *v)
+	case *anpv1alpha1.BaselineAdminNetworkPolicy:
+		o.baselineAdminNetworkPolicies = append(o.baselineAdminNetworkPolicies, *v)
 	default:
 		o.Others = append(o.Others, obj)
 		return
@@ -197,6 +205,10 @@ func kindOf(obj runtime.Object) string {
 		return "TLSRoute"
 	case *gatewayv1.ReferenceGrant:
 		return "ReferenceGrant"
+	case *anpv1alpha1.AdminNetworkPolicy:
+		return KindAdminNetworkPolicy
+	case *anpv1alpha1.BaselineAdminNetworkPolicy:
+		return KindBaselineAdminNetworkPolicy
 	}
 	return ""
 }
@@ -226,6 +238,8 @@ func (o *Objects) sortAll() {
 	sortByKey(o.tcpRoutes)
 	sortByKey(o.tlsRoutes)
 	sortByKey(o.referenceGrants)
+	sortByKey(o.adminNetworkPolicies)
+	sortByKey(o.baselineAdminNetworkPolicies)
 }
 
 // object is what every API type's pointer satisfies: enough to filter and sort.

@@ -14,6 +14,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 )
 
 // AllNamespaces, passed as a namespace, lists across the cluster.
@@ -82,4 +83,12 @@ type Source interface {
 	// ReferenceGrants lists the grants of namespace (they live in the namespace of the
 	// object they allow references to).
 	ReferenceGrants(ctx context.Context, namespace string) ([]gatewayv1.ReferenceGrant, error)
+
+	// Admin network policies (policy.networking.k8s.io/v1alpha1, sigs.k8s.io/network-policy-api),
+	// cluster-scoped. Where the CRDs are not served (most clusters), or offline when the
+	// input holds none, both list as empty without error.
+
+	AdminNetworkPolicies(ctx context.Context) ([]anpv1alpha1.AdminNetworkPolicy, error)
+	// BaselineAdminNetworkPolicies lists the BANPs; the API allows only one, named "default".
+	BaselineAdminNetworkPolicies(ctx context.Context) ([]anpv1alpha1.BaselineAdminNetworkPolicy, error)
 }

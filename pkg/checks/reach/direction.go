@@ -63,7 +63,7 @@ func (s *State) direction(dir netpol.Direction) engine.Result {
 	for _, pr := range denied {
 		labels = append(labels, pr.Case.Label())
 	}
-	policies := policy.PolicyNames(s.dirResult(denied[0], dir).Sample)
+	policies := deciders(s.dirResult(denied[0], dir).Sample)
 	detail := fmt.Sprintf("%s denied by %s", strings.Join(labels, ", "), strings.Join(policies, ", "))
 	return engine.Found(detail, f).WithDetails(details...)
 }
@@ -74,14 +74,23 @@ func dirLine(dr *DirectionResult, pairs int) string {
 	switch {
 	case pairs == 0:
 		return "no destination"
-	case dr.Denied == 0 && !v.Isolated:
+	case dr.Denied == 0 && !restricted(v):
 		return "not restricted (no policy selects the pods for " + lowerDir(v.Direction) + ")"
 	case dr.Denied == 0:
-		return "allowed by " + policy.Deciding(v)
+		return "allowed by " + allowedBy(v)
 	case dr.Denied < pairs:
-		return fmt.Sprintf("denied for %d of %d pod pairs by %s", dr.Denied, pairs, strings.Join(policy.PolicyNames(v), ", "))
+		return fmt.Sprintf("denied for %d of %d pod pairs by %s", dr.Denied, pairs, strings.Join(deciders(v), ", "))
 	}
-	return "denied by " + strings.Join(policy.PolicyNames(v), ", ")
+	return "denied by " + strings.Join(deciders(v), ", ")
+}
+
+// allowedBy names the rules that allowed a restricted direction: the ANP or BANP rule
+// when an admin layer decided, else the NetworkPolicy rules.
+func allowedBy(v netpol.DirectionVerdict) string {
+	if av, kind, ok := decidingAdmin(v); ok {
+		return adminRuleRef(kind, av, v.Direction)
+	}
+	return policy.Deciding(v)
 }
 
 func lowerDir(d netpol.Direction) string { return strings.ToLower(string(d)) }
@@ -95,9 +104,9 @@ func allowedSummary(results []PortResult, dir netpol.Direction, subject peer.Res
 		if dir == netpol.Ingress {
 			dr = pr.Ingress
 		}
-		if dr.Sample.Isolated {
+		if restricted(dr.Sample) {
 			isolated = true
-			if d := policy.Deciding(dr.Sample); d != "" && !contains(deciding, d) {
+			if d := allowedBy(dr.Sample); d != "" && !contains(deciding, d) {
 				deciding = append(deciding, d)
 			}
 		}
@@ -119,6 +128,9 @@ func (s *State) deniedFinding(dir netpol.Direction, denied []*PortResult) diag.F
 		verb = "allows traffic to " + other.String()
 	}
 	first := s.dirResult(denied[0], dir)
+	if av, kind, ok := decidingAdmin(first.Sample); ok {
+		return s.adminDeniedFinding(dir, denied, av, kind)
+	}
 	var policies []string
 	for _, pr := range denied {
 		for _, p := range policy.PolicyNames(s.dirResult(pr, dir).Sample) {
@@ -137,37 +149,13 @@ func (s *State) deniedFinding(dir netpol.Direction, denied []*PortResult) diag.F
 	}
 	f := diag.New(id, subject.Ref(), "%s %s %s %s for %s, and no rule %s on %s",
 		noun, joinAnd(policies), verbIsolate, podsDesc(subject), lowerDir(dir), verb, joinAnd(ports))
-	var partial []string
-	for _, pr := range denied {
-		dr := s.dirResult(pr, dir)
-		if dr.Denied < pr.Pairs {
-			partial = append(partial, fmt.Sprintf("%s: denied for %d of %d pod pairs (denied: %s; allowed: %s)",
-				pr.Case.Label(), dr.Denied, pr.Pairs, strings.Join(dr.DeniedPairs, ", "), strings.Join(dr.AllowedPairs, ", ")))
-		}
-	}
-	if len(partial) > 0 {
-		f.Message += " for some pod pairs"
-		f = f.WithEvidence(partial...)
-	}
+	f = s.partialEvidence(f, dir, denied)
+	f = f.WithEvidence(adminEvidence(first.Sample)...)
 	f = f.WithEvidence(policy.Evidence(first.Sample)...)
 	if len(denied) > 1 {
 		f = f.WithEvidence(fmt.Sprintf("the same policies deny %s", joinAnd(ports[1:])))
 	}
-	var traffic []netpol.Traffic
-	for _, pr := range denied {
-		if t := s.dirResult(pr, dir).Traffic; t != nil {
-			traffic = append(traffic, *t)
-		}
-	}
-	name := "allow-" + shortName(other) + "-to-" + shortName(subject)
-	if dir == netpol.Egress {
-		name = "allow-" + shortName(subject) + "-egress-to-" + shortName(other)
-	}
-	if sug, err := policy.Suggest(name, selectorOf(subject), dir, traffic); err == nil {
-		f = f.WithFix("apply this NetworkPolicy (kubectl apply -f -); policies are additive, so it opens only this path:\n%s", strings.TrimRight(sug.YAML, "\n"))
-	} else {
-		f = f.WithFix("add a rule for %s to a NetworkPolicy selecting %s (%v)", other, podsDesc(subject), err)
-	}
+	f = s.suggestFix(f, dir, denied, subject, other, "")
 	byNS := map[string][]string{}
 	for _, p := range policies {
 		ns, n, _ := strings.Cut(p, "/")
@@ -180,6 +168,48 @@ func (s *State) deniedFinding(dir netpol.Direction, denied []*PortResult) diag.F
 	sort.Strings(nss)
 	for _, ns := range nss {
 		f = f.WithCommands(fmt.Sprintf("kubectl get networkpolicy %s -n %s -o yaml", strings.Join(byNS[ns], " "), ns))
+	}
+	return f
+}
+
+// partialEvidence says, for the ports denied only for some pod pairs, which.
+func (s *State) partialEvidence(f diag.Finding, dir netpol.Direction, denied []*PortResult) diag.Finding {
+	var partial []string
+	for _, pr := range denied {
+		dr := s.dirResult(pr, dir)
+		if dr.Denied < pr.Pairs {
+			partial = append(partial, fmt.Sprintf("%s: denied for %d of %d pod pairs (denied: %s; allowed: %s)",
+				pr.Case.Label(), dr.Denied, pr.Pairs, strings.Join(dr.DeniedPairs, ", "), strings.Join(dr.AllowedPairs, ", ")))
+		}
+	}
+	if len(partial) > 0 {
+		f.Message += " for some pod pairs"
+		f = f.WithEvidence(partial...)
+	}
+	return f
+}
+
+// suggestFix adds the NetworkPolicy that would allow the denied traffic; why, if not
+// empty, replaces the sentence saying why applying it is safe.
+func (s *State) suggestFix(f diag.Finding, dir netpol.Direction, denied []*PortResult, subject, other peer.Resolved, why string) diag.Finding {
+	var traffic []netpol.Traffic
+	for _, pr := range denied {
+		if t := s.dirResult(pr, dir).Traffic; t != nil {
+			traffic = append(traffic, *t)
+		}
+	}
+	name := "allow-" + shortName(other) + "-to-" + shortName(subject)
+	if dir == netpol.Egress {
+		name = "allow-" + shortName(subject) + "-egress-to-" + shortName(other)
+	}
+	intro := "policies are additive, so it opens only this path"
+	if why != "" {
+		intro = why
+	}
+	if sug, err := policy.Suggest(name, selectorOf(subject), dir, traffic); err == nil {
+		f = f.WithFix("apply this NetworkPolicy (kubectl apply -f -); %s:\n%s", intro, strings.TrimRight(sug.YAML, "\n"))
+	} else {
+		f = f.WithFix("add a rule for %s to a NetworkPolicy selecting %s (%v)", other, podsDesc(subject), err)
 	}
 	return f
 }

@@ -8,8 +8,10 @@ import (
 
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // PortResult is the verdict for one port over every (FROM pod, TO destination) pair.
@@ -70,7 +72,25 @@ func checkPolicies(ctx context.Context, s *State) engine.Result {
 			s.Policies = append(s.Policies, ps...)
 		}
 	}
-	model, err := netpol.Compile(s.Policies)
+	// A user limited to namespaces may not list the cluster-scoped admin policies: go on
+	// with NetworkPolicy alone and say so, as for unreadable namespace labels.
+	var partial []diag.Finding
+	if err := s.readAdminPolicies(ctx); err != nil {
+		if !source.IsForbidden(err) {
+			s.undecided = err
+			return engine.ReadError(err)
+		}
+		s.AdminPolicies, s.Baseline, s.AdminNotes = nil, nil, nil
+		partial = append(partial, engine.ReadErrorFinding(err).
+			WithEvidence("the verdict ignores any AdminNetworkPolicy and BaselineAdminNetworkPolicy, which take precedence over and fall back behind NetworkPolicies"))
+	}
+	var model *netpol.Model
+	var err error
+	if s.hasAdminPolicies() {
+		model, err = netpol.CompileWithAdmin(s.Policies, s.AdminPolicies, s.Baseline)
+	} else {
+		model, err = netpol.Compile(s.Policies)
+	}
 	if err != nil {
 		return engine.Result{Fatal: fmt.Errorf("invalid NetworkPolicy in the input: %w", err)}
 	}
@@ -78,14 +98,24 @@ func checkPolicies(ctx context.Context, s *State) engine.Result {
 	if err := s.evaluate(); err != nil {
 		return engine.Result{Fatal: err}
 	}
-	if !s.Source.Live() && !s.Source.Has("NetworkPolicy") {
-		return engine.Pass("the input holds no NetworkPolicies: nothing restricts this traffic")
+	admin := s.adminSummary()
+	var detail string
+	switch {
+	case s.Source.Live() || s.Source.Has("NetworkPolicy"):
+		var parts []string
+		for _, ns := range namespaces {
+			parts = append(parts, fmt.Sprintf("%d in %s", counts[ns], ns))
+		}
+		detail = "NetworkPolicies: " + strings.Join(parts, ", ")
+		if admin != "" {
+			detail += "; " + admin
+		}
+	case admin != "":
+		detail = "the input holds no NetworkPolicies; " + admin
+	default:
+		detail = "the input holds no NetworkPolicies: nothing restricts this traffic"
 	}
-	var parts []string
-	for _, ns := range namespaces {
-		parts = append(parts, fmt.Sprintf("%d in %s", counts[ns], ns))
-	}
-	return engine.Pass("NetworkPolicies: %s", strings.Join(parts, ", "))
+	return engine.Found(detail, partial...).WithDetails(s.AdminNotes...)
 }
 
 func contains(list []string, s string) bool {
@@ -118,7 +148,7 @@ func (s *State) evaluate() error {
 				pair := peerName(src) + " → " + peerName(t.Dst)
 				record(&pr.Egress, v.Egress, tr, pair, pr.Pairs == 1)
 				record(&pr.Ingress, v.Ingress, tr, pair, pr.Pairs == 1)
-				s.isolated = s.isolated || v.Egress.Isolated || v.Ingress.Isolated
+				s.isolated = s.isolated || restricted(v.Egress) || restricted(v.Ingress)
 			}
 		}
 		s.Results[i] = pr

@@ -43,6 +43,12 @@ type State struct {
 	// Policies are the NetworkPolicies of FROM's and TO's namespaces, compiled in Model.
 	Policies []networkingv1.NetworkPolicy
 	Model    *netpol.Model
+	// AdminPolicies and Baseline are the cluster's AdminNetworkPolicies and its
+	// BaselineAdminNetworkPolicy (nil without one), compiled into Model when any exists;
+	// AdminNotes say what of them the engine does not evaluate.
+	AdminPolicies []netpol.AdminPolicy
+	Baseline      *netpol.AdminPolicy
+	AdminNotes    []string
 	// Ports are the ports to check; Results their verdicts, in the same order.
 	Ports   []PortCase
 	Results []PortResult
