@@ -20,6 +20,10 @@ import (
 type Enforcer struct {
 	Name  string
 	Match []string
+	// MinImageTag, when set, is the first image tag that enforces: plugins that gained
+	// NetworkPolicy support late are recognised only from that release on. Tags of
+	// these images are dates (vYYYYMMDD-...), so they compare as strings.
+	MinImageTag string
 }
 
 // PolicyEnforcers is the one list of known NetworkPolicy enforcers. NetworkPolicy is
@@ -33,6 +37,7 @@ var PolicyEnforcers = []Enforcer{
 	{Name: "Calico", Match: []string{"calico-node"}},
 	{Name: "Canal", Match: []string{"canal"}},
 	{Name: "Cilium", Match: []string{"cilium", "cilium-agent", "anetd"}}, // anetd: GKE Dataplane V2
+	{Name: "kindnet (kind v0.24+)", Match: []string{"kindnetd"}, MinImageTag: "v20240813"},
 	{Name: "kube-network-policies", Match: []string{"kube-network-policies"}},
 	{Name: "Kube-OVN", Match: []string{"kube-ovn-cni"}},
 	{Name: "kube-router", Match: []string{"kube-router"}},
@@ -48,6 +53,12 @@ var EnforcerNamespaces = []string{metav1.NamespaceSystem, "calico-system", "cili
 // images) belongs to, or "".
 func DetectEnforcer(name string, containers []corev1.Container) string {
 	for _, e := range PolicyEnforcers {
+		if e.MinImageTag != "" {
+			if enforcingImage(e, containers) {
+				return e.Name
+			}
+			continue
+		}
 		for _, m := range e.Match {
 			if name == m || strings.HasPrefix(name, m+"-") {
 				return e.Name
@@ -60,6 +71,21 @@ func DetectEnforcer(name string, containers []corev1.Container) string {
 		}
 	}
 	return ""
+}
+
+// enforcingImage reports whether a container runs e's image at MinImageTag or later.
+func enforcingImage(e Enforcer, containers []corev1.Container) bool {
+	for _, c := range containers {
+		image, _, _ := strings.Cut(c.Image, "@")
+		base := path.Base(image)
+		repo, tag, _ := strings.Cut(base, ":")
+		for _, m := range e.Match {
+			if repo == m && tag >= e.MinImageTag {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // imageName is the repository's last path element without tag or digest:
