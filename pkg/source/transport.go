@@ -55,7 +55,16 @@ func (g *connectionGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	g.mu.Unlock()
 
+	// Mark the server silent the moment the request's deadline passes, not when the
+	// transport gets round to returning: http.Client hands the timeout to client-go
+	// first, and the next request must already see it.
+	stop := context.AfterFunc(req.Context(), func() {
+		g.mu.Lock()
+		g.timedOut = true
+		g.mu.Unlock()
+	})
 	resp, err := g.next.RoundTrip(req)
+	stop()
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	switch {
