@@ -64,11 +64,17 @@ func NewLive(cfg *rest.Config) (*Live, error) {
 	if cfg == nil {
 		return nil, errors.New("no Kubernetes client configuration")
 	}
-	client, err := kubernetes.NewForConfig(cfg)
+	// One HTTP client for the typed and dynamic clients: one connection pool, one
+	// TLS handshake, one connection guard.
+	httpClient, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return nil, err
 	}
-	dyn, err := dynamic.NewForConfig(cfg)
+	client, err := kubernetes.NewForConfigAndClient(cfg, httpClient)
+	if err != nil {
+		return nil, err
+	}
+	dyn, err := dynamic.NewForConfigAndClient(cfg, httpClient)
 	if err != nil {
 		return nil, err
 	}

@@ -25,8 +25,14 @@ var errServerSilent = errors.New("the API server did not answer within --request
 // connectionGuard fails fast after consecutive dropped connections; one success resets
 // it, so a single transient reset is still retried by client-go as usual.
 type connectionGuard struct {
-	next http.RoundTripper
+	next  http.RoundTripper
+	state *serverState
+}
 
+// serverState is what every client built from one config knows about the API server:
+// the typed, dynamic and discovery clients may each get their own transport, and a
+// server that timed out for one of them must not be waited on again by another.
+type serverState struct {
 	mu       sync.Mutex
 	dropped  int
 	timedOut bool
@@ -38,46 +44,62 @@ const maxDroppedConnections = 2
 // GuardConnections makes clients built from cfg afterwards stop retrying an API server
 // that keeps dropping connections (see errServerGone).
 func GuardConnections(cfg *rest.Config) {
-	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return &connectionGuard{next: rt} })
+	state := new(serverState)
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return &connectionGuard{next: rt, state: state} })
 }
 
 func (g *connectionGuard) RoundTrip(req *http.Request) (*http.Response, error) {
-	g.mu.Lock()
-	if g.timedOut {
-		g.mu.Unlock()
+	s := g.state
+	s.mu.Lock()
+	if s.timedOut {
+		s.mu.Unlock()
 		return nil, errServerSilent
 	}
-	if g.dropped >= maxDroppedConnections {
-		g.mu.Unlock()
+	if s.dropped >= maxDroppedConnections {
+		s.mu.Unlock()
 		// The cause is left out on purpose: client-go treats any error whose text says
 		// "connection reset" or "EOF" as retryable, which is what this guard prevents.
 		return nil, errServerGone
 	}
-	g.mu.Unlock()
+	s.mu.Unlock()
 
 	// Mark the server silent the moment the request's deadline passes, not when the
 	// transport gets round to returning: http.Client hands the timeout to client-go
 	// first, and the next request must already see it.
 	stop := context.AfterFunc(req.Context(), func() {
-		g.mu.Lock()
-		g.timedOut = true
-		g.mu.Unlock()
+		s.mu.Lock()
+		s.timedOut = true
+		s.mu.Unlock()
 	})
 	resp, err := g.next.RoundTrip(req)
 	stop()
-	g.mu.Lock()
-	defer g.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	switch {
 	case err != nil && (utilnet.IsConnectionReset(err) || utilnet.IsProbableEOF(err)):
-		g.dropped++
-	case err != nil && (isTimeout(err) || req.Context().Err() != nil):
-		// http.Client's Timeout cancels the request's context; the transport then
-		// reports a plain cancellation, not a timeout.
-		g.timedOut = true
+		s.dropped++
+	case err != nil && (isTimeout(err) || canceled(req)):
+		s.timedOut = true
 	case err == nil:
-		g.dropped = 0
+		s.dropped = 0
 	}
 	return resp, err
+}
+
+// canceled says whether the request was given up on. http.Client's Timeout reaches a
+// wrapped transport either through the request's context or, when client-go's own
+// deadline on the context is the earlier one, through Request.Cancel; the transport then
+// reports a plain cancellation, not a timeout.
+func canceled(req *http.Request) bool {
+	if req.Context().Err() != nil {
+		return true
+	}
+	select {
+	case <-req.Cancel: //nolint:staticcheck // http.Client still cancels wrapped transports this way.
+		return true
+	default:
+		return false
+	}
 }
 
 func isTimeout(err error) bool {
