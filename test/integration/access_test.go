@@ -17,6 +17,7 @@ import (
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/test/harness"
 )
 
 // userWithRole adds an envtest user bound to a Role in ns granting get/list on the
@@ -45,7 +46,7 @@ func userWithRole(t *testing.T, ns, name string, resources ...string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path, err := writeKubeconfig(t.TempDir(), name, user)
+	path, err := harness.WriteKubeconfig(t.TempDir(), name, user)
 	if err != nil {
 		t.Fatal(err)
 	}

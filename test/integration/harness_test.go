@@ -4,28 +4,18 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
-	networkingv1 "k8s.io/api/networking/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
+	"github.com/netdoctor/kubectl-netdoctor/test/harness"
 )
 
 // delayAnnotation makes the harness wait before creating an object, so that its
@@ -142,77 +132,21 @@ type result struct {
 	report diag.Report
 }
 
-// runNetdoctor runs the command line as a user would, through the root command and
-// the exit-code mapping of main.
+// runNetdoctor runs the command line as a user would (harness.Run).
 func runNetdoctor(t *testing.T, args ...string) result {
 	t.Helper()
-	streams, in, out, errOut := genericiooptions.NewTestIOStreams()
-	_ = in
-	code := cmd.Execute(cmd.NewCmdNetdoctor(streams), streams, args)
-	r := result{code: code, out: out.String(), errOut: errOut.String()}
-	if hasJSON(args) && strings.HasPrefix(strings.TrimSpace(r.out), "{") {
-		if err := json.Unmarshal(out.Bytes(), &r.report); err != nil {
-			t.Fatalf("report is not JSON: %v\n%s", err, r.out)
-		}
-	}
-	return r
-}
-
-func hasJSON(args []string) bool {
-	for i, a := range args {
-		if a == "-ojson" || a == "--output=json" || (a == "-o" || a == "--output") && i+1 < len(args) && args[i+1] == "json" {
-			return true
-		}
-	}
-	return false
-}
-
-// dumpNamespaces writes what `kubectl get <every kind netdoctor reads> -o yaml` would
-// write for the given namespaces, plus the cluster-scoped kinds, as one List: the input
-// of offline (-f) parity runs.
-func dumpNamespaces(t *testing.T, namespaces ...string) string {
-	t.Helper()
-	items := []runtime.Object{}
-	add := func(list client.ObjectList, opts ...client.ListOption) {
-		if err := k8sClient.List(ctx(t), list, opts...); err != nil {
-			t.Fatal(err)
-		}
-		objs, err := meta.ExtractList(list)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, o := range objs {
-			gvks, _, err := clientgoscheme.Scheme.ObjectKinds(o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			o.GetObjectKind().SetGroupVersionKind(gvks[0])
-			items = append(items, o)
-		}
-	}
-	for _, ns := range namespaces {
-		in := client.InNamespace(ns)
-		for _, list := range []client.ObjectList{&corev1.ServiceList{}, &corev1.PodList{}, &discoveryv1.EndpointSliceList{},
-			&corev1.EndpointsList{}, &appsv1.StatefulSetList{}, &appsv1.DeploymentList{}, &appsv1.DaemonSetList{},
-			&appsv1.ReplicaSetList{}, &batchv1.JobList{}, &networkingv1.NetworkPolicyList{}, &corev1.ConfigMapList{},
-			&corev1.SecretList{}, &networkingv1.IngressList{}} {
-			add(list, in)
-		}
-		var namespace corev1.Namespace
-		if err := k8sClient.Get(ctx(t), client.ObjectKey{Name: ns}, &namespace); err != nil {
-			t.Fatal(err)
-		}
-		namespace.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Namespace"))
-		items = append(items, &namespace)
-	}
-	add(&corev1.NodeList{})
-	add(&networkingv1.IngressClassList{})
-	data, err := json.Marshal(map[string]any{"apiVersion": "v1", "kind": "List", "items": items})
+	r, err := harness.Run(args...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "dump.json")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
+	return result{code: r.Code, out: r.Out, errOut: r.ErrOut, report: r.Report}
+}
+
+// dumpNamespaces is harness.Dump into the test's temporary directory.
+func dumpNamespaces(t *testing.T, namespaces ...string) string {
+	t.Helper()
+	path, err := harness.Dump(ctx(t), k8sClient, t.TempDir(), namespaces...)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return path

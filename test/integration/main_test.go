@@ -9,18 +9,19 @@ import (
 	"context"
 
 	"fmt"
-	"github.com/go-logr/logr"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/go-logr/logr"
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/netdoctor/kubectl-netdoctor/test/harness"
 )
 
 var (
@@ -41,7 +42,7 @@ func run(m *testing.M) int {
 	// controller-runtime prints a stack trace when its logger is unset and the API server
 	// sends a warning header (deprecated Endpoints reads of the dump helper).
 	ctrllog.SetLogger(logr.Discard())
-	if err := ensureAssets(); err != nil {
+	if err := harness.EnsureAssets(repoRoot); err != nil {
 		fmt.Fprintln(os.Stderr, "envtest binaries:", err)
 		return 2
 	}
@@ -89,7 +90,7 @@ func run(m *testing.M) int {
 		return 2
 	}
 	adminConfig = admin.Config()
-	if adminKubeconfig, err = writeKubeconfig(dir, "admin", admin); err != nil {
+	if adminKubeconfig, err = harness.WriteKubeconfig(dir, "admin", admin); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
@@ -104,34 +105,6 @@ func run(m *testing.M) int {
 		return 1
 	}
 	return code
-}
-
-// ensureAssets points KUBEBUILDER_ASSETS at the binaries hack/envtest.sh builds, building
-// them if needed: the suite never skips for lack of a control plane.
-func ensureAssets() error {
-	if os.Getenv("KUBEBUILDER_ASSETS") != "" {
-		return nil
-	}
-	script := filepath.Join(repoRoot, "hack", "envtest.sh")
-	cmd := exec.Command("bash", script)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return fmt.Errorf("%s failed: %w", script, err)
-	}
-	assets := strings.TrimSpace(string(out))
-	return os.Setenv("KUBEBUILDER_ASSETS", assets)
-}
-
-type kubeconfigUser interface{ KubeConfig() ([]byte, error) }
-
-func writeKubeconfig(dir, name string, user kubeconfigUser) (string, error) {
-	data, err := user.KubeConfig()
-	if err != nil {
-		return "", err
-	}
-	path := filepath.Join(dir, name+".kubeconfig")
-	return path, os.WriteFile(path, data, 0o600)
 }
 
 func ctx(t *testing.T) context.Context {

@@ -1,0 +1,152 @@
+// Package harness holds what the suites under test/ share: the control-plane binaries,
+// running the real command, and the `kubectl get -o yaml`-style dump that offline (-f)
+// runs read. Only tests import it.
+package harness
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+)
+
+// EnsureAssets points KUBEBUILDER_ASSETS at the binaries hack/envtest.sh builds, building
+// them if needed: a suite never skips for lack of a control plane.
+func EnsureAssets(repoRoot string) error {
+	if os.Getenv("KUBEBUILDER_ASSETS") != "" {
+		return nil
+	}
+	script := filepath.Join(repoRoot, "hack", "envtest.sh")
+	c := exec.Command("bash", script)
+	c.Stderr = os.Stderr
+	out, err := c.Output()
+	if err != nil {
+		return fmt.Errorf("%s failed: %w", script, err)
+	}
+	return os.Setenv("KUBEBUILDER_ASSETS", strings.TrimSpace(string(out)))
+}
+
+// KubeconfigUser is an envtest user.
+type KubeconfigUser interface{ KubeConfig() ([]byte, error) }
+
+// WriteKubeconfig writes user's kubeconfig to dir/name.kubeconfig.
+func WriteKubeconfig(dir, name string, user KubeconfigUser) (string, error) {
+	data, err := user.KubeConfig()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, name+".kubeconfig")
+	return path, os.WriteFile(path, data, 0o600)
+}
+
+// Result is one run of the real command.
+type Result struct {
+	Code   int
+	Out    string
+	ErrOut string
+	// Report is the decoded report when the run asked for JSON and printed an object;
+	// Scan is filled instead when that object is a scan's.
+	Report diag.Report
+	Scan   diag.ScanReport
+}
+
+// Run runs the command line as a user would, through the root command and the
+// exit-code mapping of main.
+func Run(args ...string) (Result, error) {
+	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
+	code := cmd.Execute(cmd.NewCmdNetdoctor(streams), streams, args)
+	r := Result{Code: code, Out: out.String(), ErrOut: errOut.String()}
+	if wantsJSON(args) && strings.HasPrefix(strings.TrimSpace(r.Out), "{") {
+		if err := json.NewDecoder(bytes.NewReader(out.Bytes())).Decode(&r.Report); err != nil {
+			return r, fmt.Errorf("report is not JSON: %w\n%s", err, r.Out)
+		}
+		if r.Report.Kind == diag.KindScanReport {
+			r.Report = diag.Report{}
+			if err := json.NewDecoder(bytes.NewReader(out.Bytes())).Decode(&r.Scan); err != nil {
+				return r, fmt.Errorf("scan report is not JSON: %w\n%s", err, r.Out)
+			}
+		}
+	}
+	return r, nil
+}
+
+func wantsJSON(args []string) bool {
+	for i, a := range args {
+		if a == "-ojson" || a == "--output=json" || (a == "-o" || a == "--output") && i+1 < len(args) && args[i+1] == "json" {
+			return true
+		}
+	}
+	return false
+}
+
+// Dump writes what `kubectl get <every kind netdoctor reads> -o yaml` would write for
+// the given namespaces, plus the cluster-scoped kinds, as one List in dir, and returns
+// its path: the input of offline (-f) parity runs.
+func Dump(ctx context.Context, c client.Client, dir string, namespaces ...string) (string, error) {
+	items := []runtime.Object{}
+	add := func(list client.ObjectList, opts ...client.ListOption) error {
+		if err := c.List(ctx, list, opts...); err != nil {
+			return err
+		}
+		objs, err := meta.ExtractList(list)
+		if err != nil {
+			return err
+		}
+		for _, o := range objs {
+			gvks, _, err := clientgoscheme.Scheme.ObjectKinds(o)
+			if err != nil {
+				return err
+			}
+			o.GetObjectKind().SetGroupVersionKind(gvks[0])
+			items = append(items, o)
+		}
+		return nil
+	}
+	for _, ns := range namespaces {
+		in := client.InNamespace(ns)
+		for _, list := range []client.ObjectList{&corev1.ServiceList{}, &corev1.PodList{}, &discoveryv1.EndpointSliceList{},
+			&corev1.EndpointsList{}, &appsv1.StatefulSetList{}, &appsv1.DeploymentList{}, &appsv1.DaemonSetList{},
+			&appsv1.ReplicaSetList{}, &batchv1.JobList{}, &networkingv1.NetworkPolicyList{}, &corev1.ConfigMapList{},
+			&corev1.SecretList{}, &networkingv1.IngressList{}} {
+			if err := add(list, in); err != nil {
+				return "", err
+			}
+		}
+		var namespace corev1.Namespace
+		if err := c.Get(ctx, client.ObjectKey{Name: ns}, &namespace); err != nil {
+			return "", err
+		}
+		namespace.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Namespace"))
+		items = append(items, &namespace)
+	}
+	if err := add(&corev1.NodeList{}); err != nil {
+		return "", err
+	}
+	if err := add(&networkingv1.IngressClassList{}); err != nil {
+		return "", err
+	}
+	data, err := json.Marshal(map[string]any{"apiVersion": "v1", "kind": "List", "items": items})
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "dump.json")
+	return path, os.WriteFile(path, data, 0o600)
+}
