@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
@@ -38,6 +39,9 @@ func TestScenarios(t *testing.T) {
 			}
 			if len(sc.Want) > 0 && report.RootCause == "" {
 				t.Errorf("no root cause for %v", got)
+			}
+			if !strings.Contains(report.RootCause, sc.RootCause) {
+				t.Errorf("root cause %q does not say %q", report.RootCause, sc.RootCause)
 			}
 		})
 	}

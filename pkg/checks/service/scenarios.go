@@ -12,13 +12,16 @@ type Scenario struct {
 	File   string
 	Target string
 	Want   []diag.FindingID // sorted; empty for healthy fixtures
+	// RootCause, if set, is a phrase the root cause must contain.
+	RootCause string
 }
 
 // Scenarios lists every fixture. Keep a healthy neighbour beside each broken one.
 var Scenarios = []Scenario{
 	{File: "healthy.yaml", Target: "payments"},
 	{File: "healthy.yaml", Target: "payment", Want: ids(diag.ServiceNotFound)},
-	{File: "selector-typo.yaml", Target: "payments", Want: ids(diag.SelectorMatchesNoPods)},
+	{File: "selector-typo.yaml", Target: "payments", Want: ids(diag.SelectorMatchesNoPods), RootCause: "nearest: payments-7c9d-abcde has app=payment"},
+	{File: "scaled-to-zero.yaml", Target: "payments", Want: ids(diag.SelectorMatchesNoPods), RootCause: "Deployment payments is scaled to 0 replicas"},
 	{File: "crashloop.yaml", Target: "payments", Want: ids(diag.NoReadyPods)},
 	{File: "some-not-ready.yaml", Target: "payments", Want: ids(diag.SomePodsNotReady)},
 	{File: "named-port-missing.yaml", Target: "payments", Want: ids(diag.TargetPortNotFound)},

@@ -65,29 +65,43 @@ func noPodsMatch(ctx context.Context, s *State, sel string, terminal []string) e
 		f = f.WithEvidence("only finished pods match (they never receive traffic): " + strings.Join(terminal, ", "))
 	}
 	var partial []diag.Finding
+	selector := labels.SelectorFromSet(s.Service.Spec.Selector)
+	idle, err := idleWorkloads(ctx, s.Source, s.Namespace, selector)
+	if err != nil {
+		partial = append(partial, engine.ReadErrorFinding(err))
+	}
+	for i, w := range idle {
+		if i == 0 {
+			f.Message += ": " + w.describe()
+			f.Fix, f.Commands = idleFix(w, s.Namespace)
+		}
+		f = f.WithEvidence(fmt.Sprintf("the pod template of %s matches the selector; %s", w.resource(), w.describe()))
+	}
 	nsPods, err := s.namespacePods(ctx)
 	if err != nil {
 		partial = append(partial, engine.ReadErrorFinding(err))
 	} else {
 		misses := NearMisses(s.Service.Spec.Selector, nsPods)
 		for i, m := range misses {
-			if i == 0 {
+			if i == 0 && len(idle) == 0 {
 				f.Message += fmt.Sprintf(" (nearest: %s)", m.Describe())
 			}
 			f = f.WithEvidence("near miss: " + m.Describe() + ", selector wants " + m.Key + "=" + m.Want)
 		}
-		if len(misses) > 0 {
+		switch {
+		case len(idle) > 0:
+		case len(misses) > 0:
 			m := misses[0]
 			f = f.WithFix("make the Service selector and the pod template labels agree: either set the Service selector %s=%s, or label the pods %s=%s in their workload's pod template",
 				orDefault(m.SameValueKey, m.Key), orDefault(m.Have, m.Want), m.Key, m.Want)
-		} else {
+		default:
 			f = f.WithEvidence(fmt.Sprintf("namespace %s has %d pod(s); none matches all labels but one", s.Namespace, len(nsPods)))
 		}
 	}
 	if f.Fix == "" {
 		f = f.WithFix("set the Service selector to the labels of the pods that should serve it (see the pod template of their Deployment/StatefulSet)")
 	}
-	elsewhere, err := s.Source.Pods(ctx, source.AllNamespaces, labels.SelectorFromSet(s.Service.Spec.Selector))
+	elsewhere, err := s.Source.Pods(ctx, source.AllNamespaces, selector)
 	if err != nil {
 		partial = append(partial, engine.ReadErrorFinding(err))
 	} else {

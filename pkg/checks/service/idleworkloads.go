@@ -1,0 +1,84 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+)
+
+// idleWorkload is a workload whose pod template the Service selects but which runs no
+// pod: the usual reason a selector that looks right matches nothing.
+type idleWorkload struct {
+	kind, name string
+	// replicas is what the workload asks for; 0 means scaled to zero.
+	replicas int32
+}
+
+// resource is the workload as kubectl names it on the command line.
+func (w idleWorkload) resource() string { return strings.ToLower(w.kind) + "/" + w.name }
+
+func (w idleWorkload) describe() string {
+	if w.replicas == 0 {
+		return fmt.Sprintf("%s %s is scaled to 0 replicas", w.kind, w.name)
+	}
+	return fmt.Sprintf("%s %s wants %d replica(s) but has no pod", w.kind, w.name, w.replicas)
+}
+
+// idleWorkloads lists the Deployments, StatefulSets and standalone ReplicaSets of the
+// Service's namespace whose pod template the selector matches. They are read only once
+// the selector matched no pod, so a healthy Service costs no extra request.
+func idleWorkloads(ctx context.Context, src source.Source, namespace string, selector labels.Selector) ([]idleWorkload, error) {
+	var idle []idleWorkload
+	add := func(kind string, meta metav1.ObjectMeta, template *corev1.PodTemplateSpec, replicas *int32) {
+		if !selector.Matches(labels.Set(template.Labels)) {
+			return
+		}
+		want := int32(1) // the API server's default when replicas is omitted
+		if replicas != nil {
+			want = *replicas
+		}
+		idle = append(idle, idleWorkload{kind: kind, name: meta.Name, replicas: want})
+	}
+	deployments, err := src.Deployments(ctx, namespace)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range deployments {
+		add("Deployment", d.ObjectMeta, &d.Spec.Template, d.Spec.Replicas)
+	}
+	statefulSets, err := src.StatefulSets(ctx, namespace)
+	if err != nil {
+		return nil, err
+	}
+	for _, sts := range statefulSets {
+		add("StatefulSet", sts.ObjectMeta, &sts.Spec.Template, sts.Spec.Replicas)
+	}
+	replicaSets, err := src.ReplicaSets(ctx, namespace)
+	if err != nil {
+		return nil, err
+	}
+	for _, rs := range replicaSets {
+		if ref := metav1.GetControllerOfNoCopy(&rs); ref != nil && ref.Kind == "Deployment" {
+			continue // its Deployment speaks for it
+		}
+		add("ReplicaSet", rs.ObjectMeta, &rs.Spec.Template, rs.Spec.Replicas)
+	}
+	return idle, nil
+}
+
+// idleFix is the fix and commands for the first idle workload.
+func idleFix(w idleWorkload, namespace string) (fix string, commands []string) {
+	if w.replicas == 0 {
+		return fmt.Sprintf("scale %s up; while it is at 0 replicas the Service has nothing to send traffic to", w.resource()),
+			[]string{fmt.Sprintf("kubectl scale %s -n %s --replicas=1", w.resource(), namespace)}
+	}
+	return fmt.Sprintf("find out why %s creates no pods: its events and its ReplicaSet's events name the cause (ResourceQuota, LimitRange, an admission webhook, PodSecurity)", w.resource()),
+		[]string{fmt.Sprintf("kubectl describe %s -n %s", w.resource(), namespace),
+			fmt.Sprintf("kubectl get events -n %s --field-selector reason=FailedCreate", namespace)}
+}
