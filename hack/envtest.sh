@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the envtest control plane (kube-apiserver, etcd) and kubectl from Go modules
+# Builds the envtest control plane (kube-apiserver, etcd), the kube-controller-manager
+# that test/controllers runs against it, and kubectl from Go modules
 # into bin/k8s/<version>/, the layout KUBEBUILDER_ASSETS expects. Idempotent: a binary
 # that is already there is not rebuilt. Prints the assets directory on stdout.
 set -euo pipefail
@@ -27,6 +28,7 @@ build() { # build NAME MODULE_DIR PACKAGE [LDFLAGS]
 
 build etcd etcd .
 build kube-apiserver tools k8s.io/kubernetes/cmd/kube-apiserver "$version_ldflags"
+build kube-controller-manager tools k8s.io/kubernetes/cmd/kube-controller-manager "$version_ldflags"
 if [[ "${1:-}" == "--with-kubectl" ]]; then
 	build kubectl tools k8s.io/kubernetes/cmd/kubectl "$version_ldflags"
 fi

@@ -1,9 +1,10 @@
 //go:build tools
 
-// Package tools pins the commands built by hack/envtest.sh and hack/kubectl.sh.
+// Package tools pins the commands hack/envtest.sh builds.
 package tools
 
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kubectl"
 )

@@ -1,0 +1,157 @@
+// Package controllers diagnoses applications the way they reach a real cluster: only
+// their Deployments, StatefulSets and Services are applied, and a real
+// kube-controller-manager (built from k8s.io/kubernetes by hack/envtest.sh) makes the
+// ReplicaSets, Pods, EndpointSlices and Endpoints. A small stand-in for the scheduler and
+// the kubelet binds the pods and reports their containers. The shapes netdoctor reads
+// are therefore the controllers' own, not the fixtures' idea of them.
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	"k8s.io/client-go/kubernetes"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/netdoctor/kubectl-netdoctor/test/harness"
+)
+
+var (
+	// adminKubeconfig belongs to the user netdoctor runs as.
+	adminKubeconfig string
+	// clientset and k8sClient apply manifests and play the scheduler and the kubelet.
+	clientset kubernetes.Interface
+	k8sClient client.Client
+	repoRoot  = filepath.Join("..", "..")
+)
+
+// controllers are the kube-controller-manager loops whose output netdoctor reads.
+var controllers = []string{
+	"deployment-controller",
+	"replicaset-controller",
+	"statefulset-controller",
+	"endpointslice-controller",
+	"endpointslice-mirroring-controller",
+	"endpoints-controller",
+	"serviceaccount-controller",
+}
+
+func TestMain(m *testing.M) { os.Exit(run(m)) }
+
+func run(m *testing.M) int {
+	ctrllog.SetLogger(logr.Discard())
+	if err := harness.EnsureAssets(repoRoot); err != nil {
+		fmt.Fprintln(os.Stderr, "envtest binaries:", err)
+		return 2
+	}
+	dir, err := os.MkdirTemp("", "netdoctor-kcm-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer os.RemoveAll(dir)
+	env := &envtest.Environment{}
+	cfg, err := env.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "envtest:", err)
+		return 2
+	}
+	defer func() { _ = env.Stop() }()
+
+	kcmUser, err := env.AddUser(envtest.User{Name: "system:kube-controller-manager", Groups: []string{"system:masters"}}, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	kcmKubeconfig, err := harness.WriteKubeconfig(dir, "kcm", kcmUser)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	stop, err := startControllerManager(dir, kcmKubeconfig)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kube-controller-manager:", err)
+		return 2
+	}
+	defer stop()
+
+	admin, err := env.AddUser(envtest.User{Name: "netdoctor-admin", Groups: []string{"system:masters"}}, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	if adminKubeconfig, err = harness.WriteKubeconfig(dir, "admin", admin); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	writer, err := env.AddUser(envtest.User{Name: "cluster-simulator", Groups: []string{"system:masters"}}, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	clientset = kubernetes.NewForConfigOrDie(writer.Config())
+	if k8sClient, err = client.New(writer.Config(), client.Options{}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	if err := createNodes(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "nodes:", err)
+		return 2
+	}
+	return m.Run()
+}
+
+// startControllerManager runs kube-controller-manager against the test API server and
+// returns how to stop it. Its log goes to dir/kcm.log, printed when it exits early.
+func startControllerManager(dir, kubeconfig string) (func(), error) {
+	logPath := filepath.Join(dir, "kcm.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	kcm := exec.Command(filepath.Join(os.Getenv("KUBEBUILDER_ASSETS"), "kube-controller-manager"),
+		"--kubeconfig="+kubeconfig,
+		"--controllers="+strings.Join(controllers, ","),
+		"--leader-elect=false",
+		"--secure-port=0",
+		// The controllers react within milliseconds instead of batching for a second.
+		"--endpointslice-updates-batch-period=0s",
+		"--endpoint-updates-batch-period=0s",
+	)
+	kcm.Stdout, kcm.Stderr = logFile, logFile
+	if err := kcm.Start(); err != nil {
+		logFile.Close()
+		return nil, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- kcm.Wait() }()
+	select {
+	case err := <-exited:
+		logFile.Close()
+		out, _ := os.ReadFile(logPath)
+		return nil, fmt.Errorf("exited at start (%v):\n%s", err, tail(string(out), 40))
+	case <-time.After(2 * time.Second):
+	}
+	return func() {
+		_ = kcm.Process.Kill()
+		<-exited
+		logFile.Close()
+	}, nil
+}
+
+func tail(s string, lines int) string {
+	all := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(all) > lines {
+		all = all[len(all)-lines:]
+	}
+	return strings.Join(all, "\n")
+}

@@ -1,0 +1,190 @@
+package controllers
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/test/harness"
+)
+
+var shopManifests = filepath.Join(repoRoot, "test", "testdata", "controllers", "shop.yaml")
+
+// diagnose runs a command live, then offline (-f) on a dump of what the API server
+// holds, and fails the test unless both give the same exit code and findings.
+func diagnose(t *testing.T, ns string, args ...string) harness.Result {
+	t.Helper()
+	args = append(args, "-n", ns, "-o", "json")
+	live, err := harness.Run(append(args, "--kubeconfig", adminKubeconfig)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump, err := harness.Dump(t.Context(), k8sClient, t.TempDir(), ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offline, err := harness.Run(append(args, "-f", dump)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Whether a network plugin enforces policies is read from kube-system, which a
+	// dump of one namespace does not hold.
+	liveOnly := func(id string) bool { return strings.HasSuffix(id, string(diag.NetworkPolicyNotEnforced)) }
+	if live.Code != offline.Code || !slices.Equal(slices.DeleteFunc(findings(live), liveOnly), findings(offline)) {
+		t.Errorf("%v: live exit %d %v, offline (-f) exit %d %v\n%s", args[:len(args)-4], live.Code, findings(live),
+			offline.Code, findings(offline), offline.ErrOut)
+	}
+	return live
+}
+
+// findings lists a report's finding IDs, or a scan's as SERVICE:ID, sorted.
+func findings(r harness.Result) []string {
+	ids := []string{}
+	for _, f := range r.Report.Findings {
+		ids = append(ids, string(f.ID))
+	}
+	for _, report := range r.Scan.Reports {
+		for _, f := range report.Findings {
+			ids = append(ids, report.Target.Name+":"+string(f.ID))
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// expect runs svc on a Service and checks its exit code, findings and root cause.
+func expect(t *testing.T, ns, service string, code int, want []string, rootCause string) {
+	t.Helper()
+	r := diagnose(t, ns, "svc", service)
+	if want == nil {
+		want = []string{}
+	}
+	if r.Code != code || !slices.Equal(findings(r), want) {
+		t.Errorf("svc %s: exit %d %v, want exit %d %v\nroot cause: %s\n%s", service, r.Code, findings(r), code, want, r.Report.RootCause, r.ErrOut)
+	}
+	if !strings.Contains(r.Report.RootCause, rootCause) {
+		t.Errorf("svc %s: root cause %q does not say %q", service, r.Report.RootCause, rootCause)
+	}
+}
+
+// TestShopHealthy: fresh from its manifests, the shop has no finding but the
+// LoadBalancer no cloud provider answers, and every EndpointSlice the controller wrote
+// is what netdoctor expects it to write.
+func TestShopHealthy(t *testing.T) {
+	ns := deploy(t, shopManifests)
+	for _, svc := range []string{"frontend", "cartservice", "redis-cart", "orders-db"} {
+		expect(t, ns, svc, cmd.ExitOK, nil, "")
+	}
+	expect(t, ns, "frontend-external", cmd.ExitOK, []string{"LoadBalancerPending"}, "has no external address")
+	r := diagnose(t, ns, "scan")
+	if want := []string{"frontend-external:LoadBalancerPending"}; r.Code != cmd.ExitOK || !slices.Equal(findings(r), want) {
+		t.Errorf("scan: exit %d %v, want 0 %v", r.Code, findings(r), want)
+	}
+	assertSlicesAsExpected(t, ns)
+}
+
+// TestShopBreakages breaks the shop the ways on-call engineers meet most, one after
+// the other, as edits to the live objects that the controllers then act on.
+func TestShopBreakages(t *testing.T) {
+	ns := deploy(t, shopManifests)
+	steps := []struct {
+		name      string
+		edit      func(t *testing.T)
+		service   string
+		code      int
+		want      []string
+		rootCause string
+	}{{
+		name: "a rollout whose new pods crash",
+		edit: func(t *testing.T) {
+			change(t, ns, "frontend", &appsv1.Deployment{}, func(d *appsv1.Deployment) {
+				d.Spec.Template.Annotations = map[string]string{containerStateAnnotation: "crashloop"}
+			})
+		},
+		service: "frontend", code: cmd.ExitOK, want: []string{"SomePodsNotReady"}, rootCause: "1 of 3 pod(s)",
+	}, {
+		name: "recreated pods that all crash",
+		edit: func(t *testing.T) {
+			change(t, ns, "redis-cart", &appsv1.Deployment{}, func(d *appsv1.Deployment) {
+				d.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
+				d.Spec.Template.Annotations = map[string]string{containerStateAnnotation: "crashloop"}
+			})
+		},
+		service: "redis-cart", code: cmd.ExitFindings, want: []string{"NoReadyPods"}, rootCause: "CrashLoopBackOff",
+	}, {
+		name: "a numeric targetPort no container declares",
+		edit: func(t *testing.T) {
+			change(t, ns, "cartservice", &corev1.Service{}, func(s *corev1.Service) { s.Spec.Ports[1].TargetPort = intstr.FromInt32(9091) })
+		},
+		service: "cartservice", code: cmd.ExitOK, want: []string{"TargetPortMismatch"}, rootCause: "9091",
+	}, {
+		name: "a named targetPort no container declares",
+		edit: func(t *testing.T) {
+			change(t, ns, "cartservice", &corev1.Service{}, func(s *corev1.Service) { s.Spec.Ports[0].TargetPort = intstr.FromString("grpc-web") })
+		},
+		service: "cartservice", code: cmd.ExitFindings, want: []string{"TargetPortMismatch", "TargetPortNotFound"}, rootCause: `"grpc-web"`,
+	}, {
+		name: "a selector typo",
+		edit: func(t *testing.T) {
+			change(t, ns, "orders-db", &corev1.Service{}, func(s *corev1.Service) { s.Spec.Selector = map[string]string{"app": "orders"} })
+		},
+		service: "orders-db", code: cmd.ExitFindings, want: []string{"SelectorMatchesNoPods"}, rootCause: "has app=orders-db",
+	}, {
+		name: "a Deployment scaled to zero",
+		edit: func(t *testing.T) {
+			zero := int32(0)
+			change(t, ns, "redis-cart", &appsv1.Deployment{}, func(d *appsv1.Deployment) { d.Spec.Replicas = &zero })
+		},
+		service: "redis-cart", code: cmd.ExitFindings, want: []string{"SelectorMatchesNoPods"}, rootCause: "Deployment redis-cart is scaled to 0 replicas",
+	}}
+	for _, step := range steps {
+		t.Run(step.name, func(t *testing.T) {
+			step.edit(t)
+			expect(t, ns, step.service, step.code, step.want, step.rootCause)
+			assertSlicesAsExpected(t, ns)
+		})
+	}
+	r := diagnose(t, ns, "scan")
+	want := []string{"cartservice:TargetPortMismatch", "cartservice:TargetPortNotFound", "frontend-external:LoadBalancerPending",
+		"frontend-external:SomePodsNotReady", "frontend:SomePodsNotReady", "orders-db:SelectorMatchesNoPods", "redis-cart:SelectorMatchesNoPods"}
+	if r.Code != cmd.ExitFindings || !slices.Equal(findings(r), want) {
+		t.Errorf("scan: exit %d %v, want 1 %v", r.Code, findings(r), want)
+	}
+}
+
+// TestShopPolicies: the shop's own NetworkPolicies, on the pods and slices the
+// controllers made. The frontend may call the cart's gRPC port (named in the policy)
+// but not its metrics port, and only the cart may call Redis.
+func TestShopPolicies(t *testing.T) {
+	ns := deploy(t, shopManifests)
+	applyFile(t, ns, filepath.Join(repoRoot, "test", "testdata", "controllers", "shop-policies.yaml"))
+	notEnforced := string(diag.NetworkPolicyNotEnforced) // no network plugin runs in envtest
+	for _, c := range []struct {
+		args      []string
+		code      int
+		want      []string
+		rootCause string
+	}{
+		{[]string{"deploy/frontend", "svc/cartservice", "--port", "7070"}, cmd.ExitOK, []string{notEnforced}, ""},
+		{[]string{"deploy/frontend", "svc/cartservice", "--port", "9090"}, cmd.ExitFindings, []string{"IngressDenied", notEnforced}, "on 9090/TCP (metrics)"},
+		{[]string{"deploy/frontend", "svc/cartservice"}, cmd.ExitFindings, []string{"IngressDenied", notEnforced}, "on 9090/TCP (metrics)"},
+		{[]string{"deploy/cartservice", "svc/redis-cart"}, cmd.ExitOK, []string{notEnforced}, ""},
+		{[]string{"deploy/frontend", "svc/redis-cart"}, cmd.ExitFindings, []string{"IngressDenied", notEnforced}, "redis-cart-from-cartservice"},
+		{[]string{"deploy/frontend", "statefulset/orders-db", "--port", "5432"}, cmd.ExitFindings, []string{"IngressDenied", notEnforced}, "default-deny-ingress"},
+	} {
+		r := diagnose(t, ns, append([]string{"reach"}, c.args...)...)
+		if r.Code != c.code || !slices.Equal(findings(r), c.want) {
+			t.Errorf("reach %v: exit %d %v, want %d %v\nroot cause: %s\n%s", c.args, r.Code, findings(r), c.code, c.want, r.Report.RootCause, r.ErrOut)
+		}
+		if c.code == cmd.ExitFindings && !strings.Contains(r.Report.RootCause, c.rootCause) {
+			t.Errorf("reach %v: root cause %q does not say %q", c.args, r.Report.RootCause, c.rootCause)
+		}
+	}
+}
