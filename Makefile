@@ -8,7 +8,7 @@ BIN := bin/kubectl-netdoctor
 build: ## Build the plugin binary into bin/
 	$(GO) build -o $(BIN) ./cmd/kubectl-netdoctor
 
-envtest: ## Build kube-apiserver and etcd from Go modules (idempotent)
+envtest: ## Build kube-apiserver, etcd and kube-controller-manager from Go modules (idempotent)
 	@hack/envtest.sh >/dev/null
 
 vet:

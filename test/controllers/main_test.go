@@ -16,11 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-logr/logr"
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/netdoctor/kubectl-netdoctor/test/harness"
 )
@@ -48,31 +46,20 @@ var controllers = []string{
 func TestMain(m *testing.M) { os.Exit(run(m)) }
 
 func run(m *testing.M) int {
-	ctrllog.SetLogger(logr.Discard())
-	if err := harness.EnsureAssets(repoRoot); err != nil {
-		fmt.Fprintln(os.Stderr, "envtest binaries:", err)
-		return 2
-	}
-	dir, err := os.MkdirTemp("", "netdoctor-kcm-")
+	dir, err := harness.Prepare(repoRoot, "netdoctor-kcm-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
 	defer os.RemoveAll(dir)
 	env := &envtest.Environment{}
-	cfg, err := env.Start()
-	if err != nil {
+	if _, err := env.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "envtest:", err)
 		return 2
 	}
 	defer func() { _ = env.Stop() }()
 
-	kcmUser, err := env.AddUser(envtest.User{Name: "system:kube-controller-manager", Groups: []string{"system:masters"}}, cfg)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	kcmKubeconfig, err := harness.WriteKubeconfig(dir, "kcm", kcmUser)
+	_, kcmKubeconfig, err := harness.Master(env, dir, "system:kube-controller-manager")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -83,17 +70,11 @@ func run(m *testing.M) int {
 		return 2
 	}
 	defer stop()
-
-	admin, err := env.AddUser(envtest.User{Name: "netdoctor-admin", Groups: []string{"system:masters"}}, cfg)
-	if err != nil {
+	if _, adminKubeconfig, err = harness.Master(env, dir, "netdoctor-admin"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	if adminKubeconfig, err = harness.WriteKubeconfig(dir, "admin", admin); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	writer, err := env.AddUser(envtest.User{Name: "cluster-simulator", Groups: []string{"system:masters"}}, cfg)
+	writer, _, err := harness.Master(env, dir, "cluster-simulator")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/go-logr/logr"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -23,10 +24,24 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 )
+
+// Prepare readies a suite's TestMain: it silences controller-runtime's logger (unset, it
+// prints a stack trace when the API server sends a warning header, as for the deprecated
+// Endpoints reads of Dump), makes sure the control-plane binaries exist, and returns a
+// fresh temporary directory for the suite, named after prefix.
+func Prepare(repoRoot, prefix string) (string, error) {
+	ctrllog.SetLogger(logr.Discard())
+	if err := EnsureAssets(repoRoot); err != nil {
+		return "", fmt.Errorf("envtest binaries: %w", err)
+	}
+	return os.MkdirTemp("", prefix)
+}
 
 // EnsureAssets points KUBEBUILDER_ASSETS at the binaries hack/envtest.sh builds, building
 // them if needed: a suite never skips for lack of a control plane.
@@ -42,6 +57,17 @@ func EnsureAssets(repoRoot string) error {
 		return fmt.Errorf("%s failed: %w", script, err)
 	}
 	return os.Setenv("KUBEBUILDER_ASSETS", strings.TrimSpace(string(out)))
+}
+
+// Master adds a system:masters user named name to the running environment and writes
+// its kubeconfig to dir/name.kubeconfig.
+func Master(env *envtest.Environment, dir, name string) (*envtest.AuthenticatedUser, string, error) {
+	user, err := env.AddUser(envtest.User{Name: name, Groups: []string{"system:masters"}}, env.Config)
+	if err != nil {
+		return nil, "", fmt.Errorf("envtest user %s: %w", name, err)
+	}
+	path, err := WriteKubeconfig(dir, name, user)
+	return user, path, err
 }
 
 // KubeconfigUser is an envtest user.

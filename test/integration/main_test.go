@@ -13,13 +13,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/go-logr/logr"
-
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/netdoctor/kubectl-netdoctor/test/harness"
 )
@@ -39,14 +36,7 @@ func TestMain(m *testing.M) { os.Exit(run(m)) }
 
 // run is TestMain's body, so that deferred Stop runs before os.Exit.
 func run(m *testing.M) int {
-	// controller-runtime prints a stack trace when its logger is unset and the API server
-	// sends a warning header (deprecated Endpoints reads of the dump helper).
-	ctrllog.SetLogger(logr.Discard())
-	if err := harness.EnsureAssets(repoRoot); err != nil {
-		fmt.Fprintln(os.Stderr, "envtest binaries:", err)
-		return 2
-	}
-	dir, err := os.MkdirTemp("", "netdoctor-it-")
+	dir, err := harness.Prepare(repoRoot, "netdoctor-it-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -70,8 +60,7 @@ func run(m *testing.M) int {
 	// Every request is audited so that the suite can prove netdoctor only reads.
 	api.Configure().Set("audit-policy-file", auditPolicy)
 	api.Configure().Set("audit-log-path", auditLog)
-	cfg, err := env.Start()
-	if err != nil {
+	if _, err := env.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "envtest:", err)
 		return 2
 	}
@@ -79,21 +68,17 @@ func run(m *testing.M) int {
 
 	// Fixtures are written by their own user, so that every other request in the audit
 	// log comes from netdoctor.
-	writer, err := env.AddUser(envtest.User{Name: fixtureUser, Groups: []string{"system:masters"}}, cfg)
+	writer, _, err := harness.Master(env, dir, fixtureUser)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "envtest fixture user:", err)
-		return 2
-	}
-	admin, err := env.AddUser(envtest.User{Name: "netdoctor-admin", Groups: []string{"system:masters"}}, cfg)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "envtest admin user:", err)
-		return 2
-	}
-	adminConfig = admin.Config()
-	if adminKubeconfig, err = harness.WriteKubeconfig(dir, "admin", admin); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
+	admin, path, err := harness.Master(env, dir, "netdoctor-admin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	adminConfig, adminKubeconfig = admin.Config(), path
 	clientset = kubernetes.NewForConfigOrDie(writer.Config())
 	if k8sClient, err = client.New(writer.Config(), client.Options{}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
