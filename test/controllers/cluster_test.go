@@ -27,6 +27,10 @@ import (
 // containers fare: "crashloop" keeps them restarting; anything else runs them Ready.
 const containerStateAnnotation = "sim.netdoctor.dev/container-state"
 
+// holdTerminationAnnotation on a pod keeps it Terminating once deleted, as a pod in its
+// grace period is: still Ready, but no longer a ready endpoint.
+const holdTerminationAnnotation = "sim.netdoctor.dev/hold-termination"
+
 // node is a worker the stand-in scheduler binds pods to.
 type node struct {
 	name, zone, address string
@@ -165,6 +169,8 @@ func runPods(ctx context.Context, ns string) (bool, error) {
 	for i := range pods.Items {
 		pod := &pods.Items[i]
 		switch {
+		case pod.DeletionTimestamp != nil && pod.Annotations[holdTerminationAnnotation] != "":
+			continue
 		case pod.DeletionTimestamp != nil:
 			zero := int64(0)
 			err = clientset.CoreV1().Pods(ns).Delete(ctx, pod.Name, metav1.DeleteOptions{GracePeriodSeconds: &zero})
@@ -288,6 +294,9 @@ func controllersDone(ctx context.Context, ns string) (bool, error) {
 	owned := func(uid string) int {
 		n := 0
 		for _, p := range pods.Items {
+			if p.DeletionTimestamp != nil {
+				continue // controllers replace terminating pods without waiting for them
+			}
 			for _, ref := range p.OwnerReferences {
 				if string(ref.UID) == uid {
 					n++
@@ -314,7 +323,8 @@ func controllersDone(ctx context.Context, ns string) (bool, error) {
 		selector := labels.SelectorFromSet(svc.Spec.Selector)
 		for _, p := range pods.Items {
 			if p.Status.PodIP != "" && selector.Matches(labels.Set(p.Labels)) {
-				want[p.Status.PodIP] = podReady(&p)
+				// A terminating pod stays serving but is never a ready endpoint.
+				want[p.Status.PodIP] = podReady(&p) && p.DeletionTimestamp == nil
 			}
 		}
 		got := map[string]bool{}

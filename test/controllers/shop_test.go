@@ -188,3 +188,23 @@ func TestShopPolicies(t *testing.T) {
 		}
 	}
 }
+
+// TestShopRollout: mid-rollout, the old pods are in their grace period. The controller
+// keeps them in the EndpointSlices as serving but not ready; that is no finding while
+// the new pods serve.
+func TestShopRollout(t *testing.T) {
+	ns := deploy(t, shopManifests)
+	for _, revision := range []string{"1", "2"} {
+		change(t, ns, "cartservice", &appsv1.Deployment{}, func(d *appsv1.Deployment) {
+			d.Spec.Template.Annotations = map[string]string{holdTerminationAnnotation: "true", "revision": revision}
+		})
+	}
+	expect(t, ns, "cartservice", cmd.ExitOK, nil, "")
+	r := diagnose(t, ns, "svc", "cartservice")
+	for _, c := range r.Report.Checks {
+		if c.ID == "service.readiness" && !strings.Contains(c.Detail, "2 of 2 pod(s) Ready; 2 more shutting down") {
+			t.Errorf("readiness: %q, want the two old pods shutting down", c.Detail)
+		}
+	}
+	assertSlicesAsExpected(t, ns)
+}

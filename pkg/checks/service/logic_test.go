@@ -1,15 +1,21 @@
 package service_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 func podWithPorts(containers []corev1.Container, sidecars ...corev1.Container) *corev1.Pod {
@@ -141,6 +147,7 @@ func TestEnvVarPrefix(t *testing.T) {
 func TestPodNotReadyReason(t *testing.T) {
 	t.Parallel()
 	now := metav1.Now()
+	longAgo := metav1.NewTime(now.Add(-time.Hour))
 	falseVal := false
 	tests := []struct {
 		name string
@@ -150,7 +157,13 @@ func TestPodNotReadyReason(t *testing.T) {
 		{"unschedulable", corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodPending, Conditions: []corev1.PodCondition{
 			{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: "Unschedulable", Message: "0/3 nodes are available: 3 Insufficient cpu."}}}},
 			"Pending, Unschedulable: 0/3 nodes are available: 3 Insufficient cpu."},
-		{"terminating", corev1.Pod{ObjectMeta: metav1.ObjectMeta{DeletionTimestamp: &now}}, "terminating"},
+		{"terminating", corev1.Pod{ObjectMeta: metav1.ObjectMeta{DeletionTimestamp: &now}}, "terminating, grace period ends"},
+		{"stuck on a finalizer", corev1.Pod{ObjectMeta: metav1.ObjectMeta{DeletionTimestamp: &longAgo, Finalizers: []string{"example.com/drain"}}},
+			"stuck terminating: its grace period ended at " + longAgo.UTC().Format("15:04:05")},
+		{"finalizers named", corev1.Pod{ObjectMeta: metav1.ObjectMeta{DeletionTimestamp: &longAgo, Finalizers: []string{"example.com/drain"}}},
+			"finalizers example.com/drain not yet removed"},
+		{"stuck on a silent node", corev1.Pod{ObjectMeta: metav1.ObjectMeta{DeletionTimestamp: &longAgo}, Spec: corev1.PodSpec{NodeName: "node-c"}},
+			"the kubelet on node-c has not confirmed it stopped"},
 		{"image pull", corev1.Pod{Spec: corev1.PodSpec{NodeName: "n"}, Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{
 			{Name: "app", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff"}}}}}},
 			"container app waiting, ImagePullBackOff"},
@@ -177,4 +190,64 @@ func TestPodNotReadyReason(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReadinessWithTerminatingPods: pods in their grace period are what every rollout
+// leaves behind and are no finding while others serve; pods stuck past it are, and a
+// Service whose every pod is going away has no endpoint at all.
+func TestReadinessWithTerminatingPods(t *testing.T) {
+	t.Parallel()
+	inGrace := metav1.NewTime(time.Now().Add(30 * time.Second))
+	stuck := metav1.NewTime(time.Now().Add(-10 * time.Minute))
+	pod := func(name string, ready bool, deletion *metav1.Time) runtime.Object {
+		status := corev1.ConditionFalse
+		if ready {
+			status = corev1.ConditionTrue
+		}
+		return &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "shop", Labels: map[string]string{"app": "cart"}, DeletionTimestamp: deletion},
+			Spec:       corev1.PodSpec{NodeName: "node-a", Containers: []corev1.Container{{Name: "app", Ports: []corev1.ContainerPort{{ContainerPort: 7070}}}}},
+			Status: corev1.PodStatus{Phase: corev1.PodRunning, PodIP: "10.244.1." + name[len(name)-1:],
+				Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: status}}},
+		}
+	}
+	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "cart", Namespace: "shop"},
+		Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "cart"}, Ports: []corev1.ServicePort{{Port: 7070, TargetPort: intstr.FromInt32(7070)}}}}
+	tests := []struct {
+		name     string
+		pods     []runtime.Object
+		want     []diag.FindingID
+		evidence string
+	}{
+		{"rollout: two serve, two shut down", []runtime.Object{pod("new-1", true, nil), pod("new-2", true, nil),
+			pod("old-3", true, &inGrace), pod("old-4", true, &inGrace)}, nil, ""},
+		{"one stuck terminating", []runtime.Object{pod("new-1", true, nil), pod("old-2", true, &stuck)},
+			[]diag.FindingID{diag.SomePodsNotReady}, "stuck terminating"},
+		{"all shutting down", []runtime.Object{pod("old-1", true, &inGrace), pod("old-2", true, &inGrace)},
+			[]diag.FindingID{diag.NoReadyPods}, "terminating, grace period ends"},
+		{"the new pod fails while the old one leaves", []runtime.Object{pod("new-1", false, nil), pod("old-2", true, &inGrace)},
+			[]diag.FindingID{diag.NoReadyPods}, "old-2: terminating"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			objs := fixture.WithControllerSlices(append([]runtime.Object{svc.DeepCopy()}, tt.pods...))
+			report, _, err := service.Diagnose(context.Background(), source.FromObjects(objs...), "shop", "cart")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := uniqueIDs(report.IDs()); !slices.Equal(got, ids(tt.want)) {
+				t.Fatalf("findings = %v, want %v\nroot cause: %s", got, tt.want, report.RootCause)
+			}
+			if tt.evidence != "" && !slices.ContainsFunc(report.Findings[0].Evidence, func(e string) bool { return strings.Contains(e, tt.evidence) }) {
+				t.Errorf("evidence %q does not mention %q", report.Findings[0].Evidence, tt.evidence)
+			}
+		})
+	}
+}
+
+func ids(list []diag.FindingID) []diag.FindingID {
+	out := append([]diag.FindingID{}, list...)
+	slices.Sort(out)
+	return out
 }

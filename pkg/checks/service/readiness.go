@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -18,21 +19,39 @@ func checkReadiness(_ context.Context, s *State) engine.Result {
 	if len(s.Service.Spec.Selector) == 0 {
 		return engine.Skip("no selector: endpoints are managed by hand")
 	}
-	var notReady []string
-	firstReason := ""
+	var notReady, shuttingDown []string
+	firstReason, firstShutdown := "", ""
+	now := time.Now()
 	for _, p := range s.Pods {
-		if IsPodReady(&p) && p.DeletionTimestamp == nil {
+		reason := PodNotReadyReason(&p)
+		switch {
+		case p.DeletionTimestamp != nil && !StuckTerminating(&p, now):
+			// Within its grace period a deleted pod finishes the connections it has; it
+			// is what every rollout and scale-down leaves behind for a while.
+			shuttingDown = append(shuttingDown, PodDisplayName(&p)+": "+reason)
+			if firstShutdown == "" {
+				firstShutdown = p.Name + ": " + shortReason(reason)
+			}
+		case IsPodReady(&p) && p.DeletionTimestamp == nil:
 			s.Ready = append(s.Ready, p)
-			continue
-		}
-		notReady = append(notReady, PodDisplayName(&p)+": "+PodNotReadyReason(&p))
-		if firstReason == "" {
-			firstReason = p.Name + ": " + shortReason(PodNotReadyReason(&p))
+		default:
+			notReady = append(notReady, PodDisplayName(&p)+": "+reason)
+			if firstReason == "" {
+				firstReason = p.Name + ": " + shortReason(reason)
+			}
 		}
 	}
-	detail := fmt.Sprintf("%d of %d pod(s) Ready", len(s.Ready), len(s.Pods))
+	current := len(s.Pods) - len(shuttingDown)
+	detail := fmt.Sprintf("%d of %d pod(s) Ready", len(s.Ready), current)
+	if len(shuttingDown) > 0 {
+		detail += fmt.Sprintf("; %d more shutting down (rollout or scale-down), sent no new connections", len(shuttingDown))
+	}
+	if len(s.Ready) == 0 && len(notReady) == 0 {
+		// Every pod is shutting down: nothing takes new connections.
+		notReady, shuttingDown, firstReason, current = shuttingDown, nil, firstShutdown, len(s.Pods)
+	}
 	if len(notReady) == 0 {
-		return engine.Pass("%s", detail)
+		return engine.Pass("%s", detail).WithDetails(shuttingDown...)
 	}
 	cmds := []string{fmt.Sprintf("kubectl describe pod %s -n %s", firstField(notReady[0]), s.Namespace)}
 	if strings.Contains(strings.Join(notReady, " "), "restarts") {
@@ -45,14 +64,43 @@ func checkReadiness(_ context.Context, s *State) engine.Result {
 			WithFix("fix what keeps the pods from becoming Ready (see each pod's reason); the Service has no endpoint to send traffic to until then")
 	} else {
 		f = diag.New(diag.SomePodsNotReady, s.Ref(), "%d of %d pod(s) behind Service %s/%s are not Ready",
-			len(notReady), len(s.Pods), s.Namespace, s.Name).
+			len(notReady), current, s.Namespace, s.Name).
 			WithFix("traffic goes only to the Ready pods; fix or replace the others before they are needed for capacity")
 	}
 	f = f.WithEvidence(notReady...).WithCommands(cmds...)
+	if len(s.Ready) == 0 {
+		f = f.WithEvidence(shuttingDown...)
+	}
 	if s.Service.Spec.PublishNotReadyAddresses {
 		f = f.WithEvidence("publishNotReadyAddresses is true: these pods are published as endpoints anyway")
 	}
-	return engine.Found(detail, f).WithDetails(notReady...)
+	return engine.Found(detail, f).WithDetails(append(notReady, shuttingDown...)...)
+}
+
+// terminationSlack is how long past the end of its grace period a deleted pod may still
+// be reported before it counts as stuck: the kubelet needs a moment to confirm.
+const terminationSlack = 30 * time.Second
+
+// StuckTerminating reports whether a deleted pod outlived its grace period: a finalizer
+// that nobody removes, or a node whose kubelet no longer answers.
+func StuckTerminating(p *corev1.Pod, now time.Time) bool {
+	return p.DeletionTimestamp != nil && now.After(p.DeletionTimestamp.Add(terminationSlack))
+}
+
+// terminationReason describes a deleted pod. metadata.deletionTimestamp is not when
+// deletion was asked for but when the grace period ends.
+func terminationReason(p *corev1.Pod, now time.Time) string {
+	end := p.DeletionTimestamp.UTC().Format("15:04:05")
+	if !StuckTerminating(p, now) {
+		return "terminating, grace period ends " + end
+	}
+	reason := fmt.Sprintf("stuck terminating: its grace period ended at %s, %s ago", end, now.Sub(p.DeletionTimestamp.Time).Round(time.Second))
+	if len(p.Finalizers) > 0 {
+		reason += "; finalizers " + strings.Join(p.Finalizers, ", ") + " not yet removed"
+	} else if p.Spec.NodeName != "" {
+		reason += "; the kubelet on " + p.Spec.NodeName + " has not confirmed it stopped (is the node Ready?)"
+	}
+	return reason
 }
 
 // shortReason keeps the reason and drops the kubelet's message, for the root-cause line.
@@ -82,7 +130,7 @@ func IsPodReady(p *corev1.Pod) bool {
 // signal the kubelet and scheduler leave in its status.
 func PodNotReadyReason(p *corev1.Pod) string {
 	if p.DeletionTimestamp != nil {
-		return "terminating (deletion requested " + p.DeletionTimestamp.UTC().Format("15:04:05") + ")"
+		return terminationReason(p, time.Now())
 	}
 	for _, c := range p.Status.Conditions {
 		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse {
