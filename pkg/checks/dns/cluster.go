@@ -170,6 +170,17 @@ func checkPods(ctx context.Context, s *State) engine.Result {
 	if len(pods) == 0 {
 		f := notReady(&s.Cluster, "no cluster DNS pods match %s in %s: the kube-dns Service has no backends and no name resolves", sel, Namespace).
 			WithFix("check the CoreDNS Deployment in %s (kubectl get deploy -n %s) and why it has no pods", Namespace, Namespace)
+		idle, err := service.IdleWorkloads(ctx, s.Source, Namespace, sel)
+		if err != nil {
+			return engine.Found("no pods match "+sel.String(), f, engine.ReadErrorFinding(err))
+		}
+		for i, w := range idle {
+			if i == 0 {
+				f.Message += " (" + w.Describe() + ")"
+				f.Fix, f.Commands = service.IdleFix(w, Namespace)
+			}
+			f = f.WithEvidence(w.Describe())
+		}
 		return engine.Found("no pods match "+sel.String(), f)
 	}
 	var ready int

@@ -12,29 +12,29 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
-// idleWorkload is a workload whose pod template the Service selects but which runs no
+// IdleWorkload is a workload whose pod template a selector matches but which runs no
 // pod: the usual reason a selector that looks right matches nothing.
-type idleWorkload struct {
+type IdleWorkload struct {
 	kind, name string
 	// replicas is what the workload asks for; 0 means scaled to zero.
 	replicas int32
 }
 
 // resource is the workload as kubectl names it on the command line.
-func (w idleWorkload) resource() string { return strings.ToLower(w.kind) + "/" + w.name }
+func (w IdleWorkload) resource() string { return strings.ToLower(w.kind) + "/" + w.name }
 
-func (w idleWorkload) describe() string {
+func (w IdleWorkload) Describe() string {
 	if w.replicas == 0 {
 		return fmt.Sprintf("%s %s is scaled to 0 replicas", w.kind, w.name)
 	}
 	return fmt.Sprintf("%s %s wants %d replica(s) but has no pod", w.kind, w.name, w.replicas)
 }
 
-// idleWorkloads lists the Deployments, StatefulSets and standalone ReplicaSets of the
-// Service's namespace whose pod template the selector matches. They are read only once
-// the selector matched no pod, so a healthy Service costs no extra request.
-func idleWorkloads(ctx context.Context, src source.Source, namespace string, selector labels.Selector) ([]idleWorkload, error) {
-	var idle []idleWorkload
+// IdleWorkloads lists the Deployments, StatefulSets and standalone ReplicaSets of the
+// namespace whose pod template the selector matches. Callers read them only once the
+// selector matched no pod, so a healthy Service costs no extra request.
+func IdleWorkloads(ctx context.Context, src source.Source, namespace string, selector labels.Selector) ([]IdleWorkload, error) {
+	var idle []IdleWorkload
 	add := func(kind string, meta metav1.ObjectMeta, template *corev1.PodTemplateSpec, replicas *int32) {
 		if !selector.Matches(labels.Set(template.Labels)) {
 			return
@@ -43,7 +43,7 @@ func idleWorkloads(ctx context.Context, src source.Source, namespace string, sel
 		if replicas != nil {
 			want = *replicas
 		}
-		idle = append(idle, idleWorkload{kind: kind, name: meta.Name, replicas: want})
+		idle = append(idle, IdleWorkload{kind: kind, name: meta.Name, replicas: want})
 	}
 	deployments, err := src.Deployments(ctx, namespace)
 	if err != nil {
@@ -72,8 +72,8 @@ func idleWorkloads(ctx context.Context, src source.Source, namespace string, sel
 	return idle, nil
 }
 
-// idleFix is the fix and commands for the first idle workload.
-func idleFix(w idleWorkload, namespace string) (fix string, commands []string) {
+// IdleFix is the fix and commands for the first idle workload.
+func IdleFix(w IdleWorkload, namespace string) (fix string, commands []string) {
 	if w.replicas == 0 {
 		return fmt.Sprintf("scale %s up; while it is at 0 replicas the Service has nothing to send traffic to", w.resource()),
 			[]string{fmt.Sprintf("kubectl scale %s -n %s --replicas=1", w.resource(), namespace)}

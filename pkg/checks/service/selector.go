@@ -66,16 +66,16 @@ func noPodsMatch(ctx context.Context, s *State, sel string, terminal []string) e
 	}
 	var partial []diag.Finding
 	selector := labels.SelectorFromSet(s.Service.Spec.Selector)
-	idle, err := idleWorkloads(ctx, s.Source, s.Namespace, selector)
+	idle, err := IdleWorkloads(ctx, s.Source, s.Namespace, selector)
 	if err != nil {
 		partial = append(partial, engine.ReadErrorFinding(err))
 	}
 	for i, w := range idle {
 		if i == 0 {
-			f.Message += ": " + w.describe()
-			f.Fix, f.Commands = idleFix(w, s.Namespace)
+			f.Message += ": " + w.Describe()
+			f.Fix, f.Commands = IdleFix(w, s.Namespace)
 		}
-		f = f.WithEvidence(fmt.Sprintf("the pod template of %s matches the selector; %s", w.resource(), w.describe()))
+		f = f.WithEvidence(fmt.Sprintf("the pod template of %s matches the selector; %s", w.resource(), w.Describe()))
 	}
 	nsPods, err := s.namespacePods(ctx)
 	if err != nil {

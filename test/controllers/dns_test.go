@@ -1,0 +1,51 @@
+package controllers
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
+)
+
+// TestClusterDNS: CoreDNS as kubeadm installs it, its pods and slices made by the
+// controllers; then an egress policy that forgets DNS, then CoreDNS scaled to zero and
+// back. It leaves CoreDNS running in kube-system.
+func TestClusterDNS(t *testing.T) {
+	testdata := filepath.Join(repoRoot, "test", "testdata", "controllers")
+	applyFile(t, metav1.NamespaceSystem, filepath.Join(testdata, "coredns.yaml"))
+	ns := deploy(t, shopManifests)
+	applyFile(t, ns, filepath.Join(testdata, "frontend-egress.yaml"))
+
+	check := func(args []string, code int, want []string, rootCause string) {
+		t.Helper()
+		r := diagnose(t, ns, args...)
+		if r.Code != code || !slices.Equal(findings(r), want) {
+			t.Errorf("%v: exit %d %v, want %d %v\nroot cause: %s\n%s", args, r.Code, findings(r), code, want, r.Report.RootCause, r.ErrOut)
+		}
+		if !strings.Contains(r.Report.RootCause, rootCause) {
+			t.Errorf("%v: root cause %q does not say %q", args, r.Report.RootCause, rootCause)
+		}
+	}
+	// NdotsAmplification (info): ClusterFirst pods with the default ndots:5 try the
+	// search list first for every external name.
+	check([]string{"dns"}, cmd.ExitOK, []string{}, "")
+	check([]string{"dns", "deploy/cartservice"}, cmd.ExitOK, []string{"NdotsAmplification"}, "")
+	check([]string{"dns", "deploy/frontend"}, cmd.ExitFindings, []string{"DNSEgressBlocked", "NdotsAmplification"}, "frontend-egress")
+	check([]string{"reach", "deploy/frontend", "svc/cartservice", "--port", "7070"}, cmd.ExitFindings,
+		[]string{"DNSEgressBlocked", "NetworkPolicyNotEnforced"}, "does not allow DNS (UDP and TCP 53)")
+	check([]string{"reach", "deploy/frontend", "svc/redis-cart"}, cmd.ExitFindings,
+		[]string{"DNSEgressBlocked", "EgressDenied", "NetworkPolicyNotEnforced"}, "isolates Deployment "+ns+"/frontend's pods for egress")
+
+	scale := func(replicas int32) {
+		change(t, metav1.NamespaceSystem, "coredns", &appsv1.Deployment{}, func(d *appsv1.Deployment) { d.Spec.Replicas = &replicas })
+	}
+	scale(0)
+	check([]string{"dns"}, cmd.ExitFindings, []string{"ClusterDNSNotReady"}, "Deployment coredns is scaled to 0 replicas")
+	scale(2)
+	check([]string{"dns"}, cmd.ExitOK, []string{}, "")
+}
