@@ -110,7 +110,7 @@ func applyFile(t *testing.T, ns, file string) {
 func change[T client.Object](t *testing.T, ns, name string, obj T, edit func(T)) {
 	t.Helper()
 	err := wait.PollUntilContextTimeout(t.Context(), 50*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
-		if err := k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, obj); err != nil {
+		if err := k8sClient.Get(ctx, keyOf(ns, name), obj); err != nil {
 			return false, err
 		}
 		edit(obj)
@@ -355,4 +355,8 @@ func podReady(p *corev1.Pod) bool {
 		}
 	}
 	return false
+}
+
+func keyOf(namespace, name string) client.ObjectKey {
+	return client.ObjectKey{Namespace: namespace, Name: name}
 }

@@ -8,7 +8,6 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
@@ -27,7 +26,17 @@ func diagnose(t *testing.T, ns string, args ...string) harness.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dump, err := harness.Dump(t.Context(), k8sClient, t.TempDir(), ns, metav1.NamespaceSystem)
+	// The whole cluster, as `kubectl get -A` would dump it: ingress controllers, cluster
+	// DNS and network plugins live in namespaces of their own.
+	var namespaces corev1.NamespaceList
+	if err := k8sClient.List(t.Context(), &namespaces); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{}
+	for _, n := range namespaces.Items {
+		names = append(names, n.Name)
+	}
+	dump, err := harness.Dump(t.Context(), k8sClient, t.TempDir(), names...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,8 +44,8 @@ func diagnose(t *testing.T, ns string, args ...string) harness.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Whether a network plugin enforces policies is judged from what runs in kube-system
-	// and a few plugin namespaces; offline, only from what the dump holds.
+	// Whether a network plugin enforces policies is judged live from what runs in
+	// kube-system and the plugins' namespaces, offline from what the dump holds.
 	liveOnly := func(id string) bool { return strings.HasSuffix(id, string(diag.NetworkPolicyNotEnforced)) }
 	if live.Code != offline.Code || !slices.Equal(slices.DeleteFunc(findings(live), liveOnly), slices.DeleteFunc(findings(offline), liveOnly)) {
 		t.Errorf("%v: live exit %d %v, offline (-f) exit %d %v\n%s", args[:len(args)-4], live.Code, findings(live),
