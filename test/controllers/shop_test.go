@@ -218,3 +218,19 @@ func TestShopRollout(t *testing.T) {
 	}
 	assertSlicesAsExpected(t, ns)
 }
+
+// TestShopScaledOut: 150 frontend pods are more than one EndpointSlice holds (100), so
+// the controller splits them; netdoctor must count them across slices.
+func TestShopScaledOut(t *testing.T) {
+	ns := deploy(t, shopManifests)
+	replicas := int32(150)
+	change(t, ns, "frontend", &appsv1.Deployment{}, func(d *appsv1.Deployment) { d.Spec.Replicas = &replicas })
+	expect(t, ns, "frontend", cmd.ExitOK, nil, "")
+	r := diagnose(t, ns, "svc", "frontend")
+	for _, c := range r.Report.Checks {
+		if c.ID == "service.endpointslices" && !strings.Contains(c.Detail, "150 ready address(es) expected, 2 EndpointSlice(s)") {
+			t.Errorf("endpointslices: %q, want 150 addresses in 2 slices", c.Detail)
+		}
+	}
+	assertSlicesAsExpected(t, ns)
+}
