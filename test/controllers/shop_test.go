@@ -8,7 +8,9 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
@@ -233,4 +235,27 @@ func TestShopScaledOut(t *testing.T) {
 		}
 	}
 	assertSlicesAsExpected(t, ns)
+}
+
+// TestSelectorlessMirrored: a selector-less Service whose hand-written Endpoints the
+// mirroring controller copies into an EndpointSlice; emptied, it has no endpoints.
+func TestSelectorlessMirrored(t *testing.T) {
+	ns := newNamespace(t)
+	applyFile(t, ns, filepath.Join(repoRoot, "test", "testdata", "controllers", "legacy-db.yaml"))
+	mirrored := func() []discoveryv1.EndpointSlice {
+		var list discoveryv1.EndpointSliceList
+		if err := k8sClient.List(t.Context(), &list, client.InNamespace(ns), client.MatchingLabels{discoveryv1.LabelServiceName: "legacy-db"}); err != nil {
+			t.Fatal(err)
+		}
+		return list.Items
+	}
+	waitFor(t, "the mirrored EndpointSlice", func() bool {
+		s := mirrored()
+		return len(s) == 1 && len(s[0].Endpoints) == 1 && s[0].Labels[discoveryv1.LabelManagedBy] == "endpointslicemirroring-controller.k8s.io"
+	})
+	expect(t, ns, "legacy-db", cmd.ExitOK, nil, "")
+
+	change(t, ns, "legacy-db", &corev1.Endpoints{}, func(e *corev1.Endpoints) { e.Subsets = nil })
+	waitFor(t, "the mirrored EndpointSlice to go", func() bool { return len(mirrored()) == 0 })
+	expect(t, ns, "legacy-db", cmd.ExitFindings, []string{"SelectorlessServiceNoEndpoints"}, "has no selector and no endpoints")
 }
