@@ -176,6 +176,9 @@ func runPods(ctx context.Context, ns string) (bool, error) {
 			err = clientset.CoreV1().Pods(ns).Delete(ctx, pod.Name, metav1.DeleteOptions{GracePeriodSeconds: &zero})
 		case pod.Spec.NodeName == "":
 			target := nodes[podOrdinal(pod.Name)%len(nodes)]
+			if name := requiredNode(pod); name != "" {
+				target = nodes[slices.IndexFunc(nodes, func(n node) bool { return n.name == name })]
+			}
 			err = clientset.CoreV1().Pods(ns).Bind(ctx, &corev1.Binding{
 				ObjectMeta: metav1.ObjectMeta{Name: pod.Name, UID: pod.UID},
 				Target:     corev1.ObjectReference{Kind: "Node", Name: target.name},
@@ -191,6 +194,23 @@ func runPods(ctx context.Context, ns string) (bool, error) {
 		acted = true
 	}
 	return acted, nil
+}
+
+// requiredNode is the node a DaemonSet pod is pinned to by its node affinity
+// (matchFields metadata.name), "" for other pods.
+func requiredNode(pod *corev1.Pod) string {
+	if pod.Spec.Affinity == nil || pod.Spec.Affinity.NodeAffinity == nil ||
+		pod.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
+		return ""
+	}
+	for _, term := range pod.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
+		for _, field := range term.MatchFields {
+			if field.Key == "metadata.name" && len(field.Values) == 1 {
+				return field.Values[0]
+			}
+		}
+	}
+	return ""
 }
 
 // podOrdinal spreads pods over the nodes by name, so a test run is repeatable.
@@ -277,11 +297,12 @@ func controllersDone(ctx context.Context, ns string) (bool, error) {
 		deployments  appsv1.DeploymentList
 		replicaSets  appsv1.ReplicaSetList
 		statefulSets appsv1.StatefulSetList
+		daemonSets   appsv1.DaemonSetList
 		pods         corev1.PodList
 		services     corev1.ServiceList
 		slices       discoveryv1.EndpointSliceList
 	)
-	for _, list := range []client.ObjectList{&deployments, &replicaSets, &statefulSets, &pods, &services, &slices} {
+	for _, list := range []client.ObjectList{&deployments, &replicaSets, &statefulSets, &daemonSets, &pods, &services, &slices} {
 		if err := k8sClient.List(ctx, list, client.InNamespace(ns)); err != nil {
 			return false, err
 		}
@@ -312,6 +333,11 @@ func controllersDone(ctx context.Context, ns string) (bool, error) {
 	}
 	for _, ss := range statefulSets.Items {
 		if ss.Status.ObservedGeneration < ss.Generation || owned(string(ss.UID)) != int(*ss.Spec.Replicas) {
+			return false, nil
+		}
+	}
+	for _, ds := range daemonSets.Items {
+		if ds.Status.ObservedGeneration < ds.Generation || owned(string(ds.UID)) != len(nodes) {
 			return false, nil
 		}
 	}

@@ -37,6 +37,7 @@ var controllers = []string{
 	"deployment-controller",
 	"replicaset-controller",
 	"statefulset-controller",
+	"daemonset-controller",
 	"endpointslice-controller",
 	"endpointslice-mirroring-controller",
 	"endpoints-controller",
