@@ -174,14 +174,7 @@ func checkPods(ctx context.Context, s *State) engine.Result {
 		if err != nil {
 			return engine.Found("no pods match "+sel.String(), f, engine.ReadErrorFinding(err))
 		}
-		for i, w := range idle {
-			if i == 0 {
-				f.Message += " (" + w.Describe() + ")"
-				f.Fix, f.Commands = service.IdleFix(w, Namespace)
-			}
-			f = f.WithEvidence(w.Describe())
-		}
-		return engine.Found("no pods match "+sel.String(), f)
+		return engine.Found("no pods match "+sel.String(), service.ExplainIdle(f, idle, Namespace))
 	}
 	var ready int
 	var notReadyLines []string

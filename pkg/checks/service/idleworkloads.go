@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -23,6 +24,7 @@ type IdleWorkload struct {
 // resource is the workload as kubectl names it on the command line.
 func (w IdleWorkload) resource() string { return strings.ToLower(w.kind) + "/" + w.name }
 
+// Describe says what the workload runs instead of pods.
 func (w IdleWorkload) Describe() string {
 	if w.replicas == 0 {
 		return fmt.Sprintf("%s %s is scaled to 0 replicas", w.kind, w.name)
@@ -72,8 +74,8 @@ func IdleWorkloads(ctx context.Context, src source.Source, namespace string, sel
 	return idle, nil
 }
 
-// IdleFix is the fix and commands for the first idle workload.
-func IdleFix(w IdleWorkload, namespace string) (fix string, commands []string) {
+// idleFix is the fix and commands for the first idle workload.
+func idleFix(w IdleWorkload, namespace string) (fix string, commands []string) {
 	if w.replicas == 0 {
 		return fmt.Sprintf("scale %s up; while it is at 0 replicas the Service has nothing to send traffic to", w.resource()),
 			[]string{fmt.Sprintf("kubectl scale %s -n %s --replicas=1", w.resource(), namespace)}
@@ -81,4 +83,17 @@ func IdleFix(w IdleWorkload, namespace string) (fix string, commands []string) {
 	return fmt.Sprintf("find out why %s creates no pods: its events and its ReplicaSet's events name the cause (ResourceQuota, LimitRange, an admission webhook, PodSecurity)", w.resource()),
 		[]string{fmt.Sprintf("kubectl describe %s -n %s", w.resource(), namespace),
 			fmt.Sprintf("kubectl get events -n %s --field-selector reason=FailedCreate", namespace)}
+}
+
+// ExplainIdle adds the idle workloads to a finding about pods that a selector does not
+// find: the first one becomes part of the message and gives the fix.
+func ExplainIdle(f diag.Finding, idle []IdleWorkload, namespace string) diag.Finding {
+	for i, w := range idle {
+		if i == 0 {
+			f.Message += " (" + w.Describe() + ")"
+			f.Fix, f.Commands = idleFix(w, namespace)
+		}
+		f = f.WithEvidence(fmt.Sprintf("the pod template of %s matches the selector; %s", w.resource(), w.Describe()))
+	}
+	return f
 }

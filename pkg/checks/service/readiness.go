@@ -23,11 +23,11 @@ func checkReadiness(_ context.Context, s *State) engine.Result {
 	firstReason, firstShutdown := "", ""
 	now := time.Now()
 	for _, p := range s.Pods {
-		reason := PodNotReadyReason(&p)
 		switch {
-		case p.DeletionTimestamp != nil && !StuckTerminating(&p, now):
+		case p.DeletionTimestamp != nil && !stuckTerminating(&p, now):
 			// Within its grace period a deleted pod finishes the connections it has; it
 			// is what every rollout and scale-down leaves behind for a while.
+			reason := terminationReason(&p, now)
 			shuttingDown = append(shuttingDown, PodDisplayName(&p)+": "+reason)
 			if firstShutdown == "" {
 				firstShutdown = p.Name + ": " + shortReason(reason)
@@ -35,6 +35,7 @@ func checkReadiness(_ context.Context, s *State) engine.Result {
 		case IsPodReady(&p) && p.DeletionTimestamp == nil:
 			s.Ready = append(s.Ready, p)
 		default:
+			reason := PodNotReadyReason(&p)
 			notReady = append(notReady, PodDisplayName(&p)+": "+reason)
 			if firstReason == "" {
 				firstReason = p.Name + ": " + shortReason(reason)
@@ -81,9 +82,9 @@ func checkReadiness(_ context.Context, s *State) engine.Result {
 // be reported before it counts as stuck: the kubelet needs a moment to confirm.
 const terminationSlack = 30 * time.Second
 
-// StuckTerminating reports whether a deleted pod outlived its grace period: a finalizer
+// stuckTerminating reports whether a deleted pod outlived its grace period: a finalizer
 // that nobody removes, or a node whose kubelet no longer answers.
-func StuckTerminating(p *corev1.Pod, now time.Time) bool {
+func stuckTerminating(p *corev1.Pod, now time.Time) bool {
 	return p.DeletionTimestamp != nil && now.After(p.DeletionTimestamp.Add(terminationSlack))
 }
 
@@ -91,7 +92,7 @@ func StuckTerminating(p *corev1.Pod, now time.Time) bool {
 // deletion was asked for but when the grace period ends.
 func terminationReason(p *corev1.Pod, now time.Time) string {
 	end := p.DeletionTimestamp.UTC().Format("15:04:05")
-	if !StuckTerminating(p, now) {
+	if !stuckTerminating(p, now) {
 		return "terminating, grace period ends " + end
 	}
 	reason := fmt.Sprintf("stuck terminating: its grace period ended at %s, %s ago", end, now.Sub(p.DeletionTimestamp.Time).Round(time.Second))

@@ -70,13 +70,7 @@ func noPodsMatch(ctx context.Context, s *State, sel string, terminal []string) e
 	if err != nil {
 		partial = append(partial, engine.ReadErrorFinding(err))
 	}
-	for i, w := range idle {
-		if i == 0 {
-			f.Message += ": " + w.Describe()
-			f.Fix, f.Commands = IdleFix(w, s.Namespace)
-		}
-		f = f.WithEvidence(fmt.Sprintf("the pod template of %s matches the selector; %s", w.resource(), w.Describe()))
-	}
+	f = ExplainIdle(f, idle, s.Namespace)
 	nsPods, err := s.namespacePods(ctx)
 	if err != nil {
 		partial = append(partial, engine.ReadErrorFinding(err))
