@@ -3,7 +3,6 @@ package controllers
 import (
 	"context"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
@@ -28,10 +27,7 @@ func TestHostNetworkDaemonSet(t *testing.T) {
 
 	check := func(args []string, code int, want []string) {
 		t.Helper()
-		r := diagnose(t, ns, args...)
-		if r.Code != code || !slices.Equal(findings(r), want) {
-			t.Errorf("%v: exit %d %v, want %d %v\nroot cause: %s\n%s", args, r.Code, findings(r), code, want, r.Report.RootCause, r.ErrOut)
-		}
+		expectRun(t, ns, args, code, want, "")
 	}
 	check([]string{"svc", "node-exporter"}, cmd.ExitOK, []string{})
 	check([]string{"reach", "deploy/frontend", "svc/node-exporter"}, cmd.ExitOK, []string{"HostNetworkNotIsolated"})

@@ -2,8 +2,6 @@ package controllers
 
 import (
 	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -23,13 +21,7 @@ func TestClusterDNS(t *testing.T) {
 
 	check := func(args []string, code int, want []string, rootCause string) {
 		t.Helper()
-		r := diagnose(t, ns, args...)
-		if r.Code != code || !slices.Equal(findings(r), want) {
-			t.Errorf("%v: exit %d %v, want %d %v\nroot cause: %s\n%s", args, r.Code, findings(r), code, want, r.Report.RootCause, r.ErrOut)
-		}
-		if !strings.Contains(r.Report.RootCause, rootCause) {
-			t.Errorf("%v: root cause %q does not say %q", args, r.Report.RootCause, rootCause)
-		}
+		expectRun(t, ns, args, code, want, rootCause)
 	}
 	// NdotsAmplification (info): ClusterFirst pods with the default ndots:5 try the
 	// search list first for every external name.

@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"path/filepath"
-	"slices"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -27,10 +26,7 @@ func TestShopIngress(t *testing.T) {
 
 	check := func(code int, want []string) {
 		t.Helper()
-		r := diagnose(t, ns, "ingress", "shop")
-		if r.Code != code || !slices.Equal(findings(r), want) {
-			t.Errorf("ingress shop: exit %d %v, want %d %v\nroot cause: %s\n%s", r.Code, findings(r), code, want, r.Report.RootCause, r.ErrOut)
-		}
+		expectRun(t, ns, []string{"ingress", "shop"}, code, want, "")
 	}
 	check(cmd.ExitOK, []string{"IngressNotAdmitted"})
 

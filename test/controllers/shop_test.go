@@ -71,18 +71,37 @@ func findings(r harness.Result) []string {
 	return slices.Compact(ids)
 }
 
-// expect runs svc on a Service and checks its exit code, findings and root cause.
-func expect(t *testing.T, ns, service string, code int, want []string, rootCause string) {
+// expectRun runs a command (live and with -f), checks its exit code, findings (a
+// scan's as SERVICE:ID) and root cause, and returns the live result.
+func expectRun(t *testing.T, ns string, args []string, code int, want []string, rootCause string) harness.Result {
 	t.Helper()
-	r := diagnose(t, ns, "svc", service)
+	r := diagnose(t, ns, args...)
 	if want == nil {
 		want = []string{}
 	}
 	if r.Code != code || !slices.Equal(findings(r), want) {
-		t.Errorf("svc %s: exit %d %v, want exit %d %v\nroot cause: %s\n%s", service, r.Code, findings(r), code, want, r.Report.RootCause, r.ErrOut)
+		t.Errorf("%v: exit %d %v, want exit %d %v\nroot cause: %s\n%s", args, r.Code, findings(r), code, want, r.Report.RootCause, r.ErrOut)
 	}
 	if !strings.Contains(r.Report.RootCause, rootCause) {
-		t.Errorf("svc %s: root cause %q does not say %q", service, r.Report.RootCause, rootCause)
+		t.Errorf("%v: root cause %q does not say %q", args, r.Report.RootCause, rootCause)
+	}
+	return r
+}
+
+// expect is expectRun for svc on a Service.
+func expect(t *testing.T, ns, service string, code int, want []string, rootCause string) harness.Result {
+	t.Helper()
+	return expectRun(t, ns, []string{"svc", service}, code, want, rootCause)
+}
+
+// expectCheckDetail checks that the report has the check and that its detail says want.
+func expectCheckDetail(t *testing.T, r harness.Result, checkID, want string) {
+	t.Helper()
+	i := slices.IndexFunc(r.Report.Checks, func(c diag.CheckResult) bool { return c.ID == checkID })
+	if i < 0 {
+		t.Errorf("no check %s in the report", checkID)
+	} else if !strings.Contains(r.Report.Checks[i].Detail, want) {
+		t.Errorf("%s: %q does not say %q", checkID, r.Report.Checks[i].Detail, want)
 	}
 }
 
@@ -95,10 +114,7 @@ func TestShopHealthy(t *testing.T) {
 		expect(t, ns, svc, cmd.ExitOK, nil, "")
 	}
 	expect(t, ns, "frontend-external", cmd.ExitOK, []string{"LoadBalancerPending"}, "has no external address")
-	r := diagnose(t, ns, "scan")
-	if want := []string{"frontend-external:LoadBalancerPending"}; r.Code != cmd.ExitOK || !slices.Equal(findings(r), want) {
-		t.Errorf("scan: exit %d %v, want 0 %v", r.Code, findings(r), want)
-	}
+	expectRun(t, ns, []string{"scan"}, cmd.ExitOK, []string{"frontend-external:LoadBalancerPending"}, "")
 	assertSlicesAsExpected(t, ns)
 }
 
@@ -163,12 +179,9 @@ func TestShopBreakages(t *testing.T) {
 			assertSlicesAsExpected(t, ns)
 		})
 	}
-	r := diagnose(t, ns, "scan")
-	want := []string{"cartservice:TargetPortMismatch", "cartservice:TargetPortNotFound", "frontend-external:LoadBalancerPending",
-		"frontend-external:SomePodsNotReady", "frontend:SomePodsNotReady", "orders-db:SelectorMatchesNoPods", "redis-cart:SelectorMatchesNoPods"}
-	if r.Code != cmd.ExitFindings || !slices.Equal(findings(r), want) {
-		t.Errorf("scan: exit %d %v, want 1 %v", r.Code, findings(r), want)
-	}
+	expectRun(t, ns, []string{"scan"}, cmd.ExitFindings, []string{"cartservice:TargetPortMismatch", "cartservice:TargetPortNotFound",
+		"frontend-external:LoadBalancerPending", "frontend-external:SomePodsNotReady", "frontend:SomePodsNotReady",
+		"orders-db:SelectorMatchesNoPods", "redis-cart:SelectorMatchesNoPods"}, "")
 }
 
 // TestShopPolicies: the shop's own NetworkPolicies, on the pods and slices the
@@ -191,13 +204,7 @@ func TestShopPolicies(t *testing.T) {
 		{[]string{"deploy/frontend", "svc/redis-cart"}, cmd.ExitFindings, []string{"IngressDenied", notEnforced}, "redis-cart-from-cartservice"},
 		{[]string{"deploy/frontend", "statefulset/orders-db", "--port", "5432"}, cmd.ExitFindings, []string{"IngressDenied", notEnforced}, "default-deny-ingress"},
 	} {
-		r := diagnose(t, ns, append([]string{"reach"}, c.args...)...)
-		if r.Code != c.code || !slices.Equal(findings(r), c.want) {
-			t.Errorf("reach %v: exit %d %v, want %d %v\nroot cause: %s\n%s", c.args, r.Code, findings(r), c.code, c.want, r.Report.RootCause, r.ErrOut)
-		}
-		if c.code == cmd.ExitFindings && !strings.Contains(r.Report.RootCause, c.rootCause) {
-			t.Errorf("reach %v: root cause %q does not say %q", c.args, r.Report.RootCause, c.rootCause)
-		}
+		expectRun(t, ns, append([]string{"reach"}, c.args...), c.code, c.want, c.rootCause)
 	}
 }
 
@@ -211,13 +218,8 @@ func TestShopRollout(t *testing.T) {
 			d.Spec.Template.Annotations = map[string]string{holdTerminationAnnotation: "true", "revision": revision}
 		})
 	}
-	expect(t, ns, "cartservice", cmd.ExitOK, nil, "")
-	r := diagnose(t, ns, "svc", "cartservice")
-	for _, c := range r.Report.Checks {
-		if c.ID == "service.readiness" && !strings.Contains(c.Detail, "2 of 2 pod(s) Ready; 2 more shutting down") {
-			t.Errorf("readiness: %q, want the two old pods shutting down", c.Detail)
-		}
-	}
+	r := expect(t, ns, "cartservice", cmd.ExitOK, nil, "")
+	expectCheckDetail(t, r, "service.readiness", "2 of 2 pod(s) Ready; 2 more shutting down")
 	assertSlicesAsExpected(t, ns)
 }
 
@@ -227,13 +229,8 @@ func TestShopScaledOut(t *testing.T) {
 	ns := deploy(t, shopManifests)
 	replicas := int32(150)
 	change(t, ns, "frontend", &appsv1.Deployment{}, func(d *appsv1.Deployment) { d.Spec.Replicas = &replicas })
-	expect(t, ns, "frontend", cmd.ExitOK, nil, "")
-	r := diagnose(t, ns, "svc", "frontend")
-	for _, c := range r.Report.Checks {
-		if c.ID == "service.endpointslices" && !strings.Contains(c.Detail, "150 ready address(es) expected, 2 EndpointSlice(s)") {
-			t.Errorf("endpointslices: %q, want 150 addresses in 2 slices", c.Detail)
-		}
-	}
+	r := expect(t, ns, "frontend", cmd.ExitOK, nil, "")
+	expectCheckDetail(t, r, "service.endpointslices", "150 ready address(es) expected, 2 EndpointSlice(s)")
 	assertSlicesAsExpected(t, ns)
 }
 
