@@ -2,8 +2,6 @@ package controllers
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"sync"
@@ -21,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
+	"github.com/netdoctor/kubectl-netdoctor/test/harness"
 )
 
 // containerStateAnnotation on a pod template tells the stand-in kubelet how the pod's
@@ -68,16 +67,14 @@ func createNodes(ctx context.Context) error {
 	return nil
 }
 
-// newNamespace creates a namespace with a random suffix.
+// newNamespace creates a fresh namespace (harness.NewNamespace).
 func newNamespace(t *testing.T) string {
 	t.Helper()
-	b := make([]byte, 3)
-	_, _ = rand.Read(b)
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "kcm-" + hex.EncodeToString(b)}}
-	if err := k8sClient.Create(t.Context(), ns); err != nil {
-		t.Fatalf("create namespace: %v", err)
+	ns, err := harness.NewNamespace(t.Context(), k8sClient, "kcm")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return ns.Name
+	return ns
 }
 
 // deploy applies a manifest file to a fresh namespace, as `kubectl apply -f` would, and

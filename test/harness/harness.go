@@ -6,6 +6,8 @@ package harness
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -20,6 +22,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -37,15 +40,15 @@ import (
 // fresh temporary directory for the suite, named after prefix.
 func Prepare(repoRoot, prefix string) (string, error) {
 	ctrllog.SetLogger(logr.Discard())
-	if err := EnsureAssets(repoRoot); err != nil {
+	if err := ensureAssets(repoRoot); err != nil {
 		return "", fmt.Errorf("envtest binaries: %w", err)
 	}
 	return os.MkdirTemp("", prefix)
 }
 
-// EnsureAssets points KUBEBUILDER_ASSETS at the binaries hack/envtest.sh builds, building
+// ensureAssets points KUBEBUILDER_ASSETS at the binaries hack/envtest.sh builds, building
 // them if needed: a suite never skips for lack of a control plane.
-func EnsureAssets(repoRoot string) error {
+func ensureAssets(repoRoot string) error {
 	if os.Getenv("KUBEBUILDER_ASSETS") != "" {
 		return nil
 	}
@@ -57,6 +60,18 @@ func EnsureAssets(repoRoot string) error {
 		return fmt.Errorf("%s failed: %w", script, err)
 	}
 	return os.Setenv("KUBEBUILDER_ASSETS", strings.TrimSpace(string(out)))
+}
+
+// NewNamespace creates a namespace named prefix plus a random suffix: namespaces cannot
+// be deleted and recreated quickly, so every test gets its own.
+func NewNamespace(ctx context.Context, c client.Client, prefix string) (string, error) {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: prefix + "-" + hex.EncodeToString(b)}}
+	if err := c.Create(ctx, ns); err != nil {
+		return "", fmt.Errorf("create namespace: %w", err)
+	}
+	return ns.Name, nil
 }
 
 // Master adds a system:masters user named name to the running environment and writes

@@ -2,8 +2,6 @@ package integration
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"testing"
 	"time"
@@ -22,18 +20,14 @@ import (
 // creation timestamp (second resolution) orders after the objects before it.
 const delayAnnotation = "test.netdoctor.dev/create-delay"
 
-// newNamespace creates a namespace with a random suffix: namespaces cannot be deleted
-// and recreated quickly, so every test gets its own.
+// newNamespace creates a fresh namespace (harness.NewNamespace).
 func newNamespace(t *testing.T, prefix string) string {
 	t.Helper()
-	b := make([]byte, 3)
-	_, _ = rand.Read(b)
-	name := prefix + "-" + hex.EncodeToString(b)
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
-	if err := k8sClient.Create(ctx(t), ns); err != nil {
-		t.Fatalf("create namespace: %v", err)
+	ns, err := harness.NewNamespace(ctx(t), k8sClient, prefix)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return name
+	return ns
 }
 
 // applyScenario creates the objects of a testdata file in a fresh namespace, writes
