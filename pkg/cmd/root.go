@@ -39,6 +39,7 @@ Exit codes: 0 no error found, 1 an error finding (traffic fails), 2 could not di
 	root.AddCommand(NewCmdDNS(flags, streams))
 	root.AddCommand(NewCmdVersion(streams))
 	root.AddCommand(NewCmdScan(flags, streams))
+	root.AddCommand(NewCmdExplain(streams))
 	decorateRoot(root)
 	return root
 }

@@ -11,44 +11,19 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/explain"
 )
 
-// docSection is one `## ID` section of docs/checks.md: its heading and the lines up to
-// the next heading, fenced code blocks included.
-type docSection struct {
-	id    string
-	lines []string
-}
-
-// parseChecksDoc splits docs/checks.md into `## ` sections. Lines inside fenced code
-// blocks are never headings (shell and YAML comments start with '#').
-func parseChecksDoc(t *testing.T) []docSection {
+// parseChecksDoc splits docs/checks.md into its `## ` sections the way `explain` does.
+func parseChecksDoc(t *testing.T) []explain.Section {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "..", "docs", "checks.md"))
 	if err != nil {
 		t.Fatalf("read docs/checks.md: %v", err)
 	}
-	var sections []docSection
-	var cur *docSection
-	inFence := false
-	for _, line := range strings.Split(string(raw), "\n") {
-		if strings.HasPrefix(strings.TrimSpace(line), "```") {
-			inFence = !inFence
-		}
-		if !inFence && strings.HasPrefix(line, "#") {
-			cur = nil
-			if id, ok := strings.CutPrefix(line, "## "); ok {
-				sections = append(sections, docSection{id: strings.TrimSpace(id)})
-				cur = &sections[len(sections)-1]
-			}
-			continue
-		}
-		if cur != nil {
-			cur.lines = append(cur.lines, line)
-		}
-	}
-	if inFence {
-		t.Errorf("docs/checks.md has an unclosed code fence")
+	sections, err := explain.Parse(string(raw))
+	if err != nil {
+		t.Errorf("docs/checks.md: %v", err)
 	}
 	return sections
 }
@@ -61,9 +36,9 @@ func TestEveryFindingDocumented(t *testing.T) {
 	count := map[diag.FindingID]int{}
 	var order []diag.FindingID
 	for _, s := range sections {
-		id := diag.FindingID(s.id)
+		id := diag.FindingID(s.ID)
 		if _, ok := diag.Catalog[id]; !ok {
-			t.Errorf("docs/checks.md: heading %q is not a catalog finding ID (only IDs may be `## ` headings)", s.id)
+			t.Errorf("docs/checks.md: heading %q is not a catalog finding ID (only IDs may be `## ` headings)", s.ID)
 			continue
 		}
 		count[id]++
@@ -72,7 +47,7 @@ func TestEveryFindingDocumented(t *testing.T) {
 		}
 
 		var severities []string
-		for _, line := range s.lines {
+		for _, line := range s.Lines {
 			if v, ok := strings.CutPrefix(line, "Severity:"); ok {
 				severities = append(severities, strings.TrimSpace(v))
 			}
@@ -85,7 +60,7 @@ func TestEveryFindingDocumented(t *testing.T) {
 			t.Errorf("%s: documented severity %q, catalog %q", id, severities[0], want)
 		}
 
-		body := strings.Join(s.lines, "\n")
+		body := strings.Join(s.Lines, "\n")
 		for _, part := range []string{"**What it means", "**Why it happens", "**How to fix", "**Confirm with"} {
 			if !strings.Contains(body, part) {
 				t.Errorf("%s: section lacks %s**", id, part)

@@ -280,8 +280,8 @@ func writeReach(pw *prefixWriter, pal *palette, reach *diag.Reach) {
 	}
 }
 
-// writeFinding prints one finding: glyph, ID and object, then message, evidence, fix and
-// the commands to run next, each indented under the finding.
+// writeFinding prints one finding: glyph, ID and object, then message, evidence, fix,
+// the commands to run next and where to read more, each indented under the finding.
 func writeFinding(pw *prefixWriter, pal *palette, f diag.Finding) {
 	glyph, col := pal.severity(f.Severity)
 	head := col.Sprint(glyph) + " " + pal.bold.Sprint(string(f.ID))
@@ -307,6 +307,8 @@ func writeFinding(pw *prefixWriter, pal *palette, f diag.Finding) {
 			pw.write(3, 0, c)
 		}
 	}
+	// The reference is in the binary, so this works where the page was not bookmarked.
+	pw.write(2, 0, pal.faint.Sprint("More: kubectl netdoctor explain "+string(f.ID)))
 }
 
 // PrintScan implements Printer. It prints one line per problem, grouped by object and

@@ -6,7 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
+
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
@@ -95,7 +96,7 @@ func routeNotFound(ctx context.Context, s *State, kinds []string) engine.Result 
 			}
 		}
 	}
-	if similar := service.SimilarNames(s.Name, here); len(similar) > 0 {
+	if similar := kube.SimilarNames(s.Name, here); len(similar) > 0 {
 		f.Message += fmt.Sprintf(" (did you mean %s?)", similar[0])
 		f = f.WithEvidence("similar route names in namespace " + s.Namespace + ": " + strings.Join(similar, ", "))
 	} else {

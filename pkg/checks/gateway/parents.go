@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
+
 	corev1 "k8s.io/api/core/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
@@ -95,7 +96,7 @@ func parentNotFound(ctx context.Context, s *State, p *Parent) diag.Finding {
 		}
 	}
 	elsewhere = append(admitting, elsewhere...)
-	if similar := service.SimilarNames(p.Name, here); len(similar) > 0 {
+	if similar := kube.SimilarNames(p.Name, here); len(similar) > 0 {
 		f.Message += fmt.Sprintf(" (did you mean %s?)", similar[0])
 		f = f.WithEvidence("similar Gateways in namespace " + p.Namespace + ": " + strings.Join(similar, ", "))
 	}

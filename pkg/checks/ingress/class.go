@@ -6,9 +6,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
+
 	networkingv1 "k8s.io/api/networking/v1"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 )
@@ -68,7 +69,7 @@ func (s *State) namedClass(classes []networkingv1.IngressClass, name, from strin
 		s.Namespace, s.Name, name, from).
 		WithEvidence(fmt.Sprintf("IngressClasses in the cluster: %s", orNone(describeClasses(classes)))).
 		WithCommands("kubectl get ingressclass")
-	if similar := service.SimilarNames(name, names); len(similar) > 0 {
+	if similar := kube.SimilarNames(name, names); len(similar) > 0 {
 		f.Message += fmt.Sprintf(" (did you mean %s?)", similar[0])
 	}
 	if strings.HasPrefix(from, "annotation") {

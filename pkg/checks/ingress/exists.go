@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
+
 	networkingv1 "k8s.io/api/networking/v1"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
@@ -48,7 +49,7 @@ func checkExists(ctx context.Context, s *State) engine.Result {
 				elsewhere = append(elsewhere, other.Namespace)
 			}
 		}
-		if similar := service.SimilarNames(s.Name, here); len(similar) > 0 {
+		if similar := kube.SimilarNames(s.Name, here); len(similar) > 0 {
 			f = f.WithEvidence("similar names in namespace " + s.Namespace + ": " + strings.Join(similar, ", "))
 			f.Message += fmt.Sprintf(" (did you mean %s?)", similar[0])
 		} else {

@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
+
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -294,7 +295,7 @@ func objects[T any, P interface {
 func notFound(ctx context.Context, src source.Source, e Endpoint, list lister) error {
 	nf := &NotFoundError{Endpoint: e}
 	if names, err := list(ctx, src, e); err == nil {
-		nf.Similar = service.SimilarNames(e.Name, names)
+		nf.Similar = kube.SimilarNames(e.Name, names)
 		if len(nf.Similar) > 3 {
 			nf.Similar = nf.Similar[:3]
 		}

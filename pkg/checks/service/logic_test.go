@@ -124,19 +124,6 @@ func TestExternalNameProblem(t *testing.T) {
 	}
 }
 
-func TestSimilarNames(t *testing.T) {
-	t.Parallel()
-	candidates := []string{"payments", "payments-api", "checkout", "frontend", "paymnts"}
-	got := service.SimilarNames("payment", candidates)
-	want := []string{"payments", "paymnts", "payments-api"}
-	if !slices.Equal(got, want) {
-		t.Errorf("SimilarNames = %q, want %q", got, want)
-	}
-	if got := service.SimilarNames("zzz", candidates); len(got) != 0 {
-		t.Errorf("no similar names expected, got %q", got)
-	}
-}
-
 func TestEnvVarPrefix(t *testing.T) {
 	t.Parallel()
 	if got := service.EnvVarPrefix("payments-api"); got != "PAYMENTS_API_SERVICE_" {

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
+
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
@@ -53,7 +55,7 @@ func NearMisses(selector map[string]string, pods []corev1.Pod) []NearMiss {
 		score := 100
 		switch {
 		case miss.Have != "":
-			score = editDistance(miss.Have, miss.Want)
+			score = kube.EditDistance(miss.Have, miss.Want)
 		case miss.SameValueKey != "":
 			score = 50
 		}
@@ -89,7 +91,7 @@ func plausibleTypo(m NearMiss) bool {
 	if m.Have == "" {
 		return false
 	}
-	return editDistance(m.Have, m.Want) <= max(2, len(m.Want)/3) ||
+	return kube.EditDistance(m.Have, m.Want) <= max(2, len(m.Want)/3) ||
 		strings.Contains(m.Have, m.Want) || strings.Contains(m.Want, m.Have)
 }
 

@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
+
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -28,7 +30,7 @@ func LookFor(ctx context.Context, src source.Source, namespace, name string) Whe
 		for _, svc := range inNamespace {
 			names = append(names, svc.Name)
 		}
-		w.Similar = SimilarNames(name, names)
+		w.Similar = kube.SimilarNames(name, names)
 	}
 	if named, err := src.Services(ctx, source.AllNamespaces, name); err != nil {
 		w.Errs = append(w.Errs, err)

@@ -1,4 +1,6 @@
-package service
+// Package kube holds Kubernetes semantics that several commands share and that depend
+// on no check: pure functions over API objects and names.
+package kube
 
 import (
 	"sort"
@@ -19,7 +21,7 @@ func SimilarNames(name string, candidates []string) []string {
 		if c == name {
 			continue
 		}
-		d := editDistance(name, c)
+		d := EditDistance(name, c)
 		if d <= limit || (len(name) >= 3 && (strings.Contains(c, name) || strings.Contains(name, c) && len(c) >= 3)) {
 			hits = append(hits, scored{c, d})
 		}
@@ -37,8 +39,8 @@ func SimilarNames(name string, candidates []string) []string {
 	return out
 }
 
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
