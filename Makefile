@@ -3,7 +3,7 @@ SHELL := /usr/bin/env bash
 GO ?= go
 BIN := bin/kubectl-netdoctor
 
-.PHONY: build test unit envtest vet fuzz bench demo release-smoke clean
+.PHONY: build test unit envtest vet lint-workflows fuzz bench demo release-smoke clean
 
 build: ## Build the plugin binary into bin/
 	$(GO) build -o $(BIN) ./cmd/kubectl-netdoctor
@@ -15,10 +15,13 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
+lint-workflows: ## actionlint on .github/workflows (built from hack/lint at its pinned version, cached in bin/)
+	@hack/actionlint.sh
+
 unit: ## Fast tests without a control plane
 	$(GO) test ./pkg/...
 
-test: vet ## Every test, against a real API server (builds it first if missing)
+test: vet lint-workflows ## Every test, against a real API server (builds it first if missing)
 	KUBEBUILDER_ASSETS="$$(hack/envtest.sh)" $(GO) test -count=1 ./...
 	@$(MAKE) --no-print-directory fuzz
 

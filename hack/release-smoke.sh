@@ -3,7 +3,7 @@
 #
 #   goreleaser snapshot (tag v0.0.1) -> archives served over HTTP on 127.0.0.1
 #   -> a local git repository laid out as a krew index, plugins/netdoctor.yaml rendered
-#      from plugin.yaml as krew-release-bot renders it (URLs + real sha256)
+#      from .krew.yaml as krew-release-bot renders it (URLs + real sha256)
 #   -> validate-krew-manifest (the krew index's own check: installs every platform)
 #   -> kubectl krew index add / install local/netdoctor / kubectl netdoctor version
 #   -> second snapshot (tag v0.0.2), index updated -> kubectl krew upgrade -> version
@@ -133,7 +133,7 @@ snapshot() { # snapshot TAG
 	cp "$src"/dist/*.tar.gz "$src"/dist/*.zip "$src/dist/checksums.txt" "$out/"
 	(cd "$out" && sha256sum --quiet -c checksums.txt) || fail "checksums.txt does not match the archives of $tag"
 	ls -1 "$out"
-	# The archive must hold the binary and LICENSE at its root, as plugin.yaml's files say.
+	# The archive must hold the binary and LICENSE at its root, as .krew.yaml's files say.
 	tar -tzf "$out/kubectl-netdoctor_${tag}_linux_amd64.tar.gz" | sort | tr '\n' ' ' | grep -qx 'LICENSE kubectl-netdoctor ' ||
 		fail "linux/amd64 archive of $tag does not hold exactly LICENSE and kubectl-netdoctor at its root"
 }
@@ -155,9 +155,9 @@ echo "serving $www at $base_url (pid $server_pid)"
 index="$work/index"
 publish() { # publish TAG: render plugins/netdoctor.yaml for TAG into the index and commit
 	local tag=$1
-	step "krew index: plugins/netdoctor.yaml for $tag rendered from plugin.yaml"
+	step "krew index: plugins/netdoctor.yaml for $tag rendered from .krew.yaml"
 	mkdir -p "$index/plugins"
-	"$work/bin/krew-index" render -template "$src/plugin.yaml" -tag "$tag" -base-url "$base_url" -o "$index/plugins/netdoctor.yaml"
+	"$work/bin/krew-index" render -template "$src/.krew.yaml" -tag "$tag" -base-url "$base_url" -o "$index/plugins/netdoctor.yaml"
 	awk '/^  version:/ || /uri:.*linux_amd64/ { print; if (/uri:/) { getline; print } }' "$index/plugins/netdoctor.yaml"
 	git -C "$index" add plugins/netdoctor.yaml
 	git -C "$index" -c user.name=release-smoke -c user.email=release-smoke@localhost commit -q -m "netdoctor $tag"

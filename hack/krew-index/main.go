@@ -3,9 +3,9 @@
 // index on a machine that cannot reach GitHub:
 //
 //	krew-index serve  -dir DIR -port-file FILE   serves DIR on 127.0.0.1, on a free port
-//	krew-index render -template plugin.yaml -tag TAG -base-url URL -o FILE
+//	krew-index render -template .krew.yaml -tag TAG -base-url URL -o FILE
 //
-// render executes plugin.yaml as krew-release-bot does, with the release download URLs
+// render executes .krew.yaml as krew-release-bot does, with the release download URLs
 // moved from GitHub to URL (same path, /releases/download/TAG/ARCHIVE), and the sha256
 // of each archive as downloaded from there.
 package main
@@ -98,7 +98,7 @@ func logRequests(h http.Handler) http.Handler {
 
 func render(args []string) error {
 	fs := flag.NewFlagSet("render", flag.ExitOnError)
-	tmplPath := fs.String("template", "plugin.yaml", "krew-release-bot template")
+	tmplPath := fs.String("template", ".krew.yaml", "krew-release-bot template")
 	tag := fs.String("tag", "", "release tag, e.g. v0.0.1")
 	baseURL := fs.String("base-url", "", "where the releases are served instead of GitHub, e.g. http://127.0.0.1:8080/")
 	out := fs.String("o", "", "write the manifest here (default stdout)")

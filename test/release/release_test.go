@@ -1,6 +1,7 @@
 package release
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,7 +21,14 @@ const fakeSum = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde
 
 func renderPlugin(t *testing.T) (*Plugin, []string) {
 	t.Helper()
-	tmpl, err := os.ReadFile(filepath.Join(repoRoot, "plugin.yaml"))
+	return renderManifest(t, ".krew.yaml")
+}
+
+// renderManifest renders the krew-release-bot template at name (relative to the
+// repository root) for testTag and parses the result strictly.
+func renderManifest(t *testing.T, name string) (*Plugin, []string) {
+	t.Helper()
+	tmpl, err := os.ReadFile(filepath.Join(repoRoot, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,11 +38,11 @@ func renderPlugin(t *testing.T) (*Plugin, []string) {
 		return url, fakeSum, nil
 	})
 	if err != nil {
-		t.Fatalf("render plugin.yaml as krew-release-bot does: %v", err)
+		t.Fatalf("render %s as krew-release-bot does: %v", name, err)
 	}
 	p, err := ParsePlugin(out)
 	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
+		t.Fatalf("%s: %v\n%s", name, err, out)
 	}
 	return p, urls
 }
@@ -53,6 +61,11 @@ func goreleaser(t *testing.T) *GoReleaser {
 // selector, uri, files and bin fit that archive, and there is no other entry.
 func TestPluginPlatformsMatchArchives(t *testing.T) {
 	p, _ := renderPlugin(t)
+	checkPlatformsMatchArchives(t, ".krew.yaml", p)
+}
+
+func checkPlatformsMatchArchives(t *testing.T, name string, p *Plugin) {
+	t.Helper()
 	archives, err := goreleaser(t).ArchivesFor(testTag)
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +74,7 @@ func TestPluginPlatformsMatchArchives(t *testing.T) {
 		t.Fatal("goreleaser builds no archive")
 	}
 	if len(p.Spec.Platforms) != len(archives) {
-		t.Errorf("plugin.yaml has %d platform entries, goreleaser builds %d archives", len(p.Spec.Platforms), len(archives))
+		t.Errorf("%s has %d platform entries, goreleaser builds %d archives", name, len(p.Spec.Platforms), len(archives))
 	}
 	for _, a := range archives {
 		t.Run(a.OS+"_"+a.Arch, func(t *testing.T) {
@@ -104,7 +117,7 @@ func TestPluginPlatformsMatchArchives(t *testing.T) {
 	}
 }
 
-// TestGoReleaserConfig pins the parts of .goreleaser.yaml that plugin.yaml, the version
+// TestGoReleaserConfig pins the parts of .goreleaser.yaml that .krew.yaml, the version
 // command and the house style rely on.
 func TestGoReleaserConfig(t *testing.T) {
 	g := goreleaser(t)
@@ -153,7 +166,7 @@ func TestGoReleaserConfig(t *testing.T) {
 		t.Errorf("archive name_template %q", a.NameTemplate)
 	}
 	if a.WrapInDirectory != nil && a.WrapInDirectory != false && a.WrapInDirectory != "false" {
-		t.Errorf("wrap_in_directory = %v: plugin.yaml expects files at the archive root", a.WrapInDirectory)
+		t.Errorf("wrap_in_directory = %v: .krew.yaml expects files at the archive root", a.WrapInDirectory)
 	}
 	if !slices.Equal(a.Files, []string{"LICENSE"}) {
 		t.Errorf("archive files %v, want [LICENSE]", a.Files)
@@ -249,6 +262,295 @@ func TestCaveatsListTheClusterRole(t *testing.T) {
 		}
 		if !slices.Equal(r.Verbs, []string{"get", "list"}) {
 			t.Errorf("docs/rbac.yaml grants %v on %v: the caveats say get and list only", r.Verbs, r.Resources)
+		}
+	}
+}
+
+// TestKrewTemplateMatchesArchives: .krew.yaml, the template krew-release-bot renders on
+// a release tag, names exactly the archives goreleaser builds.
+func TestKrewTemplateMatchesArchives(t *testing.T) {
+	p, urls := renderManifest(t, ".krew.yaml")
+	checkPlatformsMatchArchives(t, ".krew.yaml", p)
+	if len(urls) != len(p.Spec.Platforms) {
+		t.Errorf("addURIAndSha called %d times for %d platforms", len(urls), len(p.Spec.Platforms))
+	}
+	if p.Spec.Version != testTag {
+		t.Errorf(".krew.yaml version = %q, want the tag %q", p.Spec.Version, testTag)
+	}
+}
+
+// A GitHub Actions workflow, as far as these tests read it.
+type workflow struct {
+	Name string `json:"name"`
+	// YAML 1.1 reads a plain on: key as the boolean true, and sigs.k8s.io/yaml then
+	// names it "true"; a quoted "on": stays "on".
+	On          any                    `json:"on"`
+	OnYAML11    any                    `json:"true"`
+	Permissions any                    `json:"permissions"`
+	Jobs        map[string]workflowJob `json:"jobs"`
+}
+
+type workflowJob struct {
+	RunsOn      any            `json:"runs-on"`
+	Permissions any            `json:"permissions"`
+	Steps       []workflowStep `json:"steps"`
+}
+
+type workflowStep struct {
+	Name string            `json:"name"`
+	If   string            `json:"if"`
+	Uses string            `json:"uses"`
+	Run  string            `json:"run"`
+	With map[string]any    `json:"with"`
+	Env  map[string]string `json:"env"`
+}
+
+func readWorkflow(t *testing.T, name string) *workflow {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot, ".github", "workflows", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w workflow
+	if err := yaml.Unmarshal(data, &w); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if len(w.Jobs) == 0 {
+		t.Fatalf("%s has no jobs", name)
+	}
+	return &w
+}
+
+// events is the workflow's on: as event name -> its filters, for the string, list and
+// map forms GitHub accepts.
+func (w *workflow) events() map[string]any {
+	on := w.On
+	if on == nil {
+		on = w.OnYAML11
+	}
+	out := map[string]any{}
+	switch v := on.(type) {
+	case string:
+		out[v] = nil
+	case []any:
+		for _, e := range v {
+			out[fmt.Sprint(e)] = nil
+		}
+	case map[string]any:
+		out = v
+	}
+	return out
+}
+
+// action is the action a uses: names, without its @ref.
+func (s workflowStep) action() string {
+	a, _, _ := strings.Cut(s.Uses, "@")
+	return a
+}
+
+func (s workflowStep) ref() string {
+	_, r, _ := strings.Cut(s.Uses, "@")
+	return r
+}
+
+func (s workflowStep) with(key string) string {
+	if v, ok := s.With[key]; ok && v != nil {
+		return fmt.Sprint(v)
+	}
+	return ""
+}
+
+// stepIndex is the index of the first step of job that uses action, or -1.
+func stepIndex(job workflowJob, action string) int {
+	return slices.IndexFunc(job.Steps, func(s workflowStep) bool { return s.action() == action })
+}
+
+// moduleVersion reads the version at which a tools go.mod requires module.
+func moduleVersion(t *testing.T, gomod, module string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot, gomod))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 3 && f[0] == "require" && f[1] == module {
+			return f[2]
+		}
+		if len(f) >= 2 && f[0] == module {
+			return f[1]
+		}
+	}
+	t.Fatalf("%s does not require %s", gomod, module)
+	return ""
+}
+
+// readmeTestCommand is the command the README gives newcomers for "every test": the
+// line of a sh block whose comment starts with "every test".
+func readmeTestCommand(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cmds []string
+	inSh := false
+	for _, line := range strings.Split(string(data), "\n") {
+		switch {
+		case strings.HasPrefix(line, "```"):
+			inSh = !inSh && strings.TrimPrefix(line, "```") == "sh"
+		case inSh:
+			cmd, comment, ok := strings.Cut(line, "#")
+			if ok && strings.HasPrefix(strings.TrimSpace(comment), "every test") {
+				cmds = append(cmds, strings.TrimSpace(cmd))
+			}
+		}
+	}
+	if len(cmds) != 1 || cmds[0] == "" {
+		t.Fatalf("README.md: want one sh line commented \"every test\", got %q", cmds)
+	}
+	return cmds[0]
+}
+
+// TestCIWorkflowRunsTheREADMETestCommand: the CI workflow runs, on every push and pull
+// request, exactly the test command the README gives, after checkout, setup-go from
+// go.mod and a restore of the bin/k8s cache that hack/envtest.sh fills, keyed on what
+// decides the binaries in it.
+func TestCIWorkflowRunsTheREADMETestCommand(t *testing.T) {
+	want := readmeTestCommand(t)
+	w := readWorkflow(t, "ci.yml")
+	events := w.events()
+	for _, e := range []string{"push", "pull_request"} {
+		if _, ok := events[e]; !ok {
+			t.Errorf("ci.yml does not run on %s (on: %v)", e, events)
+		}
+	}
+	envtest, err := os.ReadFile(filepath.Join(repoRoot, "hack", "envtest.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(envtest), `"$root/bin/k8s/`) {
+		t.Fatalf("hack/envtest.sh no longer builds into bin/k8s: update the cache in ci.yml")
+	}
+	var found bool
+	for id, job := range w.Jobs {
+		run := slices.IndexFunc(job.Steps, func(s workflowStep) bool { return strings.TrimSpace(s.Run) == want })
+		if run < 0 {
+			continue
+		}
+		found = true
+		if job.RunsOn != "ubuntu-latest" {
+			t.Errorf("job %s runs on %v, want ubuntu-latest", id, job.RunsOn)
+		}
+		if job.Steps[run].If != "" {
+			t.Errorf("job %s: %q runs only if %s", id, want, job.Steps[run].If)
+		}
+		checkout, setup := stepIndex(job, "actions/checkout"), stepIndex(job, "actions/setup-go")
+		if checkout < 0 || setup < 0 || checkout > setup || setup > run {
+			t.Errorf("job %s: want actions/checkout, then actions/setup-go, then %q", id, want)
+		}
+		if setup >= 0 {
+			s := job.Steps[setup]
+			if s.with("go-version-file") != "go.mod" {
+				t.Errorf("job %s: setup-go go-version-file = %q, want go.mod", id, s.with("go-version-file"))
+			}
+			if c := s.with("cache"); c != "" && c != "true" {
+				t.Errorf("job %s: setup-go cache = %s, want the module and build cache", id, c)
+			}
+		}
+		cache := slices.IndexFunc(job.Steps, func(s workflowStep) bool {
+			return s.action() == "actions/cache" && slices.Contains(strings.Fields(s.with("path")), "bin/k8s")
+		})
+		if cache < 0 || cache > run {
+			t.Errorf("job %s: want an actions/cache step for bin/k8s before %q", id, want)
+			continue
+		}
+		key := job.Steps[cache].with("key")
+		for _, f := range []string{"hack/tools/go.sum", "hack/etcd/go.sum", "hack/envtest.sh"} {
+			if !strings.Contains(key, "'"+f+"'") || !strings.Contains(key, "hashFiles(") {
+				t.Errorf("job %s: bin/k8s cache key %q does not hash %s", id, key, f)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no job of ci.yml runs the README's test command %q", want)
+	}
+}
+
+// TestReleaseWorkflow: a v* tag runs goreleaser at the version hack/release/go.mod pins
+// (the one hack/release-smoke.sh proves), with the full history and a token that may
+// write the release, then krew-release-bot at a pinned tag on the template it reads.
+func TestReleaseWorkflow(t *testing.T) {
+	w := readWorkflow(t, "release.yml")
+	events := w.events()
+	if len(events) != 1 {
+		t.Errorf("release.yml runs on %v, want push of tags only", events)
+	}
+	push, _ := events["push"].(map[string]any)
+	tags, _ := push["tags"].([]any)
+	if len(tags) != 1 || tags[0] != "v*" {
+		t.Errorf("release.yml on.push.tags = %v, want [v*]", push["tags"])
+	}
+	for _, k := range []string{"branches", "branches-ignore", "paths", "paths-ignore"} {
+		if _, ok := push[k]; ok {
+			t.Errorf("release.yml on.push has %s: a tag push alone must release", k)
+		}
+	}
+	if len(w.Jobs) != 1 {
+		t.Fatalf("release.yml: want one job, got %d", len(w.Jobs))
+	}
+	pinned := moduleVersion(t, "hack/release/go.mod", "github.com/goreleaser/goreleaser/v2")
+	for id, job := range w.Jobs {
+		if job.RunsOn != "ubuntu-latest" {
+			t.Errorf("job %s runs on %v, want ubuntu-latest", id, job.RunsOn)
+		}
+		perms := job.Permissions
+		if perms == nil {
+			perms = w.Permissions
+		}
+		if p, _ := perms.(map[string]any); p["contents"] != "write" {
+			t.Errorf("job %s: permissions %v, want contents: write to publish the release", id, perms)
+		}
+		checkout := stepIndex(job, "actions/checkout")
+		setup := stepIndex(job, "actions/setup-go")
+		release := stepIndex(job, "goreleaser/goreleaser-action")
+		bot := stepIndex(job, "rajatjindal/krew-release-bot")
+		if checkout < 0 || setup < 0 || release < 0 || bot < 0 || !(checkout < setup && setup < release && release < bot) {
+			t.Fatalf("job %s: want checkout, setup-go, goreleaser-action, krew-release-bot in that order, got indexes %d %d %d %d",
+				id, checkout, setup, release, bot)
+		}
+		if d := job.Steps[checkout].with("fetch-depth"); d != "0" {
+			t.Errorf("checkout fetch-depth = %q, want 0: goreleaser needs the tags and history", d)
+		}
+		if f := job.Steps[setup].with("go-version-file"); f != "go.mod" {
+			t.Errorf("setup-go go-version-file = %q, want go.mod", f)
+		}
+		g := job.Steps[release]
+		if g.ref() != "v6" {
+			t.Errorf("goreleaser-action@%s, want v6", g.ref())
+		}
+		if d := g.with("distribution"); d != "goreleaser" {
+			t.Errorf("goreleaser-action distribution = %q, want goreleaser", d)
+		}
+		if v := g.with("version"); v != pinned {
+			t.Errorf("goreleaser-action version = %q, want %s, the version hack/release/go.mod pins", v, pinned)
+		}
+		if a := g.with("args"); a != "release --clean" {
+			t.Errorf("goreleaser-action args = %q, want release --clean", a)
+		}
+		if tok := g.Env["GITHUB_TOKEN"]; tok != "${{ secrets.GITHUB_TOKEN }}" {
+			t.Errorf("goreleaser-action env GITHUB_TOKEN = %q", tok)
+		}
+		b := job.Steps[bot]
+		if !regexp.MustCompile(`^v\d+\.\d+\.\d+$`).MatchString(b.ref()) {
+			t.Errorf("krew-release-bot@%s: want a pinned version tag", b.ref())
+		}
+		template := b.with("krew_template_file")
+		if template == "" {
+			template = ".krew.yaml" // the bot's default
+		}
+		if _, err := os.Stat(filepath.Join(repoRoot, template)); err != nil {
+			t.Errorf("krew-release-bot renders %s: %v", template, err)
 		}
 	}
 }

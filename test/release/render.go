@@ -1,4 +1,4 @@
-// Package release keeps the krew manifest template (plugin.yaml) and the goreleaser
+// Package release keeps the krew manifest template (.krew.yaml) and the goreleaser
 // configuration (.goreleaser.yaml) in step. It renders the template exactly as
 // krew-release-bot does, for the release test and for hack/krew-index, which builds
 // the local krew index of hack/release-smoke.sh.
@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// ReleaseURLPrefix is where GitHub serves release assets; plugin.yaml's URIs start with it.
+// ReleaseURLPrefix is where GitHub serves release assets; .krew.yaml's URIs start with it.
 const ReleaseURLPrefix = "https://github.com/netdoctor/kubectl-netdoctor/releases/download/"
 
 // Resolver maps an archive URL of the template (already rendered for the tag) to the
@@ -41,7 +41,7 @@ func Render(tmpl []byte, tag string, resolve Resolver) ([]byte, error) {
 			return fmt.Sprintf("uri: %s\n    sha256: %s", uri, sum), nil
 		},
 	}
-	t, err := template.New("plugin.yaml").Funcs(funcs).Option("missingkey=error").Parse(string(tmpl))
+	t, err := template.New(".krew.yaml").Funcs(funcs).Option("missingkey=error").Parse(string(tmpl))
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func versionOf(tag string) string {
 }
 
 // Plugin is the part of krew's v1alpha2 Plugin that the release checks read. Parsing is
-// strict, so a misspelt field in plugin.yaml fails the test rather than being ignored
+// strict, so a misspelt field in .krew.yaml fails the test rather than being ignored
 // by krew.
 type Plugin struct {
 	APIVersion string `json:"apiVersion"`
