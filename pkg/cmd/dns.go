@@ -14,6 +14,8 @@ import (
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dns"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/peer"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 const dnsExample = `  # Is the cluster DNS healthy?
@@ -56,6 +58,7 @@ its pods; the first one is diagnosed).`,
 		RunE: runE(o),
 	}
 	o.AddFlags(cmd)
+	o.AddWatchFlags(cmd)
 	cmd.ValidArgsFunction = CompleteObjectRefs(flags, 1, CompletePod, CompleteDeployment, CompleteStatefulSet, CompleteDaemonSet, CompleteReplicaSet, CompleteJob)
 	cmd.Flags().StringVar(&o.Name, "name", "", "Show the queries the pod's resolver makes for this host name (a trailing dot makes it absolute)")
 	return cmd
@@ -138,9 +141,8 @@ func (o *DNSOptions) Validate() error { return nil }
 // Run diagnoses DNS and prints the report.
 func (o *DNSOptions) Run(ctx context.Context) error {
 	defer o.PrintStats(time.Now())
-	report, _, err := dns.Diagnose(ctx, o.Source, dns.Options{Namespace: o.Namespace, Pod: o.pod, QueryName: o.Name})
-	if err != nil {
-		return err
-	}
-	return o.Emit(report)
+	return o.Diagnose(ctx, func(ctx context.Context, src source.Source) (diag.Report, error, error) {
+		report, _, err := dns.Diagnose(ctx, src, dns.Options{Namespace: o.Namespace, Pod: o.pod, QueryName: o.Name})
+		return report, verdictOf(report), err
+	})
 }

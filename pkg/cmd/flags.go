@@ -28,6 +28,7 @@ type CommonOptions struct {
 	Filenames []string
 	Verbose   bool
 	ShowStats bool
+	WatchOptions
 
 	// Set by Complete.
 	Namespace string
@@ -70,25 +71,13 @@ func (o *CommonOptions) Locate(r *diag.Report) {
 
 // SharedReads returns the Source for a command that diagnoses several objects of one
 // namespace (an Ingress and each of its backends): live, each kind of the namespace is
-// then listed once and shared, instead of once per backend.
-func (o *CommonOptions) SharedReads() source.Source {
-	if !o.Source.Live() {
-		return o.Source
+// then listed once and shared, instead of once per backend. It is made per diagnosis,
+// so that each --watch diagnosis sees the current objects.
+func (o *CommonOptions) SharedReads(src source.Source) source.Source {
+	if !src.Live() {
+		return src
 	}
-	return source.NewCached(o.Source, o.Namespace)
-}
-
-// Emit locates, prints and judges a finished report: the common ending of every
-// single-target command. The error is ErrFindings when the report holds an error.
-func (o *CommonOptions) Emit(report diag.Report) error {
-	o.Locate(&report)
-	if err := o.Printer.PrintReport(o.Streams.Out, report); err != nil {
-		return err
-	}
-	if report.HasErrors() {
-		return ErrFindings
-	}
-	return nil
+	return source.NewCached(src, o.Namespace)
 }
 
 // PrintStats writes the --stats line on stderr, away from JSON on stdout.
@@ -113,7 +102,7 @@ func (o *CommonOptions) Validate(cmdPath string) error {
 	if _, err := printer.ParseColorMode(o.Color); err != nil {
 		return UsageErrorf(cmdPath, "%v", err)
 	}
-	return nil
+	return o.validateWatch(cmdPath)
 }
 
 // Complete resolves the namespace, builds the Source (files with -f, else the live
@@ -132,7 +121,7 @@ func (o *CommonOptions) Complete() error {
 	o.Namespace = ns
 
 	color, _ := printer.ParseColorMode(o.Color)
-	p, err := printer.New(o.Output, printer.Options{Color: color, Verbose: o.Verbose, Out: o.Streams.Out})
+	p, err := printer.New(o.Output, printer.Options{Color: color, Verbose: o.Verbose, Out: o.Streams.Out, Stream: o.Watch})
 	if err != nil {
 		return err
 	}
@@ -150,17 +139,31 @@ func (o *CommonOptions) Complete() error {
 	if err != nil {
 		return err
 	}
-	o.Source, o.Stats, err = newLiveSource(cfg)
-	return err
+	live, stats, err := newLiveSource(cfg, !o.Watch)
+	if err != nil {
+		return err
+	}
+	o.Source, o.Stats = live, stats
+	if o.Watch {
+		if o.watching, err = source.NewWatching(cfg, live); err != nil {
+			return fmt.Errorf("cannot build a client for the cluster: %w", err)
+		}
+	}
+	return nil
 }
 
-func newLiveSource(cfg *rest.Config) (source.Source, *source.Stats, error) {
+// newLiveSource builds the live Source. guard makes it fail fast on an API server that
+// keeps dropping connections: right for one diagnosis, wrong for --watch, which must
+// outlive a restart of the API server.
+func newLiveSource(cfg *rest.Config, guard bool) (*source.Live, *source.Stats, error) {
 	cfg = rest.CopyConfig(cfg)
 	cfg.WarningHandler = rest.NoWarnings{}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = defaultRequestTimeout
 	}
-	source.GuardConnections(cfg)
+	if guard {
+		source.GuardConnections(cfg)
+	}
 	stats := source.CountRequests(cfg)
 	live, err := source.NewLive(cfg)
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/ingress"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 const ingressExample = `  # Why does https://shop.example.com/api not reach its backend?
@@ -51,6 +53,7 @@ The controller's pods are found from the IngressClass controller for ` + strings
 		RunE:    runE(o),
 	}
 	o.AddFlags(cmd)
+	o.AddWatchFlags(cmd)
 	cmd.ValidArgsFunction = CompleteNames(flags, CompleteIngress)
 	cmd.Flags().StringVar(&o.ControllerSelector, "controller-selector", "",
 		"The ingress controller's pods as [NAMESPACE/]LABEL-SELECTOR (e.g. ingress-nginx/app.kubernetes.io/name=ingress-nginx), instead of the well-known labels of the IngressClass's controller")
@@ -96,9 +99,8 @@ func (o *IngressOptions) Validate() error {
 // Run diagnoses the Ingress and prints the report.
 func (o *IngressOptions) Run(ctx context.Context) error {
 	defer o.PrintStats(time.Now())
-	report, _, err := ingress.Diagnose(ctx, o.SharedReads(), o.Namespace, o.Name, ingress.Options{ControllerSelector: o.controllerSelector})
-	if err != nil {
-		return err
-	}
-	return o.Emit(report)
+	return o.Diagnose(ctx, func(ctx context.Context, src source.Source) (diag.Report, error, error) {
+		report, _, err := ingress.Diagnose(ctx, o.SharedReads(src), o.Namespace, o.Name, ingress.Options{ControllerSelector: o.controllerSelector})
+		return report, verdictOf(report), err
+	})
 }

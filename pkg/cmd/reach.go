@@ -15,6 +15,8 @@ import (
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/peer"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/reach"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 const reachExample = `  # Can checkout reach the payments Service (every Service port)?
@@ -58,6 +60,7 @@ Exit codes: 0 allowed, 1 denied, 2 could not decide.`,
 		RunE:    runE(o),
 	}
 	o.AddFlags(cmd)
+	o.AddWatchFlags(cmd)
 	cmd.ValidArgsFunction = CompleteObjectRefs(flags, 2, CompletePod, CompleteDeployment, CompleteStatefulSet, CompleteDaemonSet, CompleteReplicaSet, CompleteJob, CompleteService)
 	cmd.Flags().StringVar(&o.Port, "port", "", "Port to check: a number or a port name (default: every port of the Service, or every declared port of TO's pods)")
 	cmd.Flags().StringVar(&o.Protocol, "protocol", "", "Protocol of --port: TCP, UDP or SCTP (default: the port's own, TCP for numbers)")
@@ -127,22 +130,17 @@ func (o *ReachOptions) Validate() error { return nil }
 // decided (policies unreadable) prints what is known and exits 2.
 func (o *ReachOptions) Run(ctx context.Context) error {
 	defer o.PrintStats(time.Now())
-	report, state, err := reach.Diagnose(ctx, o.Source, reach.Options{
-		From: o.from, To: o.to, Port: o.Port, Protocol: corev1.Protocol(o.Protocol)})
-	if err != nil {
-		return err
-	}
-	o.Locate(&report)
-	if err := o.Printer.PrintReport(o.Streams.Out, report); err != nil {
-		return err
-	}
-	// A verdict that could not be reached exits 2 even though a report was printed,
-	// so that a runbook never reads "allowed" from a guess.
-	if err := state.Undecided(); err != nil {
-		return err
-	}
-	if report.HasErrors() {
-		return ErrFindings
-	}
-	return nil
+	return o.Diagnose(ctx, func(ctx context.Context, src source.Source) (diag.Report, error, error) {
+		report, state, err := reach.Diagnose(ctx, src, reach.Options{
+			From: o.from, To: o.to, Port: o.Port, Protocol: corev1.Protocol(o.Protocol)})
+		if err != nil {
+			return report, nil, err
+		}
+		// A verdict that could not be reached exits 2 even though a report was printed,
+		// so that a runbook never reads "allowed" from a guess.
+		if undecided := state.Undecided(); undecided != nil {
+			return report, undecided, nil
+		}
+		return report, verdictOf(report), nil
+	})
 }

@@ -10,6 +10,8 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/gateway"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 const routeExample = `  # Why does the HTTPRoute checkout not get any traffic?
@@ -49,6 +51,7 @@ When the cluster does not serve the Gateway API at all, it says so and exits 2.`
 		RunE:    runE(o),
 	}
 	o.AddFlags(cmd)
+	o.AddWatchFlags(cmd)
 	cmd.ValidArgsFunction = CompleteNames(flags, CompleteRoute)
 	cmd.Flags().StringVar(&o.Kind, "kind", "", "Route kind to look for: "+strings.Join(gateway.RouteKinds, ", ")+" (default: each in that order)")
 	return cmd
@@ -93,9 +96,8 @@ func (o *RouteOptions) Validate() error {
 // Run diagnoses the route and prints the report.
 func (o *RouteOptions) Run(ctx context.Context) error {
 	defer o.PrintStats(time.Now())
-	report, _, err := gateway.Diagnose(ctx, o.SharedReads(), o.Namespace, o.Name, o.kind)
-	if err != nil {
-		return err
-	}
-	return o.Emit(report)
+	return o.Diagnose(ctx, func(ctx context.Context, src source.Source) (diag.Report, error, error) {
+		report, _, err := gateway.Diagnose(ctx, o.SharedReads(src), o.Namespace, o.Name, o.kind)
+		return report, verdictOf(report), err
+	})
 }

@@ -9,6 +9,8 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 const svcExample = `  # 1. Paged: "checkout can't reach payments". Diagnose the Service checkout calls
@@ -18,8 +20,8 @@ const svcExample = `  # 1. Paged: "checkout can't reach payments". Diagnose the 
   #    See what every check looked at, passed ones included (per pod, per port)
   kubectl netdoctor svc payments -n shop --verbose
 
-  # 3. Re-run after the fix: exit code 0 means no error finding is left
-  kubectl netdoctor svc payments -n shop && echo "payments: traffic should arrive"
+  # 3. Apply the fix and watch it land: prints what changes, ends when no error is left
+  kubectl netdoctor svc payments -n shop --watch --until healthy --timeout 5m && echo fixed
 
   # In a runbook: exit code 0 healthy, 1 traffic fails, 2 could not diagnose
   kubectl netdoctor svc payments -n shop -o json | jq -r '.rootCause // "healthy"'
@@ -51,6 +53,7 @@ environment variables → DNS names, and prints the first cause that explains a 
 		RunE:    runE(o),
 	}
 	o.AddFlags(cmd)
+	o.AddWatchFlags(cmd)
 	cmd.ValidArgsFunction = CompleteNames(flags, CompleteService)
 	return cmd
 }
@@ -75,9 +78,8 @@ func (o *SvcOptions) Validate() error {
 // Run diagnoses the Service and prints the report.
 func (o *SvcOptions) Run(ctx context.Context) error {
 	defer o.PrintStats(time.Now())
-	report, _, err := service.Diagnose(ctx, o.Source, o.Namespace, o.Name)
-	if err != nil {
-		return err
-	}
-	return o.Emit(report)
+	return o.Diagnose(ctx, func(ctx context.Context, src source.Source) (diag.Report, error, error) {
+		report, _, err := service.Diagnose(ctx, src, o.Namespace, o.Name)
+		return report, verdictOf(report), err
+	})
 }

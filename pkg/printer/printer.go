@@ -116,6 +116,9 @@ type Options struct {
 	// Out is the writer whose terminal-ness decides auto color, normally the command's
 	// Out stream. When nil, auto decides from the writer given to each Print call.
 	Out io.Writer
+	// Stream is for --watch, which prints a report per change: JSON one per line (JSON
+	// Lines), YAML as separate documents. Text and SARIF ignore it.
+	Stream bool
 }
 
 // New returns the printer for an -o format ("text", "json" or "yaml"; empty is text).
@@ -129,9 +132,9 @@ func New(format string, opts Options) (Printer, error) {
 	}
 	switch format {
 	case FormatJSON:
-		return jsonPrinter{}, nil
+		return jsonPrinter{stream: opts.Stream}, nil
 	case FormatYAML:
-		return yamlPrinter{}, nil
+		return yamlPrinter{stream: opts.Stream}, nil
 	case FormatSARIF:
 		return sarifPrinter{}, nil
 	default:

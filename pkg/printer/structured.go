@@ -12,11 +12,12 @@ import (
 )
 
 // jsonPrinter writes the contract's JSON: the diag structs through their json tags.
-type jsonPrinter struct{}
+// stream writes each document on one line (JSON Lines), for --watch.
+type jsonPrinter struct{ stream bool }
 
 // yamlPrinter writes the same document as YAML (sigs.k8s.io/yaml goes through the json
-// tags, so field names are identical).
-type yamlPrinter struct{}
+// tags, so field names are identical). stream starts each document with ---, for --watch.
+type yamlPrinter struct{ stream bool }
 
 var (
 	_ Printer = jsonPrinter{}
@@ -24,7 +25,10 @@ var (
 )
 
 // PrintReport implements Printer.
-func (jsonPrinter) PrintReport(w io.Writer, r diag.Report) error {
+func (p jsonPrinter) PrintReport(w io.Writer, r diag.Report) error {
+	if p.stream {
+		return writeJSONLine(w, normalizeReport(r))
+	}
 	return writeJSON(w, normalizeReport(r))
 }
 
@@ -34,7 +38,12 @@ func (jsonPrinter) PrintScan(w io.Writer, s diag.ScanReport) error {
 }
 
 // PrintReport implements Printer.
-func (yamlPrinter) PrintReport(w io.Writer, r diag.Report) error {
+func (p yamlPrinter) PrintReport(w io.Writer, r diag.Report) error {
+	if p.stream {
+		if _, err := io.WriteString(w, "---\n"); err != nil {
+			return err
+		}
+	}
 	return writeYAML(w, normalizeReport(r))
 }
 
@@ -48,10 +57,19 @@ func (yamlPrinter) PrintScan(w io.Writer, s diag.ScanReport) error {
 // `kubectl get pods -l 'a in (x)' && ...` or evidence like "<none>", and \u0026 helps
 // neither. Decoders see the same values either way.
 func writeJSON(w io.Writer, v any) error {
+	return encodeJSON(w, v, "  ")
+}
+
+// writeJSONLine is writeJSON on one line.
+func writeJSONLine(w io.Writer, v any) error {
+	return encodeJSON(w, v, "")
+}
+
+func encodeJSON(w io.Writer, v any, indent string) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
+	enc.SetIndent("", indent)
 	if err := enc.Encode(v); err != nil { // Encode appends the trailing newline
 		return fmt.Errorf("encoding JSON: %w", err)
 	}

@@ -91,15 +91,35 @@ func newLiveFromClient(client kubernetes.Interface) *Live {
 // listAll reads every page of a list. If the continue token expires part-way (the
 // list took longer than the server keeps old versions), it falls back to a single
 // unpaginated list, as client-go's pager does.
-func listAll[T any, L interface{ GetContinue() string }](
+func listAll[T any, L pagedList](
 	ctx context.Context,
 	opts metav1.ListOptions,
 	list func(context.Context, metav1.ListOptions) (L, error),
 	items func(L) []T,
 ) ([]T, error) {
+	out, _, err := listAllAt(ctx, opts, list, items)
+	return out, err
+}
+
+// pagedList is a list response: a page with a continue token and the resourceVersion
+// the list was served at.
+type pagedList interface {
+	GetContinue() string
+	GetResourceVersion() string
+}
+
+// listAllAt is listAll that also returns the resourceVersion of the list, from which a
+// watch resumes.
+func listAllAt[T any, L pagedList](
+	ctx context.Context,
+	opts metav1.ListOptions,
+	list func(context.Context, metav1.ListOptions) (L, error),
+	items func(L) []T,
+) ([]T, string, error) {
 	opts.Limit = pageSize
 	opts.Continue = ""
 	out := []T{}
+	rv := ""
 	for {
 		page, err := list(ctx, opts)
 		if err != nil {
@@ -107,16 +127,20 @@ func listAll[T any, L interface{ GetContinue() string }](
 				opts.Limit, opts.Continue = 0, ""
 				full, err := list(ctx, opts)
 				if err != nil {
-					return nil, err
+					return nil, "", err
 				}
-				return append([]T{}, items(full)...), nil
+				return append([]T{}, items(full)...), full.GetResourceVersion(), nil
 			}
-			return nil, err
+			return nil, "", err
 		}
 		out = append(out, items(page)...)
+		if rv == "" {
+			// Every page of a paginated list is served at the first page's version.
+			rv = page.GetResourceVersion()
+		}
 		next := page.GetContinue()
 		if next == "" || next == opts.Continue {
-			return out, nil
+			return out, rv, nil
 		}
 		opts.Continue = next
 	}

@@ -30,6 +30,8 @@ var (
 	clientset kubernetes.Interface
 	k8sClient client.Client
 	repoRoot  = filepath.Join("..", "..")
+	// testEnv is the control plane, for restartAPIServer.
+	testEnv *envtest.Environment
 )
 
 // controllers are the kube-controller-manager loops whose output netdoctor reads.
@@ -53,7 +55,18 @@ func run(m *testing.M) int {
 		return 2
 	}
 	defer os.RemoveAll(dir)
-	env := &envtest.Environment{}
+	// A fixed certificate directory keeps the serving certificates and the client CA
+	// across restartAPIServer; envtest makes new ones for a temporary directory.
+	certDir := filepath.Join(dir, "apiserver")
+	if err := os.MkdirAll(certDir, 0o700); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	env := &envtest.Environment{ControlPlane: envtest.ControlPlane{APIServer: &envtest.APIServer{CertDir: certDir,
+		// The API server drains long-running requests (the suites' own watches) on SIGTERM
+		// for longer than a test should wait; after this it is killed, like a crash.
+		StopTimeout: 5 * time.Second}}}
+	testEnv = env
 	if _, err := env.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "envtest:", err)
 		return 2
@@ -128,6 +141,22 @@ func startControllerManager(dir, kubeconfig string) (func(), error) {
 		<-exited
 		logFile.Close()
 	}, nil
+}
+
+// restartAPIServer stops the API server and starts it again on the same port and etcd,
+// as a control-plane upgrade or crash does: every connection drops and the watch cache
+// starts empty.
+func restartAPIServer(t *testing.T) {
+	t.Helper()
+	api := testEnv.ControlPlane.GetAPIServer()
+	if err := api.Stop(); err != nil && !strings.Contains(err.Error(), "timeout waiting for process") {
+		t.Fatalf("stop the API server: %v", err)
+	}
+	// Long enough for every client to notice and back off.
+	time.Sleep(2 * time.Second)
+	if err := api.Start(); err != nil {
+		t.Fatalf("start the API server again: %v", err)
+	}
 }
 
 func tail(s string, lines int) string {

@@ -14,6 +14,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/go-logr/logr"
 	appsv1 "k8s.io/api/apps/v1"
@@ -190,4 +192,56 @@ func Dump(ctx context.Context, c client.Client, dir string, namespaces ...string
 	}
 	path := filepath.Join(dir, "dump.json")
 	return path, os.WriteFile(path, data, 0o600)
+}
+
+// Running is a command started with Start, whose output can be read while it runs: a
+// --watch run, which the test changes the cluster under.
+type Running struct {
+	out, errOut *syncBuffer
+	done        chan Result
+}
+
+// Start runs the command line in the background, as Run does.
+func Start(args ...string) *Running {
+	r := &Running{out: &syncBuffer{}, errOut: &syncBuffer{}, done: make(chan Result, 1)}
+	streams := genericiooptions.IOStreams{In: strings.NewReader(""), Out: r.out, ErrOut: r.errOut}
+	go func() {
+		code := cmd.Execute(cmd.NewCmdNetdoctor(streams), streams, args)
+		r.done <- Result{Code: code, Out: r.out.String(), ErrOut: r.errOut.String()}
+	}()
+	return r
+}
+
+// Out is what the command has printed on stdout so far.
+func (r *Running) Out() string { return r.out.String() }
+
+// ErrOut is what the command has printed on stderr so far.
+func (r *Running) ErrOut() string { return r.errOut.String() }
+
+// Wait waits up to timeout for the command to end. ok is false if it still runs.
+func (r *Running) Wait(timeout time.Duration) (res Result, ok bool) {
+	select {
+	case res = <-r.done:
+		return res, true
+	case <-time.After(timeout):
+		return Result{}, false
+	}
+}
+
+// syncBuffer is a bytes.Buffer that the command writes while the test reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
