@@ -139,35 +139,33 @@ func (o *CommonOptions) Complete() error {
 	if err != nil {
 		return err
 	}
-	live, stats, err := newLiveSource(cfg, !o.Watch)
-	if err != nil {
-		return err
-	}
-	o.Source, o.Stats = live, stats
-	if o.Watch {
-		if o.watching, err = source.NewWatching(cfg, live); err != nil {
-			return fmt.Errorf("cannot build a client for the cluster: %w", err)
-		}
-	}
-	return nil
+	o.Source, o.watching, o.Stats, err = newLiveSource(cfg, o.Watch)
+	return err
 }
 
-// newLiveSource builds the live Source. guard makes it fail fast on an API server that
-// keeps dropping connections: right for one diagnosis, wrong for --watch, which must
-// outlive a restart of the API server.
-func newLiveSource(cfg *rest.Config, guard bool) (*source.Live, *source.Stats, error) {
+// newLiveSource builds the live Source, and with watch the Watching Source over it.
+// Without watch it fails fast on an API server that keeps dropping connections: right
+// for one diagnosis, wrong for --watch, which must outlive a restart of the API server.
+func newLiveSource(cfg *rest.Config, watch bool) (source.Source, *source.Watching, *source.Stats, error) {
 	cfg = rest.CopyConfig(cfg)
 	cfg.WarningHandler = rest.NoWarnings{}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = defaultRequestTimeout
 	}
-	if guard {
+	if !watch {
 		source.GuardConnections(cfg)
 	}
 	stats := source.CountRequests(cfg)
 	live, err := source.NewLive(cfg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cannot build a client for the cluster: %w", err)
+		return nil, nil, nil, fmt.Errorf("cannot build a client for the cluster: %w", err)
 	}
-	return live, stats, nil
+	if !watch {
+		return live, nil, stats, nil
+	}
+	watching, err := source.NewWatching(cfg, live)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("cannot build a client for the cluster: %w", err)
+	}
+	return watching, watching, stats, nil
 }

@@ -3,7 +3,9 @@ package controllers
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -112,10 +114,46 @@ func TestWatchSelectorCorrected(t *testing.T) {
 	ns := deploy(t, shopManifests)
 	change(t, ns, "orders-db", &corev1.Service{}, func(s *corev1.Service) { s.Spec.Selector = map[string]string{"app": "orders"} })
 
-	w := startWatch(t, ns, "svc", "orders-db", "--until", "healthy", "--timeout", "90s", "-o", "json")
+	once, err := harness.Run("svc", "orders-db", "-n", ns, "--kubeconfig", adminKubeconfig, "--stats", "-o", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := startWatch(t, ns, "svc", "orders-db", "--until", "healthy", "--timeout", "90s", "-o", "json", "--stats")
 	change(t, ns, "orders-db", &corev1.Service{}, func(s *corev1.Service) { s.Spec.Selector = map[string]string{"app": "orders-db"} })
 	res := waitEnd(t, w, 60*time.Second, cmd.ExitOK)
 	expectFixedStream(t, res.Out, diag.SelectorMatchesNoPods)
+	// The feeds read objects through the dynamic client; the diagnosis must not notice.
+	if first := jsonLines(t, res.Out)[0]; !reflect.DeepEqual(first, once.Report) {
+		t.Errorf("the watch's first report differs from a plain run's:\nwatch: %+v\nplain: %+v", first, once.Report)
+	}
+
+	// The re-diagnoses read from the feeds: on top of one diagnosis's requests, the watch
+	// costs a WATCH per read and a LIST for each read that only the fixed Service makes
+	// (its pods, by the corrected selector), not a re-read of everything per change.
+	t.Logf("one diagnosis: %s; the watch: %s", statsLine(once.ErrOut), statsLine(res.ErrOut))
+	single, watched := requests(t, once.ErrOut), requests(t, res.ErrOut)
+	if feeds := len(jsonLines(t, res.Out)); watched > 3*single {
+		t.Errorf("the watch made %d requests for %d reports; one diagnosis makes %d", watched, feeds, single)
+	}
+}
+
+func statsLine(errOut string) string {
+	for _, line := range strings.Split(errOut, "\n") {
+		if strings.HasPrefix(line, "stats: ") {
+			return line
+		}
+	}
+	return ""
+}
+
+// requests reads the request count off the --stats line.
+func requests(t *testing.T, errOut string) int {
+	t.Helper()
+	var n int
+	if _, err := fmt.Sscanf(statsLine(errOut), "stats: %d API requests", &n); err != nil {
+		t.Fatalf("no --stats line in %q: %v", errOut, err)
+	}
+	return n
 }
 
 // TestWatchPodsBecomeReady: every pod crashes; the Deployment is rolled back to a
