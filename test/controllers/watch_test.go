@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -187,6 +189,35 @@ func TestWatchPodsBecomeReady(t *testing.T) {
 		if _, err := time.Parse("15:04:05", strings.Fields(line)[0]); err != nil {
 			t.Errorf("update line without a timestamp: %q", line)
 		}
+	}
+	expectREADMEWatch(t, strings.ReplaceAll(res.Out, ns, "shop"))
+}
+
+// expectREADMEWatch keeps the README's watch example honest: its update lines are those
+// this run printed, timestamps aside.
+func expectREADMEWatch(t *testing.T, out string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "namespace renamed):\n\n```text\n"
+	readme := string(data)
+	start := strings.Index(readme, marker)
+	if start < 0 {
+		t.Fatal("README has no watch example")
+	}
+	start += len(marker)
+	example := readme[start : start+strings.Index(readme[start:], "```")]
+	stamp := regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d  `)
+	updates := func(s string) string {
+		return stamp.ReplaceAllString(s[strings.LastIndex(s, "1 error, "):], "HH:MM:SS  ")
+	}
+	if updates(example) != updates(out) {
+		t.Errorf("README watch example is stale; this run printed:\n%s", out)
+	}
+	if !strings.HasPrefix(example, "Service shop/redis-cart\n") {
+		t.Errorf("README watch example does not start with the report's title:\n%s", example)
 	}
 }
 
