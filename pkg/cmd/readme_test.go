@@ -7,24 +7,21 @@ import (
 	"testing"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
+	"github.com/netdoctor/kubectl-netdoctor/test/harness"
 )
 
 // TestREADMEOutput keeps the README honest: the output it shows for its first command
 // is what that command prints today.
 func TestREADMEOutput(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	want, err := harness.READMEBlock(filepath.Join("..", ".."), "The first command prints (exit code 1):\n\n```text\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	const marker = "The first command prints (exit code 1):\n\n```text\n"
-	readme := string(data)
-	start := strings.Index(readme, marker)
-	if start < 0 {
-		t.Fatalf("README has no %q block", strings.TrimSpace(marker))
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	start += len(marker)
-	want := readme[start : start+strings.Index(readme[start:], "```")]
-	if !strings.Contains(readme, "go run ./cmd/kubectl-netdoctor svc payments -n shop -f examples/shop/") {
+	if !strings.Contains(string(readme), "go run ./cmd/kubectl-netdoctor svc payments -n shop -f examples/shop/") {
 		t.Fatal("README no longer shows the command this test runs")
 	}
 	r := execute(t, "", "svc", "payments", "-n", "shop", "-f", filepath.Join("..", "..", "examples", "shop")+"/", "--color", "never")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -197,18 +196,10 @@ func TestWatchPodsBecomeReady(t *testing.T) {
 // this run printed, timestamps aside.
 func expectREADMEWatch(t *testing.T, out string) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	example, err := harness.READMEBlock(repoRoot, "namespace renamed):\n\n```text\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	const marker = "namespace renamed):\n\n```text\n"
-	readme := string(data)
-	start := strings.Index(readme, marker)
-	if start < 0 {
-		t.Fatal("README has no watch example")
-	}
-	start += len(marker)
-	example := readme[start : start+strings.Index(readme[start:], "```")]
 	stamp := regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d  `)
 	updates := func(s string) string {
 		return stamp.ReplaceAllString(s[strings.LastIndex(s, "1 error, "):], "HH:MM:SS  ")

@@ -245,3 +245,24 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// READMEBlock returns the fenced block of the repository's README that follows marker
+// (the text up to and including the opening fence), so that tests keep the README's
+// examples in step with what the commands print.
+func READMEBlock(repoRoot, marker string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		return "", err
+	}
+	readme := string(data)
+	start := strings.Index(readme, marker)
+	if start < 0 {
+		return "", fmt.Errorf("README has no %q block", strings.TrimSpace(marker))
+	}
+	start += len(marker)
+	end := strings.Index(readme[start:], "```")
+	if end < 0 {
+		return "", fmt.Errorf("README block after %q is not closed", strings.TrimSpace(marker))
+	}
+	return readme[start : start+end], nil
+}
