@@ -185,3 +185,23 @@ func TestSvcShowsWhoMayReach(t *testing.T) {
 		}
 	}
 }
+
+// TestReachPolicyNotEvaluated: a Cilium policy decides the ingress of TO, which netdoctor
+// does not evaluate: the report is printed without a verdict and the exit code is 2 with
+// one line saying why; where a NetworkPolicy denies the traffic anyway, the verdict
+// stands (exit 1).
+func TestReachPolicyNotEvaluated(t *testing.T) {
+	t.Parallel()
+	r := execute(t, "", "reach", "deploy/frontend", "svc/api", "-n", "shop", "-f", reachDir(t, "cilium-l7.yaml"), "-o", "json")
+	if r.code != 2 || !strings.Contains(r.errOut, "CiliumNetworkPolicy shop/api-l7") || !strings.Contains(r.errOut, "PolicyNotEvaluated") {
+		t.Errorf("exit %d, stderr %q; want 2 naming the policy", r.code, r.errOut)
+	}
+	rep := report(t, r)
+	if rep.Reach != nil || len(rep.IDs()) != 1 || rep.IDs()[0] != diag.PolicyNotEvaluated {
+		t.Errorf("reach %+v, findings %v; want no verdict and PolicyNotEvaluated", rep.Reach, rep.IDs())
+	}
+	r = execute(t, "", "reach", "deploy/frontend", "svc/api", "-n", "shop", "-f", reachDir(t, "cilium-l7-egress-denied.yaml"), "-o", "json")
+	if rep := report(t, r); r.code != 1 || rep.Reach == nil || rep.Reach.Allowed {
+		t.Errorf("exit %d, reach %+v; want 1, denied", r.code, rep.Reach)
+	}
+}

@@ -83,6 +83,12 @@ const (
 	IngressRuleConflict FindingID = "IngressRuleConflict"
 	// IngressControllerBlocked: NetworkPolicies stop the class's controller pods from reaching a backend's pods on the targetPort
 	IngressControllerBlocked FindingID = "IngressControllerBlocked"
+	// IngressCanaryWithoutMain: an ingress-nginx canary Ingress has no non-canary Ingress of the same class for its host and path, so the controller does not split traffic as intended
+	IngressCanaryWithoutMain FindingID = "IngressCanaryWithoutMain"
+	// IngressBackendProtocolMismatch: the nginx.ingress.kubernetes.io/backend-protocol annotation disagrees with the backend Service port's appProtocol or https/grpc port name: the usual cause of 502 Bad Gateway
+	IngressBackendProtocolMismatch FindingID = "IngressBackendProtocolMismatch"
+	// IngressRewriteWithoutRegex: rewrite-target uses capture groups ($1…) but the path is not a regex with those groups: every request is rewritten to a literal path
+	IngressRewriteWithoutRegex FindingID = "IngressRewriteWithoutRegex"
 	// RouteNotFound: no such route
 	RouteNotFound FindingID = "RouteNotFound"
 	// RouteParentNotFound: a parentRef names a Gateway that does not exist
@@ -101,6 +107,10 @@ const (
 	RouteNotAccepted FindingID = "RouteNotAccepted"
 	// RouteBackendsZeroWeight: every backendRef of a rule has weight 0 (requests matching it get HTTP 500)
 	RouteBackendsZeroWeight FindingID = "RouteBackendsZeroWeight"
+	// GatewayListenerTLSInvalid: a listener's certificateRefs name a Secret that is missing, not kubernetes.io/tls, unparsable, expired, not covering the listener hostname, or in another namespace without a ReferenceGrant
+	GatewayListenerTLSInvalid FindingID = "GatewayListenerTLSInvalid"
+	// GatewayNotProgrammed: the parent Gateway is Programmed=False, or the listener the route attaches to has Accepted, Programmed or ResolvedRefs False (reason and message as evidence)
+	GatewayNotProgrammed FindingID = "GatewayNotProgrammed"
 	// IngressDenied: policies selecting TO isolate it for ingress and none admits FROM on that port; evidence: each policy and why it does not match
 	IngressDenied FindingID = "IngressDenied"
 	// EgressDenied: policies selecting FROM isolate it for egress and none allows TO on that port
@@ -117,8 +127,14 @@ const (
 	NamedPortNotFound FindingID = "NamedPortNotFound"
 	// NetworkPolicyNotEnforced: policies exist but no known policy-enforcing network plugin is detected
 	NetworkPolicyNotEnforced FindingID = "NetworkPolicyNotEnforced"
+	// PolicyNotEvaluated: a policy of a kind or with a rule netdoctor does not evaluate selects FROM or TO; the direction it decides is unknown, never allowed (reach exits 2 when that decides the verdict)
+	PolicyNotEvaluated FindingID = "PolicyNotEvaluated"
 	// HostNetworkNotIsolated: FROM or TO runs with hostNetwork: NetworkPolicy pod selectors do not apply to it; it is seen as its node's IP
 	HostNetworkNotIsolated FindingID = "HostNetworkNotIsolated"
+	// KubeProxyNotReady: the node's Service proxy (kube-proxy, or the CNI's replacement) is not Ready on nodes that run the Service's clients (for reach: FROM's node, then severity error); ClusterIP/NodePort traffic from those nodes is not forwarded
+	KubeProxyNotReady FindingID = "KubeProxyNotReady"
+	// NodeNetworkNotReady: ready endpoints sit on nodes whose pod network is not ready (node NotReady, NetworkUnavailable=True, or the CNI agent pod on that node not Ready); severity error when that holds for every ready endpoint
+	NodeNetworkNotReady FindingID = "NodeNetworkNotReady"
 	// PermissionDenied: the tool was not allowed to read something a check needs; that check is unknown
 	PermissionDenied FindingID = "PermissionDenied"
 	// APIError: the API server failed or timed out on a read; that check is unknown
@@ -170,6 +186,9 @@ var Catalog = map[FindingID]CatalogEntry{
 	TLSCertificateExpired:                 {SeverityError, "the certificate is expired (TLSCertificateExpiringSoon, warning, under 14 days)"},
 	IngressRuleConflict:                   {SeverityWarning, "another Ingress of the same class claims the same host and path"},
 	IngressControllerBlocked:              {SeverityError, "NetworkPolicies stop the class's controller pods from reaching a backend's pods on the targetPort"},
+	IngressCanaryWithoutMain:              {SeverityWarning, "an ingress-nginx canary Ingress (nginx.ingress.kubernetes.io/canary: \"true\") has no non-canary Ingress of the same class for its host and path, so the controller does not split traffic as intended"},
+	IngressBackendProtocolMismatch:        {SeverityWarning, "the nginx.ingress.kubernetes.io/backend-protocol annotation (HTTP, HTTPS, GRPC, GRPCS) disagrees with the backend Service port's appProtocol or https/grpc port name: the usual cause of 502 Bad Gateway"},
+	IngressRewriteWithoutRegex:            {SeverityWarning, "rewrite-target uses capture groups ($1…) but the path is not a regex (use-regex unset and no regex characters): every request is rewritten to a literal path"},
 	RouteNotFound:                         {SeverityError, "no such route"},
 	RouteParentNotFound:                   {SeverityError, "a parentRef names a Gateway that does not exist"},
 	GatewayClassNotAccepted:               {SeverityError, "the Gateway's class is missing or not Accepted"},
@@ -179,6 +198,8 @@ var Catalog = map[FindingID]CatalogEntry{
 	RouteBackendNotFound:                  {SeverityError, "a backendRef Service does not exist or lacks the port"},
 	RouteNotAccepted:                      {SeverityError, "the controller set Accepted=False or ResolvedRefs=False (reason and message as evidence)"},
 	RouteBackendsZeroWeight:               {SeverityError, "every backendRef of a rule has weight 0 (requests matching it get HTTP 500)"},
+	GatewayListenerTLSInvalid:             {SeverityError, "a listener's certificateRefs name a Secret that is missing, not kubernetes.io/tls, unparsable, expired, not covering the listener hostname, or in another namespace without a ReferenceGrant"},
+	GatewayNotProgrammed:                  {SeverityError, "the parent Gateway is Programmed=False, or the listener the route attaches to has Accepted, Programmed or ResolvedRefs False (reason and message as evidence)"},
 	IngressDenied:                         {SeverityError, "policies selecting TO isolate it for ingress and none admits FROM on that port; evidence: each policy and why it does not match"},
 	EgressDenied:                          {SeverityError, "policies selecting FROM isolate it for egress and none allows TO on that port"},
 	PolicyUsesServicePort:                 {SeverityWarning, "a policy allows the Service port but the pods listen on a different targetPort (policies see the pod port)"},
@@ -187,7 +208,10 @@ var Catalog = map[FindingID]CatalogEntry{
 	PolicyPeerAndOrConfusion:              {SeverityInfo, "a rule lists podSelector and namespaceSelector as separate peers (OR) where one peer (AND) is likely meant"},
 	NamedPortNotFound:                     {SeverityWarning, "a policy port name is not declared by the selected pods"},
 	NetworkPolicyNotEnforced:              {SeverityWarning, "policies exist but no known policy-enforcing network plugin is detected"},
+	PolicyNotEvaluated:                    {SeverityWarning, "a policy of a kind or with a rule netdoctor does not evaluate (e.g. Cilium L7 or toFQDNs, an unknown Calico selector function) selects FROM or TO; the direction it decides is unknown, never allowed (reach exits 2 when that decides the verdict)"},
 	HostNetworkNotIsolated:                {SeverityInfo, "FROM or TO runs with hostNetwork: NetworkPolicy pod selectors do not apply to it; it is seen as its node's IP"},
+	KubeProxyNotReady:                     {SeverityWarning, "the node's Service proxy (kube-proxy, or the CNI's replacement such as Cilium with kube-proxy replacement) is not Ready on nodes that run the Service's clients (for reach: FROM's node, then severity error); ClusterIP/NodePort traffic from those nodes is not forwarded"},
+	NodeNetworkNotReady:                   {SeverityWarning, "ready endpoints sit on nodes whose pod network is not ready (node NotReady, NetworkUnavailable=True, or the CNI agent pod on that node not Ready); severity error when that holds for every ready endpoint"},
 	PermissionDenied:                      {SeverityWarning, "the tool was not allowed to read something a check needs; that check is unknown"},
 	APIError:                              {SeverityWarning, "the API server failed or timed out on a read; that check is unknown"},
 }
@@ -231,6 +255,9 @@ var CatalogOrder = []FindingID{
 	TLSCertificateExpiringSoon,
 	IngressRuleConflict,
 	IngressControllerBlocked,
+	IngressCanaryWithoutMain,
+	IngressBackendProtocolMismatch,
+	IngressRewriteWithoutRegex,
 	RouteNotFound,
 	RouteParentNotFound,
 	GatewayClassNotAccepted,
@@ -240,6 +267,8 @@ var CatalogOrder = []FindingID{
 	RouteBackendNotFound,
 	RouteNotAccepted,
 	RouteBackendsZeroWeight,
+	GatewayListenerTLSInvalid,
+	GatewayNotProgrammed,
 	IngressDenied,
 	EgressDenied,
 	PolicyUsesServicePort,
@@ -248,7 +277,10 @@ var CatalogOrder = []FindingID{
 	PolicyPeerAndOrConfusion,
 	NamedPortNotFound,
 	NetworkPolicyNotEnforced,
+	PolicyNotEvaluated,
 	HostNetworkNotIsolated,
+	KubeProxyNotReady,
+	NodeNetworkNotReady,
 	PermissionDenied,
 	APIError,
 }

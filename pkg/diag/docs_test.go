@@ -122,6 +122,9 @@ func TestRBACIsReadOnly(t *testing.T) {
 		"networking.k8s.io":         {"networkpolicies", "ingresses", "ingressclasses"},
 		"gateway.networking.k8s.io": {"gateways", "gatewayclasses", "httproutes", "grpcroutes", "tcproutes", "tlsroutes", "referencegrants"},
 		"policy.networking.k8s.io":  {"adminnetworkpolicies", "baselineadminnetworkpolicies"},
+		"cilium.io":                 {"ciliumnetworkpolicies", "ciliumclusterwidenetworkpolicies"},
+		"projectcalico.org":         {"networkpolicies", "globalnetworkpolicies"},
+		"crd.projectcalico.org":     {"networkpolicies", "globalnetworkpolicies"},
 	}
 	for g, resources := range want {
 		for _, res := range resources {

@@ -346,6 +346,10 @@ apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: {name: cnp}
 ---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: web}
+---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: reader, namespace: ignored}
@@ -372,8 +376,13 @@ stringData:
 		}
 		got[u.GetKind()] = u.GetNamespace()
 	}
-	if len(got) != 2 || got["CiliumNetworkPolicy"] != "apps" || got["ClusterRole"] != "" {
-		t.Errorf("Others kind→namespace = %v, want CiliumNetworkPolicy→apps, ClusterRole→\"\"", got)
+	if len(got) != 2 || got["Certificate"] != "apps" || got["ClusterRole"] != "" {
+		t.Errorf("Others kind→namespace = %v, want Certificate→apps, ClusterRole→\"\"", got)
+	}
+	// Network plugin policies are not "others": checks read them (unstructured).
+	cnps, err := o.CNIPolicies(context.Background(), "apps")
+	if err != nil || len(cnps) != 1 || cnps[0].GetKind() != "CiliumNetworkPolicy" || cnps[0].GetNamespace() != "apps" || !o.Has(KindCNIPolicy) {
+		t.Errorf("CNIPolicies(apps) = %v, %v", cnps, err)
 	}
 	ics, _ := o.IngressClasses(context.Background())
 	if len(ics) != 1 || ics[0].Namespace != "" || ics[0].Spec.Controller != "k8s.io/ingress-nginx" {

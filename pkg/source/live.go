@@ -54,6 +54,8 @@ type Live struct {
 	// (see gatewayapi.go); nil when built from a clientset alone.
 	dynamic dynamic.Interface
 	gateway gatewayDiscovery
+	// cni remembers which network plugin policy kinds are served (cnipolicy.go).
+	cni cniDiscovery
 }
 
 var _ Source = (*Live)(nil)

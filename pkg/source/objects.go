@@ -12,6 +12,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -49,6 +50,8 @@ type Objects struct {
 	// admin network policies (cluster-scoped)
 	adminNetworkPolicies         []anpv1alpha1.AdminNetworkPolicy
 	baselineAdminNetworkPolicies []anpv1alpha1.BaselineAdminNetworkPolicy
+	// network plugin policies (CNIPolicyKinds), unstructured
+	cniPolicies []unstructured.Unstructured
 	// origins records where FromFiles read each object.
 	origins map[Origin]Position
 	// Others holds objects of kinds no check reads (kept so loaders can report them).
@@ -136,6 +139,17 @@ func (o *Objects) add(obj runtime.Object) {
 		o.adminNetworkPolicies = append(o.adminNetworkPolicies, *v)
 	case *anpv1alpha1.BaselineAdminNetworkPolicy:
 		o.baselineAdminNetworkPolicies = append(o.baselineAdminNetworkPolicies, *v)
+	case *unstructured.Unstructured:
+		if _, ok := CNIPolicyKindOf(v.GroupVersionKind()); !ok {
+			o.Others = append(o.Others, obj)
+			return
+		}
+		if !o.owned {
+			v = v.DeepCopy()
+		}
+		o.cniPolicies = append(o.cniPolicies, *v)
+		o.kinds[KindCNIPolicy] = true
+		return
 	default:
 		o.Others = append(o.Others, obj)
 		return
@@ -240,6 +254,7 @@ func (o *Objects) sortAll() {
 	sortByKey(o.referenceGrants)
 	sortByKey(o.adminNetworkPolicies)
 	sortByKey(o.baselineAdminNetworkPolicies)
+	sortByKey(o.cniPolicies)
 }
 
 // object is what every API type's pointer satisfies: enough to filter and sort.
@@ -417,6 +432,9 @@ func (o *Objects) usedNamespaces() []string {
 	}
 	for _, g := range o.gateways {
 		note(g.Namespace)
+	}
+	for _, p := range o.cniPolicies {
+		note(p.GetNamespace())
 	}
 	sort.Strings(names)
 	return names

@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
@@ -91,4 +92,11 @@ type Source interface {
 	AdminNetworkPolicies(ctx context.Context) ([]anpv1alpha1.AdminNetworkPolicy, error)
 	// BaselineAdminNetworkPolicies lists the BANPs; the API allows only one, named "default".
 	BaselineAdminNetworkPolicies(ctx context.Context) ([]anpv1alpha1.BaselineAdminNetworkPolicy, error)
+
+	// CNIPolicies lists the network plugins' own policy kinds (CNIPolicyKinds: Cilium's
+	// and Calico's), which netdoctor reads but does not evaluate: those of namespace (every
+	// namespace for AllNamespaces) and every cluster-wide one. Objects are unstructured,
+	// with apiVersion and kind set. Where no such kind is served (most clusters), or
+	// offline when the input holds none, the list is empty without error.
+	CNIPolicies(ctx context.Context, namespace string) ([]unstructured.Unstructured, error)
 }

@@ -25,6 +25,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -34,6 +35,7 @@ import (
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // Prepare readies a suite's TestMain: it silences controller-runtime's logger (unset, it
@@ -182,6 +184,35 @@ func Dump(ctx context.Context, c client.Client, dir string, namespaces ...string
 	}
 	if err := add(&corev1.NodeList{}); err != nil {
 		return "", err
+	}
+	// The network plugins' policy kinds, where the API server serves them (the suite's
+	// CRDs): the namespaced ones of the namespaces, and the cluster-wide ones.
+	for _, k := range source.CNIPolicyKinds {
+		var lists []*unstructured.UnstructuredList
+		if k.ClusterWide {
+			lists = append(lists, &unstructured.UnstructuredList{})
+		} else {
+			for range namespaces {
+				lists = append(lists, &unstructured.UnstructuredList{})
+			}
+		}
+		for i, list := range lists {
+			list.SetGroupVersionKind(k.GroupVersion.WithKind(k.Kind + "List"))
+			var opts []client.ListOption
+			if !k.ClusterWide {
+				opts = append(opts, client.InNamespace(namespaces[i]))
+			}
+			err := c.List(ctx, list, opts...)
+			if meta.IsNoMatchError(err) {
+				break // not served
+			}
+			if err != nil {
+				return "", err
+			}
+			for j := range list.Items {
+				items = append(items, &list.Items[j])
+			}
+		}
 	}
 	if err := add(&networkingv1.IngressClassList{}); err != nil {
 		return "", err

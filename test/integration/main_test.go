@@ -57,6 +57,9 @@ func run(m *testing.M) int {
 	// A wider node-port range than the default lets a fixture hold a nodePort the
 	// API server accepts but netdoctor calls unusual (NodePortOutOfRange).
 	api.Configure().Set("service-node-port-range", "30000-40000")
+	// Every test applies its fixtures in a fresh namespace and nothing deletes them (there
+	// is no namespace controller), so the suite needs more ClusterIPs than envtest's /24.
+	api.Configure().Set("service-cluster-ip-range", "10.0.0.0/16")
 	// Every request is audited so that the suite can prove netdoctor only reads.
 	api.Configure().Set("audit-policy-file", auditPolicy)
 	api.Configure().Set("audit-log-path", auditLog)

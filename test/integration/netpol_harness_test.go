@@ -122,13 +122,33 @@ func applyRecipe(t *testing.T, files ...string) (string, []string) {
 				namespaces = append(namespaces, n.Name)
 				continue
 			}
-			created = append(created, createWithStatus(t, obj.(client.Object)))
+			o := createWithStatus(t, obj.(client.Object))
+			created = append(created, o)
+			if o.GetNamespace() == metav1.NamespaceSystem || o.GetNamespace() == "" {
+				removeAtEnd(t, o)
+			}
 		}
 	}
 	for _, obj := range fixture.WithControllerSlices(created)[len(created):] {
 		createWithStatus(t, obj.(client.Object))
 	}
 	return ns, append(namespaces, metav1.NamespaceSystem)
+}
+
+// removeAtEnd deletes, when the test ends, an object a recipe put where every test
+// looks (kube-system, or cluster-scoped like a GlobalNetworkPolicy), so that the next
+// test sees the shared add-ons only. Nodes are removed by createWithStatus already.
+func removeAtEnd(t *testing.T, obj client.Object) {
+	if _, ok := obj.(*corev1.Node); ok {
+		return
+	}
+	t.Cleanup(func() {
+		// t.Context() is already cancelled when cleanups run; grace period 0: there is no
+		// kubelet to confirm that a pod has stopped.
+		if err := k8sClient.Delete(context.Background(), obj, client.GracePeriodSeconds(0)); err != nil && !apierrors.IsNotFound(err) {
+			t.Errorf("remove %T %s: %v", obj, obj.GetName(), err)
+		}
+	})
 }
 
 // withoutPolicyEnforcer removes the network plugin from kube-system for the rest of

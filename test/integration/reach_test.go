@@ -45,7 +45,10 @@ func expandNS(s, ns string) string {
 func assertReachResult(t *testing.T, mode string, r result, sc reach.Scenario) {
 	t.Helper()
 	wantCode := cmd.ExitFindings
-	if sc.Allowed {
+	switch {
+	case sc.Undecided:
+		wantCode = cmd.ExitCannot
+	case sc.Allowed:
 		wantCode = cmd.ExitOK
 	}
 	if r.code != wantCode {
@@ -65,6 +68,12 @@ func assertReachResult(t *testing.T, mode string, r result, sc reach.Scenario) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("%s: findings %v, want %v\nroot cause: %s\n%s", mode, got, want, r.report.RootCause, checkLines(r.report))
+	}
+	if sc.Undecided {
+		if r.report.Reach != nil || !strings.Contains(r.errOut, "PolicyNotEvaluated") {
+			t.Errorf("%s: want no verdict and a stderr line naming PolicyNotEvaluated; reach %+v, stderr %q", mode, r.report.Reach, r.errOut)
+		}
+		return
 	}
 	if r.report.Reach == nil {
 		t.Fatalf("%s: no reach section", mode)

@@ -15,6 +15,8 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol/dialect"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // ErrNotAPod is returned for a dns POD argument that names a Service or an address.
@@ -176,8 +178,16 @@ func checkEgress(ctx context.Context, s *State) engine.Result {
 		return engine.Skip("the input holds no cluster DNS pods")
 	case len(s.Cluster.Pods) == 0:
 		return engine.Skip("no cluster DNS pods to check against")
-	case !s.Source.Live() && !s.Source.Has("NetworkPolicy"):
+	case !s.Source.Live() && !s.Source.Has("NetworkPolicy") && !s.Source.Has(source.KindCNIPolicy):
 		return engine.Skip("the input holds no NetworkPolicies")
+	}
+	// A Cilium or Calico policy selecting the pod for egress decides too, and netdoctor
+	// does not evaluate those yet: the answer is unknown, never allowed or blocked.
+	if res, decided := unevaluatedEgress(ctx, s); decided {
+		return res
+	}
+	if !s.Source.Live() && !s.Source.Has("NetworkPolicy") {
+		return engine.Pass("the input holds no NetworkPolicy restricting the egress of the pod")
 	}
 	policies, err := s.Source.NetworkPolicies(ctx, s.Pod.Namespace)
 	if err != nil {
@@ -201,6 +211,26 @@ func checkEgress(ctx context.Context, s *State) engine.Result {
 		findings = append(findings, EgressFinding(r, s.podRef(), s.podDesc(), s.podSelector()))
 	}
 	return engine.Found(r.Summary(), findings...)
+}
+
+// unevaluatedEgress reads the network plugins' own policies of the pod's namespace (and
+// the cluster-wide ones); decided is true when the check's answer is already known: one
+// of them selects the pod for egress (unknown, PolicyNotEvaluated), or they could not
+// be read (unknown, PermissionDenied or APIError).
+func unevaluatedEgress(ctx context.Context, s *State) (engine.Result, bool) {
+	items, err := s.Source.CNIPolicies(ctx, s.Pod.Namespace)
+	if err != nil {
+		res := engine.ReadError(err)
+		res.Findings[0] = res.Findings[0].WithEvidence("a Cilium or Calico policy may decide the DNS egress of the pod")
+		return res, true
+	}
+	u := dialect.NewUnevaluated(netpol.Egress)
+	if !u.AddPod(dialect.ParseAll(items), dialect.Subject{Pod: s.Pod}) {
+		return engine.Result{}, false
+	}
+	f := u.Finding(s.podRef(), s.podDesc(), "whether it may query the cluster DNS (UDP and TCP 53 to the DNS pods) is unknown, not allowed")
+	return engine.Result{Status: diag.StatusUnknown, Findings: []diag.Finding{f},
+		Detail: "unknown: the egress of the pod is also decided by " + strings.Join(u.Refs(), ", ") + ", which netdoctor does not evaluate"}, true
 }
 
 // namespaceIndex reads namespace labels for namespaceSelectors. When they cannot be

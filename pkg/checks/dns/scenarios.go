@@ -36,6 +36,8 @@ var Scenarios = []Scenario{
 		Want: ids(diag.DNSEgressBlocked, diag.NdotsAmplification)},
 	{Name: "deny egress except DNS", File: "reach/deny-egress-except-dns.yaml", Pod: "deploy/frontend", Want: ids(diag.NdotsAmplification)},
 	{Name: "--name on a ClusterFirst pod", File: "dns/pods.yaml", Pod: "web", Args: []string{"--name", "api.stripe.com"}, Want: ids(diag.NdotsAmplification)},
+	{Name: "Calico policy decides the pod's egress", File: "reach/calico-global.yaml", Pod: "deploy/batch", Want: ids(diag.NdotsAmplification, diag.PolicyNotEvaluated)},
+	{Name: "Calico policy selecting another pod", File: "reach/calico-global.yaml", Pod: "deploy/frontend", Want: ids(diag.NdotsAmplification)},
 }
 
 func ids(list ...diag.FindingID) []diag.FindingID {

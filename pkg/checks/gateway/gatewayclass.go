@@ -18,11 +18,11 @@ import (
 // installed controller claims (Accepted Unknown, reason Pending: "Waiting for
 // controller"), or that its controller rejected (Accepted=False) leaves the Gateway
 // unprogrammed: nothing listens on its addresses. The Gateway's own Accepted and
-// Programmed conditions are shown too, as the controller's confirmation.
+// Programmed conditions are route.programmed's (GatewayNotProgrammed).
 func checkGatewayClass(ctx context.Context, s *State) engine.Result {
 	var findings []diag.Finding
 	var details []string
-	unknown, warn, checked := false, false, 0
+	unknown, checked := false, 0
 	seen := map[string]*gatewayv1.GatewayClass{}
 	for _, p := range s.Parents {
 		if p.Gateway == nil {
@@ -31,12 +31,6 @@ func checkGatewayClass(ctx context.Context, s *State) engine.Result {
 		checked++
 		className := string(p.Gateway.Spec.GatewayClassName)
 		gwRef := diag.ObjectRef{Kind: source.KindGateway, Namespace: p.Gateway.Namespace, Name: p.Gateway.Name}
-		for _, c := range []string{string(gatewayv1.GatewayConditionAccepted), string(gatewayv1.GatewayConditionProgrammed)} {
-			if cond := meta.FindStatusCondition(p.Gateway.Status.Conditions, c); cond != nil && cond.Status == metav1.ConditionFalse {
-				details = append(details, fmt.Sprintf("Gateway %s/%s: %s=False (%s: %s)", p.Gateway.Namespace, p.Gateway.Name, c, cond.Reason, cond.Message))
-				warn = true
-			}
-		}
 		if !s.Source.Live() && !s.Source.Has(source.KindGatewayClass) {
 			details = append(details, "GatewayClass "+className+": the input holds no GatewayClasses to check")
 			continue
@@ -75,11 +69,8 @@ func checkGatewayClass(ctx context.Context, s *State) engine.Result {
 		return engine.Skip("no parent Gateway found")
 	}
 	res := engine.Found(fmt.Sprintf("%d Gateway(s) checked", checked), findings...).WithDetails(details...)
-	switch {
-	case unknown && res.Status != diag.StatusFail:
+	if unknown && res.Status != diag.StatusFail {
 		res.Status = diag.StatusUnknown
-	case warn && res.Status == diag.StatusPass:
-		res.Status = diag.StatusWarn
 	}
 	return res
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -32,7 +31,7 @@ func checkListeners(ctx context.Context, s *State) engine.Result {
 	}
 	var findings []diag.Finding
 	var details []string
-	checked, warn := 0, false
+	checked := 0
 	for _, p := range s.Parents {
 		if p.Gateway == nil {
 			continue
@@ -43,10 +42,6 @@ func checkListeners(ctx context.Context, s *State) engine.Result {
 			names := make([]string, 0, len(p.Listeners))
 			for _, l := range p.Listeners {
 				names = append(names, fmt.Sprintf("%s (%s/%d)", l.Name, l.Protocol, l.Port))
-				for _, problem := range listenerProblems(p.Gateway, l.Name) {
-					details = append(details, fmt.Sprintf("Gateway %s/%s listener %s: %s", p.Gateway.Namespace, p.Gateway.Name, l.Name, problem))
-					warn = true
-				}
 			}
 			details = append(details, fmt.Sprintf("Gateway %s: admitted by listener %s", p.Label(), strings.Join(names, ", ")))
 			continue
@@ -62,11 +57,9 @@ func checkListeners(ctx context.Context, s *State) engine.Result {
 	if checked == 0 {
 		return engine.Skip("no parent Gateway found")
 	}
-	res := engine.Found(fmt.Sprintf("%d Gateway(s) checked", checked), findings...).WithDetails(details...)
-	if warn && res.Status == diag.StatusPass {
-		res.Status = diag.StatusWarn
-	}
-	return res
+	// The listeners' own status conditions are the controller's verdict, read by
+	// route.programmed (GatewayNotProgrammed).
+	return engine.Found(fmt.Sprintf("%d Gateway(s) checked", checked), findings...).WithDetails(details...)
 }
 
 // admit fills p.Listeners with the listeners that admit the route, and otherwise
@@ -176,22 +169,6 @@ func namespaceNotAllowed(l gatewayv1.Listener, gw *gatewayv1.Gateway, routeNS *c
 		return "allowedRoutes.namespaces.from is None: the listener takes no routes", fmt.Sprintf("change allowedRoutes.namespaces.from on listener %s", l.Name)
 	}
 	return fmt.Sprintf("allowedRoutes.namespaces.from %q is not a value netdoctor knows", from), ""
-}
-
-// listenerProblems are the listener's status conditions that stop it from serving.
-func listenerProblems(gw *gatewayv1.Gateway, name gatewayv1.SectionName) []string {
-	var out []string
-	for _, ls := range gw.Status.Listeners {
-		if ls.Name != name {
-			continue
-		}
-		for _, t := range []string{string(gatewayv1.ListenerConditionAccepted), string(gatewayv1.ListenerConditionResolvedRefs), string(gatewayv1.ListenerConditionProgrammed)} {
-			if c := meta.FindStatusCondition(ls.Conditions, t); c != nil && c.Status == metav1.ConditionFalse {
-				out = append(out, fmt.Sprintf("%s=False (%s: %s)", t, c.Reason, c.Message))
-			}
-		}
-	}
-	return out
 }
 
 func formatLabels(l map[string]string) string {

@@ -51,6 +51,18 @@ var Scenarios = []Scenario{
 	{File: "tlsroute.yaml", Target: "foo-tls"},
 	{File: "same-name.yaml", Target: "foo"},
 	{File: "same-name.yaml", Target: "foo", Kind: "GRPCRoute", Want: ids(diag.RouteBackendNotFound), RootCause: "foo-grpc"},
+
+	// Listener certificates (Envoy Gateway status shapes): the controller flags a
+	// missing or refused Secret itself, but keeps serving an expired or wrong certificate.
+	{File: "listener-tls.yaml", Target: "foo-route"},
+	{File: "listener-tls-missing-secret.yaml", Target: "foo-route", Want: ids(diag.GatewayListenerTLSInvalid, diag.GatewayNotProgrammed), RootCause: "foo-example-tls, which does not exist"},
+	{File: "listener-tls-expired.yaml", Target: "foo-route", Want: ids(diag.GatewayListenerTLSInvalid), RootCause: "expired"},
+	{File: "listener-tls-wrong-host.yaml", Target: "foo-route", Want: ids(diag.GatewayListenerTLSInvalid), RootCause: "does not cover foo.example.com"},
+	{File: "listener-tls-crossns-grant.yaml", Target: "foo-route"},
+	{File: "listener-tls-crossns-no-grant.yaml", Target: "foo-route", Want: ids(diag.GatewayListenerTLSInvalid, diag.GatewayNotProgrammed), RootCause: "no ReferenceGrant in $NS-certs"},
+	{File: "gateway-not-programmed.yaml", Target: "foo-route", Want: ids(diag.GatewayNotProgrammed), RootCause: "AddressNotAssigned"},
+	{File: "gateway-other-listener-invalid.yaml", Target: "foo-route"},
+	{File: "gateway-status-absent.yaml", Target: "foo-route"},
 }
 
 func ids(list ...diag.FindingID) []diag.FindingID {

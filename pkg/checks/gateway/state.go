@@ -9,6 +9,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -40,8 +41,18 @@ type State struct {
 	Backends  []*Backend
 	Diagnoses backend.Set
 
+	// Now is the clock certificates are checked against; nil means time.Now.
+	Now func() time.Time
+
 	namespaces   []corev1.Namespace
 	namespacesOK bool
+}
+
+func (s *State) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // Parent is one parentRef of the route and what it resolved to.
@@ -147,6 +158,8 @@ const (
 	CheckGatewayClass = "route.gatewayclass"
 	CheckListeners    = "route.listeners"
 	CheckHostnames    = "route.hostnames"
+	CheckListenerTLS  = "route.tls"
+	CheckProgrammed   = "route.programmed"
 	CheckBackends     = "route.backends"
 	CheckWeights      = "route.weights"
 	CheckEndpoints    = "route.endpoints"
@@ -156,7 +169,8 @@ const (
 // Checks is the route decision tree. Keep it in walk order: the order is the text tree,
 // the checks[] order of the JSON report and the tie-break for the root cause. The
 // controller's own verdict (route.status) comes last, so that netdoctor's specific
-// explanation is the root cause and the controller's condition its confirmation.
+// explanation is the root cause and the controller's condition its confirmation; for
+// the same reason the listener certificates come before the Gateway's own conditions.
 func Checks() []engine.Check[State] {
 	return []engine.Check[State]{
 		{ID: CheckExists, Title: "route exists", Run: checkExists},
@@ -164,6 +178,8 @@ func Checks() []engine.Check[State] {
 		{ID: CheckGatewayClass, Title: "GatewayClasses exist and are Accepted", Needs: []string{CheckExists}, Run: checkGatewayClass},
 		{ID: CheckListeners, Title: "a listener admits the route", Needs: []string{CheckExists}, Run: checkListeners},
 		{ID: CheckHostnames, Title: "route and listener hostnames intersect", Needs: []string{CheckExists}, Run: checkHostnames},
+		{ID: CheckListenerTLS, Title: "TLS listeners have valid certificates for the route's hostnames", Needs: []string{CheckExists}, Run: checkListenerTLS},
+		{ID: CheckProgrammed, Title: "the controller programmed the Gateways and listeners", Needs: []string{CheckExists}, Run: checkProgrammed},
 		{ID: CheckBackends, Title: "backendRefs resolve to Services and ports", Needs: []string{CheckExists}, Run: checkBackends},
 		{ID: CheckWeights, Title: "every rule has a backend with weight", Needs: []string{CheckExists}, Run: checkWeights},
 		{ID: CheckEndpoints, Title: "backend Services have ready endpoints", Needs: []string{CheckExists}, Run: checkEndpoints},

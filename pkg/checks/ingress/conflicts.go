@@ -48,6 +48,11 @@ func checkConflicts(ctx context.Context, s *State) engine.Result {
 		if s.effectiveClass(other) != myClass {
 			continue
 		}
+		if nginx, _ := s.ingressNginx(); nginx && canaryPair(s.Ingress, other) {
+			// ingress-nginx merges a canary into the main Ingress of the same host
+			// and path (ingress.canary checks that it has one).
+			continue
+		}
 		compared++
 		var clashes []string
 		for _, p := range mine {

@@ -162,31 +162,3 @@ func TestClash(t *testing.T) {
 		}
 	}
 }
-
-// TestCoversHost checks wildcard coverage on real certificates.
-func TestCoversHost(t *testing.T) {
-	t.Parallel()
-	crt, _, err := fixture.Certificate([]string{"*.example.com", "example.org"}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := firstCertificate(crt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for host, want := range map[string]bool{
-		"shop.example.com":   true,
-		"SHOP.example.com":   true,
-		"a.b.example.com":    false, // a wildcard covers one label
-		"example.com":        false, // nor the apex
-		"*.example.com":      true,  // an Ingress wildcard host with a wildcard certificate
-		"example.org":        true,
-		"www.example.org":    false,
-		"shop.example.com.":  true,
-		"shop.example.co.uk": false,
-	} {
-		if got := coversHost(leaf, host); got != want {
-			t.Errorf("coversHost(%s) = %v, want %v", host, got, want)
-		}
-	}
-}

@@ -102,7 +102,11 @@ func pathNotes(s *State) []string {
 			notes = append(notes, fmt.Sprintf("defaultBackend → %s: requests no rule matches", target))
 			continue
 		}
-		notes = append(notes, fmt.Sprintf("%s → %s: %s", p.Where(), target, PathSemantics(p.PathType, p.Path)))
+		note := fmt.Sprintf("%s → %s: %s", p.Where(), target, PathSemantics(p.PathType, p.Path))
+		if why := s.nginxRegex(p); why != "" {
+			note += fmt.Sprintf("; but ingress-nginx matches it as the case-insensitive regex ^%s (%s)", p.Path, why)
+		}
+		notes = append(notes, note)
 	}
 	return notes
 }
@@ -115,4 +119,20 @@ func backendLabel(b networkingv1.IngressBackend) string {
 		return b.Resource.Kind + "/" + b.Resource.Name
 	}
 	return "no backend"
+}
+
+// nginxRegex says why ingress-nginx matches path p as a case-insensitive regex rather
+// than by its pathType, or "": use-regex, or a rewrite-target other than the path
+// (enforceRegexModifier; it then applies to every path of the host, from any Ingress).
+func (s *State) nginxRegex(p Path) string {
+	if ok, _ := s.ingressNginx(); !ok || s.Ingress == nil {
+		return ""
+	}
+	if annotationBool(s.Ingress, UseRegexAnnotation) {
+		return "use-regex is set"
+	}
+	if t := annotationString(s.Ingress, RewriteTargetAnnotation); t != "" && t != p.Path {
+		return "rewrite-target is set"
+	}
+	return ""
 }

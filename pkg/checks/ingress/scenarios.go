@@ -53,6 +53,16 @@ var Scenarios = []Scenario{
 	{File: "controller-blocked.yaml", Target: "shop", Want: ids(diag.IngressControllerBlocked), ControllerSelector: testController, RootCause: "allow-from-ingress-nginx"},
 	{File: "controller-default-deny.yaml", Target: "shop", Want: ids(diag.IngressControllerBlocked), ControllerSelector: testController},
 
+	// ingress-nginx annotations: canary, backend-protocol, rewrite-target.
+	{File: "canary.yaml", Target: "shop-canary"},
+	{File: "canary.yaml", Target: "shop"}, // a canary and its main Ingress are not a rule conflict
+	{File: "canary-without-main.yaml", Target: "shop-canary", Want: ids(diag.IngressCanaryWithoutMain), RootCause: "no non-canary Ingress of class $NS-nginx"},
+	{File: "backend-protocol-grpc.yaml", Target: "shop"},
+	{File: "backend-protocol-unset.yaml", Target: "shop", Want: ids(diag.IngressBackendProtocolMismatch), RootCause: "declares GRPC"},
+	{File: "backend-protocol-mismatch.yaml", Target: "shop", Want: ids(diag.IngressBackendProtocolMismatch), RootCause: "speak HTTPS"},
+	{File: "rewrite-regex.yaml", Target: "shop"},
+	{File: "rewrite-without-regex.yaml", Target: "shop", Want: ids(diag.IngressRewriteWithoutRegex), RootCause: "no capture group for $1"},
+
 	// The Kubernetes documentation's Ingress examples, healthy and with one thing broken.
 	{File: "docs-fanout.yaml", Target: "simple-fanout-example"},
 	{File: "docs-fanout-wrong-port.yaml", Target: "simple-fanout-example", Want: ids(diag.IngressBackendPortNotFound), RootCause: "service2"},

@@ -93,15 +93,20 @@ const (
 	CheckAdmission  = "ingress.admission"
 	CheckBackends   = "ingress.backends"
 	CheckEndpoints  = "ingress.endpoints"
+	CheckProtocol   = "ingress.protocol"
+	CheckRewrite    = "ingress.rewrite"
 	CheckTLS        = "ingress.tls"
 	CheckConflicts  = "ingress.conflicts"
+	CheckCanary     = "ingress.canary"
 	CheckController = "ingress.controller"
 )
 
 // Checks is the ingress decision tree. Keep it in walk order: the order is the text
 // tree, the checks[] order of the JSON report and the tie-break for the root cause, so
 // the class (nothing is served without it) comes before the paths, and the paths before
-// TLS and the conflicts that only matter once traffic can arrive at all.
+// TLS and the conflicts that only matter once traffic can arrive at all. The
+// ingress-nginx annotation checks (backend-protocol, rewrite-target, canary) sit with
+// the part of the tree whose objects they judge.
 func Checks() []engine.Check[State] {
 	return []engine.Check[State]{
 		{ID: CheckExists, Title: "Ingress exists", Run: checkExists},
@@ -109,8 +114,11 @@ func Checks() []engine.Check[State] {
 		{ID: CheckAdmission, Title: "a controller admitted the Ingress", Needs: []string{CheckExists}, Run: checkAdmission},
 		{ID: CheckBackends, Title: "backend Services and ports exist", Needs: []string{CheckExists}, Run: checkBackends},
 		{ID: CheckEndpoints, Title: "backend Services have ready endpoints", Needs: []string{CheckExists}, Run: checkEndpoints},
+		{ID: CheckProtocol, Title: "ingress-nginx speaks the protocol the backend ports declare", Needs: []string{CheckExists}, Run: checkProtocol},
+		{ID: CheckRewrite, Title: "rewrite-target capture groups exist in the paths", Needs: []string{CheckExists}, Run: checkRewrite},
 		{ID: CheckTLS, Title: "TLS secrets hold valid certificates for the hosts", Needs: []string{CheckExists}, Run: checkTLS},
 		{ID: CheckConflicts, Title: "no other Ingress of the class claims the same host and path", Needs: []string{CheckExists}, Run: checkConflicts},
+		{ID: CheckCanary, Title: "a canary Ingress has a main Ingress for each of its paths", Needs: []string{CheckExists}, Run: checkCanary},
 		{ID: CheckController, Title: "NetworkPolicies let the controller reach the backends", Needs: []string{CheckExists}, Run: checkController},
 	}
 }

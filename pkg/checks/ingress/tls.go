@@ -6,10 +6,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/tlscert"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
+
+// ExpiryWarning is how close to its NotAfter a certificate is reported as expiring soon.
+const ExpiryWarning = tlscert.ExpiryWarning
 
 // checkTLS: for every spec.tls entry the controller loads the Secret secretName from
 // the Ingress's namespace and serves its certificate for the entry's hosts. A missing
@@ -26,7 +30,7 @@ func checkTLS(ctx context.Context, s *State) engine.Result {
 	var findings []diag.Finding
 	var details []string
 	unknown := false
-	parsed := map[string]secretCertificate{}
+	parsed := map[string]tlscert.Certificate{}
 	now := s.now()
 	for i, t := range s.Ingress.Spec.TLS {
 		if t.SecretName == "" {
@@ -41,14 +45,14 @@ func checkTLS(ctx context.Context, s *State) engine.Result {
 			case source.IsNotFound(err):
 				findings = append(findings, s.secretNotFound(t.SecretName, t.Hosts))
 				details = append(details, fmt.Sprintf("tls[%d] %s: Secret %s not found", i, hostList(t.Hosts), t.SecretName))
-				parsed[t.SecretName] = secretCertificate{}
+				parsed[t.SecretName] = tlscert.Certificate{}
 				continue
 			case err != nil:
 				findings = append(findings, engine.ReadErrorFinding(err))
 				unknown = true
 				continue
 			}
-			cert = parseTLSSecret(secret)
+			cert = tlscert.FromSecret(secret)
 			parsed[t.SecretName] = cert
 			if len(cert.Problems) > 0 {
 				f := diag.New(diag.TLSSecretInvalid, secretRef, "TLS Secret %s/%s of Ingress %s/%s is not usable: %s",
@@ -68,23 +72,23 @@ func checkTLS(ctx context.Context, s *State) engine.Result {
 		}
 		var uncovered []string
 		for _, h := range t.Hosts {
-			if !coversHost(cert.Leaf, h) {
+			if !tlscert.CoversHost(cert.Leaf, h) {
 				uncovered = append(uncovered, h)
 			}
 		}
 		details = append(details, fmt.Sprintf("tls[%d] %s: Secret %s, certificate for %s, valid until %s",
-			i, hostList(t.Hosts), t.SecretName, describeNames(cert.Leaf), cert.Leaf.NotAfter.UTC().Format(time.DateOnly)))
+			i, hostList(t.Hosts), t.SecretName, tlscert.DescribeNames(cert.Leaf), cert.Leaf.NotAfter.UTC().Format(time.DateOnly)))
 		if len(uncovered) > 0 {
 			f := diag.New(diag.TLSCertificateHostMismatch, s.Ref(),
 				"the certificate in Secret %s/%s does not cover %s, which Ingress %s/%s serves over TLS (it is valid for %s)",
-				s.Namespace, t.SecretName, hostList(uncovered), s.Namespace, s.Name, describeNames(cert.Leaf)).
+				s.Namespace, t.SecretName, hostList(uncovered), s.Namespace, s.Name, tlscert.DescribeNames(cert.Leaf)).
 				WithEvidence(fmt.Sprintf("certificate subject %s, issuer %s", cert.Leaf.Subject.String(), cert.Leaf.Issuer.String()))
-			if strings.Contains(describeNames(cert.Leaf)+hostList(uncovered), "*") {
+			if strings.Contains(tlscert.DescribeNames(cert.Leaf)+hostList(uncovered), "*") {
 				f = f.WithEvidence("a wildcard *.example.com covers exactly one label (a.example.com), not example.com nor a.b.example.com")
 			}
 			findings = append(findings, f.
 				WithFix("issue a certificate whose subject alternative names include %s, or serve those hosts from a tls entry whose Secret covers them", hostList(uncovered)).
-				WithCommands(fmt.Sprintf("kubectl get secret %s -n %s -o jsonpath='{.data.tls\\.crt}' | base64 -d | openssl x509 -noout -ext subjectAltName", t.SecretName, s.Namespace)))
+				WithCommands(tlscert.OpenSSLCommand(s.Namespace, t.SecretName, "-ext subjectAltName")))
 		}
 	}
 	res := engine.Found(fmt.Sprintf("%d TLS entr%s", len(s.Ingress.Spec.TLS), plural(len(s.Ingress.Spec.TLS), "y", "ies")), findings...).WithDetails(details...)
@@ -107,36 +111,28 @@ func (s *State) secretNotFound(name string, hosts []string) diag.Finding {
 
 // expiry reports a certificate that has expired, is not valid yet, or expires within
 // ExpiryWarning.
-func (s *State) expiry(ref diag.ObjectRef, cert secretCertificate, now time.Time) []diag.Finding {
+func (s *State) expiry(ref diag.ObjectRef, cert tlscert.Certificate, now time.Time) []diag.Finding {
 	leaf := cert.Leaf
-	cmd := fmt.Sprintf("kubectl get secret %s -n %s -o jsonpath='{.data.tls\\.crt}' | base64 -d | openssl x509 -noout -dates", ref.Name, ref.Namespace)
-	switch left := leaf.NotAfter.Sub(now); {
-	case left <= 0:
+	cmd := tlscert.OpenSSLCommand(ref.Namespace, ref.Name, "-dates")
+	switch validity, left := tlscert.Judge(leaf, now); validity {
+	case tlscert.Expired:
 		return []diag.Finding{diag.New(diag.TLSCertificateExpired, ref, "the certificate in Secret %s/%s expired %s ago (%s): clients of Ingress %s/%s reject it",
-			ref.Namespace, ref.Name, roundDuration(-left), leaf.NotAfter.UTC().Format(time.RFC3339), s.Namespace, s.Name).
-			WithEvidence("valid for "+describeNames(leaf)).
+			ref.Namespace, ref.Name, tlscert.RoundDuration(left), leaf.NotAfter.UTC().Format(time.RFC3339), s.Namespace, s.Name).
+			WithEvidence("valid for "+tlscert.DescribeNames(leaf)).
 			WithFix("renew the certificate and update the Secret (with cert-manager: kubectl describe certificate -n %s shows why renewal failed)", ref.Namespace).
 			WithCommands(cmd)}
-	case left < ExpiryWarning:
+	case tlscert.ExpiringSoon:
 		return []diag.Finding{diag.New(diag.TLSCertificateExpiringSoon, ref, "the certificate in Secret %s/%s expires in %s (%s)",
-			ref.Namespace, ref.Name, roundDuration(left), leaf.NotAfter.UTC().Format(time.RFC3339)).
-			WithEvidence("valid for "+describeNames(leaf)).
+			ref.Namespace, ref.Name, tlscert.RoundDuration(left), leaf.NotAfter.UTC().Format(time.RFC3339)).
+			WithEvidence("valid for "+tlscert.DescribeNames(leaf)).
 			WithFix("renew it before %s; with cert-manager check that the Certificate is Ready and renewal is not failing", leaf.NotAfter.UTC().Format(time.DateOnly)).
 			WithCommands(cmd)}
-	}
-	if now.Before(leaf.NotBefore) {
+	case tlscert.NotYetValid:
 		return []diag.Finding{diag.New(diag.TLSSecretInvalid, ref, "the certificate in Secret %s/%s is not valid before %s: clients reject it until then",
 			ref.Namespace, ref.Name, leaf.NotBefore.UTC().Format(time.RFC3339)).
 			WithFix("check the clock of the machine that issued it, or wait")}
 	}
 	return nil
-}
-
-func roundDuration(d time.Duration) string {
-	if d >= 48*time.Hour {
-		return fmt.Sprintf("%d days", int(d.Hours()/24))
-	}
-	return d.Round(time.Minute).String()
 }
 
 func hostList(hosts []string) string {

@@ -244,6 +244,9 @@ func TestNoAdminPoliciesVerdictUnchanged(t *testing.T) {
 	for _, sc := range reach.Scenarios {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
+			if sc.Undecided {
+				t.Skip("no verdict to compare: a policy netdoctor does not evaluate decides it")
+			}
 			plain, st := diagnoseWith(t, sc)
 			if len(st.AdminPolicies) != 0 || st.Baseline != nil {
 				t.Errorf("admin policies read from an input without any: %+v", st.AdminPolicies)

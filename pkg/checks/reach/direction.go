@@ -47,15 +47,28 @@ func (s *State) direction(dir netpol.Direction) engine.Result {
 	}
 	var denied []*PortResult
 	var details []string
+	unknown := 0
 	for i := range s.Results {
 		pr := &s.Results[i]
 		dr := s.dirResult(pr, dir)
-		details = append(details, pr.Case.Label()+": "+dirLine(dr, pr.Pairs))
+		details = append(details, pr.Case.Label()+": "+s.dirLine(dr, pr.Pairs, dir))
 		if dr.Denied > 0 {
 			denied = append(denied, pr)
 		}
+		if dr.Unknown > 0 {
+			unknown++
+		}
+	}
+	var notEvaluated []diag.Finding
+	if unknown > 0 {
+		notEvaluated = append(notEvaluated, s.unevaluatedFinding(dir))
 	}
 	if len(denied) == 0 {
+		if unknown > 0 {
+			return engine.Result{Status: diag.StatusUnknown, Findings: notEvaluated,
+				Detail: fmt.Sprintf("unknown: the %s of %s is also decided by %s, which netdoctor does not evaluate",
+					lowerDir(dir), podsDesc(subject), joinAnd(limit(s.Unevaluated[dir].Refs(), 3)))}.WithDetails(details...)
+		}
 		return engine.Pass("%s", allowedSummary(s.Results, dir, subject)).WithDetails(details...)
 	}
 	f := s.deniedFinding(dir, denied)
@@ -65,10 +78,22 @@ func (s *State) direction(dir netpol.Direction) engine.Result {
 	}
 	policies := deciders(s.dirResult(denied[0], dir).Sample)
 	detail := fmt.Sprintf("%s denied by %s", strings.Join(labels, ", "), strings.Join(policies, ", "))
-	return engine.Found(detail, f).WithDetails(details...)
+	return engine.Found(detail, append([]diag.Finding{f}, notEvaluated...)...).WithDetails(details...)
 }
 
 // dirLine is one port's line under the check: who decided, for how many pairs.
+func (s *State) dirLine(dr *DirectionResult, pairs int, dir netpol.Direction) string {
+	line := dirLine(dr, pairs-dr.Unknown)
+	if dr.Unknown == 0 {
+		return line
+	}
+	unknown := fmt.Sprintf("unknown for %d of %d pod pairs (decided by %s too, not evaluated)", dr.Unknown, pairs, joinAnd(limit(s.Unevaluated[dir].Refs(), 3)))
+	if dr.Unknown == pairs {
+		return unknown
+	}
+	return line + "; " + unknown
+}
+
 func dirLine(dr *DirectionResult, pairs int) string {
 	v := dr.Sample
 	switch {

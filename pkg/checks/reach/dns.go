@@ -2,8 +2,10 @@ package reach
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dns"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
 )
@@ -18,6 +20,11 @@ func checkDNS(ctx context.Context, s *State) engine.Result {
 		return engine.Skip("TO is not a Service: no name to resolve")
 	case s.From.IsIP():
 		return engine.Skip("FROM is outside the cluster and does not use the cluster DNS")
+	}
+	if u := s.Unevaluated[netpol.Egress]; !u.Empty() {
+		return engine.Result{Status: diag.StatusUnknown, Detail: fmt.Sprintf(
+			"unknown: the egress of %s is also decided by %s, which netdoctor does not evaluate, so whether it may query the cluster DNS is not known",
+			podsDesc(s.From), joinAnd(limit(u.Refs(), 3)))}
 	}
 	var clients []netpol.Peer
 	for _, p := range s.peers(s.From) {

@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dataplane"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 )
@@ -122,7 +123,12 @@ func checkEnforcement(ctx context.Context, s *State) engine.Result {
 			}
 			seen = append(seen, "DaemonSet "+ns+"/"+ds.Name)
 		}
-		pods, err := s.Source.Pods(ctx, ns, nil)
+		var pods []corev1.Pod
+		if ns == dataplane.Namespace {
+			pods, err = s.dataPlane().SystemPods(ctx) // listed once, shared with the kube-proxy check
+		} else {
+			pods, err = s.Source.Pods(ctx, ns, nil)
+		}
 		if err != nil {
 			readErr = err
 		}

@@ -17,15 +17,17 @@ import (
 // PortResult is the verdict for one port over every (FROM pod, TO destination) pair.
 type PortResult struct {
 	Case *PortCase
-	// Pairs evaluated; Denied of them denied in at least one direction.
-	Pairs, Denied   int
-	Egress, Ingress DirectionResult
+	// Pairs evaluated; Denied of them denied in at least one direction; Unknown of the
+	// others decided in some direction by a policy netdoctor does not evaluate.
+	Pairs, Denied, Unknown int
+	Egress, Ingress        DirectionResult
 }
 
 // DirectionResult summarises one direction over all pairs of a port.
 type DirectionResult struct {
-	// Denied counts the pairs this direction denies.
-	Denied int
+	// Denied counts the pairs this direction denies; Unknown those it cannot decide (a
+	// policy netdoctor does not evaluate selects the subject).
+	Denied, Unknown int
 	// Sample is the verdict of the first denied pair, else of the first pair.
 	Sample netpol.DirectionVerdict
 	// Traffic is the first denied pair (nil when none is denied).
@@ -34,8 +36,8 @@ type DirectionResult struct {
 	DeniedPairs, AllowedPairs []string
 }
 
-// Allowed reports whether every pair may connect on this port.
-func (r PortResult) Allowed() bool { return r.Pairs > 0 && r.Denied == 0 }
+// Allowed reports whether every pair may connect on this port: none denied, none unknown.
+func (r PortResult) Allowed() bool { return r.Pairs > 0 && r.Denied == 0 && r.Unknown == 0 }
 
 // DeniedBy names the denying directions as the contract spells them.
 func (r PortResult) DeniedBy() string {
@@ -95,6 +97,7 @@ func checkPolicies(ctx context.Context, s *State) engine.Result {
 		return engine.Result{Fatal: fmt.Errorf("invalid NetworkPolicy in the input: %w", err)}
 	}
 	s.Model = model
+	s.readCNIPolicies(ctx, namespaces)
 	if err := s.evaluate(); err != nil {
 		return engine.Result{Fatal: err}
 	}
@@ -142,12 +145,16 @@ func (s *State) evaluate() error {
 					return fmt.Errorf("cannot evaluate %s → %s on %s: %w", peerName(src), peerName(t.Dst), pc.Label(), err)
 				}
 				pr.Pairs++
-				if !v.Allowed {
+				egressUnknown, ingressUnknown := s.unknownFor(src, netpol.Egress), s.unknownFor(t.Dst, netpol.Ingress)
+				switch {
+				case !v.Egress.Allowed && !egressUnknown, !v.Ingress.Allowed && !ingressUnknown:
 					pr.Denied++
+				case egressUnknown || ingressUnknown:
+					pr.Unknown++
 				}
 				pair := peerName(src) + " → " + peerName(t.Dst)
-				record(&pr.Egress, v.Egress, tr, pair, pr.Pairs == 1)
-				record(&pr.Ingress, v.Ingress, tr, pair, pr.Pairs == 1)
+				record(&pr.Egress, v.Egress, egressUnknown, tr, pair, pr.Pairs == 1)
+				record(&pr.Ingress, v.Ingress, ingressUnknown, tr, pair, pr.Pairs == 1)
 				s.isolated = s.isolated || restricted(v.Egress) || restricted(v.Ingress)
 			}
 		}
@@ -156,9 +163,14 @@ func (s *State) evaluate() error {
 	return nil
 }
 
-func record(dr *DirectionResult, dv netpol.DirectionVerdict, t netpol.Traffic, pair string, first bool) {
+func record(dr *DirectionResult, dv netpol.DirectionVerdict, unknown bool, t netpol.Traffic, pair string, first bool) {
 	if first {
 		dr.Sample = dv
+	}
+	if unknown {
+		// A policy netdoctor does not evaluate decides too: neither allowed nor denied.
+		dr.Unknown++
+		return
 	}
 	if dv.Allowed {
 		if len(dr.AllowedPairs) < 3 {

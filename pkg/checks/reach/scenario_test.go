@@ -82,20 +82,26 @@ func TestScenarios(t *testing.T) {
 	for _, sc := range reach.Scenarios {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
-			report, _, err := reach.Diagnose(context.Background(), load(t, sc), options(t, sc))
+			report, st, err := reach.Diagnose(context.Background(), load(t, sc), options(t, sc))
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertReach(t, report, sc)
+			assertReach(t, report, st, sc)
 		})
 	}
 }
 
-func assertReach(t *testing.T, report diag.Report, sc reach.Scenario) {
+func assertReach(t *testing.T, report diag.Report, st *reach.State, sc reach.Scenario) {
 	t.Helper()
 	got := uniqueIDs(report.IDs())
 	if !slices.Equal(got, sc.Want) {
 		t.Errorf("findings = %v, want %v\nroot cause: %s\n%s", got, sc.Want, report.RootCause, checks(report))
+	}
+	if sc.Undecided {
+		if report.Reach != nil || st == nil || st.Undecided() == nil {
+			t.Errorf("want no verdict (exit 2), got reach %+v\n%s", report.Reach, checks(report))
+		}
+		return
 	}
 	if report.Reach == nil {
 		t.Fatalf("no reach verdict\n%s", checks(report))

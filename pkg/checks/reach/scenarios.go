@@ -26,6 +26,9 @@ type Scenario struct {
 	Want []diag.FindingID
 	// Allowed is the expected reach.allowed (exit 0 when true, 1 when false).
 	Allowed bool
+	// Undecided: a policy netdoctor does not evaluate decides the verdict, so the report
+	// has no reach section and the command exits 2.
+	Undecided bool
 	// Ports, when set, are the expected per-port verdicts: "80/TCP" → "allowed", or
 	// the deniedBy value.
 	Ports map[string]string
@@ -75,6 +78,30 @@ var Scenarios = []Scenario{
 	{Name: "hostNetwork client", File: "hostnetwork.yaml", From: "pod/node-agent", To: "svc/api", Args: []string{"--port", "http"},
 		Want: ids(diag.HostNetworkNotIsolated, diag.IngressDenied)},
 	{Name: "hostNetwork neighbour: regular client", File: "hostnetwork.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "http"}, Allowed: true},
+
+	// Policies of the network plugins' own kinds: netdoctor reads which pods they select,
+	// not their rules, so a direction they decide is unknown, never allowed.
+	{Name: "Cilium L7 policy on TO: no verdict", File: "cilium-l7.yaml", From: "deploy/frontend", To: "svc/api",
+		Want: ids(diag.PolicyNotEvaluated), Undecided: true},
+	{Name: "Cilium L7 policy on TO: egress of the api pods is not its business", File: "cilium-l7.yaml", From: "pod/api-5d4f8-aaaaa", To: "ip:203.0.113.7",
+		Args: []string{"--port", "443"}, Allowed: true},
+	{Name: "Cilium L7 policy on TO, FROM's egress denied anyway", File: "cilium-l7-egress-denied.yaml", From: "deploy/frontend", To: "svc/api",
+		Want: ids(diag.EgressDenied, diag.PolicyNotEvaluated), Ports: map[string]string{"80/TCP": "egress", "9090/TCP": "egress"}},
+	{Name: "Calico GlobalNetworkPolicy on FROM's egress: no verdict", File: "calico-global.yaml", From: "deploy/batch", To: "svc/api",
+		Want: ids(diag.PolicyNotEvaluated), Undecided: true},
+	{Name: "Calico policies selecting neither end", File: "calico-global.yaml", From: "deploy/frontend", To: "svc/api", Allowed: true},
+
+	// The Service proxy of FROM's node (kube-proxy, or Cilium replacing it).
+	{Name: "kube-proxy Ready on every node", File: "dataplane-healthy.yaml", From: "deploy/batch", To: "svc/api", Allowed: true},
+	{Name: "kube-proxy not Ready on FROM's node", File: "dataplane-kube-proxy-down.yaml", From: "deploy/batch", To: "svc/api",
+		Want: ids(diag.KubeProxyNotReady), Ports: map[string]string{"80/TCP": "allowed", "9090/TCP": "allowed"}},
+	{Name: "kube-proxy not Ready on another node", File: "dataplane-kube-proxy-down.yaml", From: "deploy/frontend", To: "svc/api", Allowed: true},
+	{Name: "kube-proxy not Ready on FROM's node, pod to pod", File: "dataplane-kube-proxy-down.yaml", From: "deploy/batch", To: "pod/api-5d4f8-aaaaa",
+		Args: []string{"--port", "8080"}, Allowed: true},
+	{Name: "Cilium replaces kube-proxy, its agent not Ready on FROM's node", File: "dataplane-cilium-kpr.yaml", From: "deploy/batch", To: "svc/api",
+		Want: ids(diag.KubeProxyNotReady)},
+	{Name: "Cilium without kube-proxy replacement", File: "dataplane-cilium-no-kpr.yaml", From: "deploy/batch", To: "svc/api", Allowed: true},
+	{Name: "managed cluster without a visible kube-proxy", File: "dataplane-managed.yaml", From: "deploy/batch", To: "svc/api", Allowed: true},
 }
 
 func ids(list ...diag.FindingID) []diag.FindingID {

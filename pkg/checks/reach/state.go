@@ -14,11 +14,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dataplane"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dns"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/peer"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol/dialect"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -54,6 +56,16 @@ type State struct {
 	Results []PortResult
 	// DNS is FROM's egress to the cluster DNS, for a Service TO (nil when not checked).
 	DNS *dns.EgressResult
+	// CNIPolicies are the Cilium and Calico policies of FROM's and TO's namespaces and
+	// the cluster-wide ones; netdoctor does not evaluate them. Unevaluated are those that
+	// select FROM's pods for egress or TO's for ingress: those directions are unknown.
+	CNIPolicies []dialect.Policy
+	Unevaluated map[netpol.Direction]*dialect.Unevaluated
+	unknownPods map[netpol.Direction]map[string]bool
+	cniErr      error
+	// proxyDown is set when the Service proxy is not Ready on any of FROM's nodes.
+	proxyDown bool
+	dp        *dataplane.Snapshot
 	// isolated is set when any policy restricts this traffic (for the enforcement check).
 	isolated bool
 	// undecided is the read failure that kept the verdict from being known.
@@ -68,7 +80,9 @@ func (s *State) Undecided() error { return s.undecided }
 const (
 	CheckPeers       = "reach.peers"
 	CheckPorts       = "reach.ports"
+	CheckKubeProxy   = "reach.kubeproxy"
 	CheckPolicies    = "reach.policies"
+	CheckCNIPolicies = "reach.cnipolicies"
 	CheckEgress      = "reach.egress"
 	CheckIngress     = "reach.ingress"
 	CheckServicePort = "reach.serviceport"
@@ -84,7 +98,9 @@ func Checks() []engine.Check[State] {
 	return []engine.Check[State]{
 		{ID: CheckPeers, Title: "FROM and TO resolve to pods", Run: checkPeers},
 		{ID: CheckPorts, Title: "ports resolve on TO's pods", Needs: []string{CheckPeers}, Run: checkPorts},
+		{ID: CheckKubeProxy, Title: "the Service proxy on FROM's node is Ready", Needs: []string{CheckPorts}, Run: checkKubeProxy},
 		{ID: CheckPolicies, Title: "NetworkPolicies read", Needs: []string{CheckPorts}, Run: checkPolicies},
+		{ID: CheckCNIPolicies, Title: "Cilium and Calico policies read", Needs: []string{CheckPolicies}, Run: checkCNIPolicies},
 		{ID: CheckEgress, Title: "FROM's egress allows it", Needs: []string{CheckPolicies}, Run: checkEgress},
 		{ID: CheckIngress, Title: "TO's ingress allows it", Needs: []string{CheckPolicies}, Run: checkIngress},
 		{ID: CheckServicePort, Title: "policies use pod ports, not Service ports", Needs: []string{CheckPolicies}, Run: checkServicePort},
@@ -110,14 +126,18 @@ func Diagnose(ctx context.Context, src source.Source, opts Options) (diag.Report
 		return report, s, err
 	}
 	if s.undecided == nil {
-		report.Reach = s.verdict()
+		v := s.verdict()
+		if s.undecided = s.policyUndecided(v); s.undecided == nil {
+			report.Reach = v
+		}
 	}
 	return report, s, nil
 }
 
 // verdict is the reach section of the report: per port, allowed only when every pod
-// pair is allowed in both directions; overall, allowed only when every port is and,
-// for a Service, FROM can resolve its name.
+// pair is allowed in both directions (a direction a policy netdoctor does not evaluate
+// decides is not); overall, allowed only when every port is and, for a Service, FROM
+// can resolve its name and FROM's node forwards to it (the Service proxy is Ready).
 func (s *State) verdict() *diag.Reach {
 	r := &diag.Reach{Allowed: len(s.Results) > 0, Ports: []diag.PortVerdict{}}
 	for _, pr := range s.Results {
@@ -132,7 +152,7 @@ func (s *State) verdict() *diag.Reach {
 			r.Ports = append(r.Ports, diag.PortVerdict{Port: pc.Port, Name: pc.Name, Protocol: string(pc.Protocol)})
 		}
 	}
-	if s.DNS != nil && len(s.DNS.UDP.Denied) > 0 {
+	if s.DNS != nil && len(s.DNS.UDP.Denied) > 0 || s.proxyDown {
 		r.Allowed = false
 	}
 	return r

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dataplane"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/gateway"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/ingress"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/policy"
@@ -75,6 +76,8 @@ var Scanners = []Scanner{
 		return refsOf(routes, "TCPRoute"), err
 	}),
 	{Kind: "NetworkPolicy", All: lintPolicies},
+	// The data plane: each node whose Service proxy is not Ready (see scanDataPlane).
+	{Kind: "Node", All: scanDataPlane},
 }
 
 // errNotServed marks a kind the cluster (or input) does not have at all: nothing to
@@ -191,6 +194,9 @@ type Options struct {
 // diagnosed nothing, and the first read error is returned instead.
 func Run(ctx context.Context, src source.Source, opts Options) (diag.ScanReport, error) {
 	cached := source.NewCached(src, opts.Namespace)
+	// The Service proxy of a node is reported once, under the data plane, not again in
+	// every Service's report.
+	ctx = dataplane.WithProxyPerNode(ctx)
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = max(2, runtime.GOMAXPROCS(0))

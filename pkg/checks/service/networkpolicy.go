@@ -8,8 +8,12 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dataplane"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol/dialect"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // CheckNetworkPolicy is the svc check that says who may reach the Service's pods.
@@ -24,17 +28,50 @@ func checkNetworkPolicy(ctx context.Context, s *State) engine.Result {
 	if len(s.Pods) == 0 {
 		return engine.Skip("no pods selected")
 	}
-	if !s.Source.Live() && !s.Source.Has("NetworkPolicy") {
+	cni, cniNote, cniErr := s.cniPolicies(ctx)
+	hasNP := s.Source.Live() || s.Source.Has("NetworkPolicy")
+	if !hasNP && len(cni) == 0 && cniErr == nil {
 		return engine.Skip("the input holds no NetworkPolicies")
 	}
-	policies, err := s.Source.NetworkPolicies(ctx, s.Namespace)
-	if err != nil {
-		return engine.ReadError(err)
+	res := engine.Pass("no NetworkPolicy isolates the pods for ingress: any pod may connect")
+	if hasNP {
+		policies, err := s.Source.NetworkPolicies(ctx, s.Namespace)
+		if err != nil {
+			return engine.ReadError(err)
+		}
+		model, err := netpol.Compile(policies)
+		if err != nil {
+			return engine.Skip("NetworkPolicies in %s are invalid: %v", s.Namespace, err)
+		}
+		res = whoMayConnect(s, model)
+	} else {
+		res = engine.Pass("the input holds no NetworkPolicies")
 	}
-	model, err := netpol.Compile(policies)
-	if err != nil {
-		return engine.Skip("NetworkPolicies in %s are invalid: %v", s.Namespace, err)
+	// Policies of the network plugin's own kinds decide too; netdoctor does not evaluate
+	// them, so where one selects the pods, who may connect is not known.
+	unevaluated := dialect.NewUnevaluated(netpol.Ingress)
+	for i := range s.Pods {
+		unevaluated.AddPod(cni, dialect.Subject{Pod: &s.Pods[i]})
 	}
+	switch {
+	case cniErr != nil:
+		res.Status = diag.StatusUnknown
+		res.Findings = append(res.Findings, engine.ReadErrorFinding(cniErr).
+			WithEvidence("who may connect leaves out any Cilium or Calico policy selecting the pods"))
+	case !unevaluated.Empty():
+		res.Detail += "; also selected for ingress by " + strings.Join(unevaluated.Refs(), ", ") + ", which netdoctor does not evaluate"
+		res.Status = diag.StatusWarn
+		res.Findings = append(res.Findings, unevaluated.Finding(s.Ref(), "pods of Service "+s.Namespace+"/"+s.Name,
+			"who may connect to them is unknown: what the NetworkPolicies admit is not the whole answer"))
+	case cniNote != "":
+		res = res.WithDetails(cniNote)
+	}
+	return res
+}
+
+// whoMayConnect is the NetworkPolicy part of the check: which policies isolate the pods
+// and what their rules admit.
+func whoMayConnect(s *State, model *netpol.Model) engine.Result {
 	seen := map[string]bool{}
 	var selecting []*networkingv1.NetworkPolicy
 	isolated := 0
@@ -73,6 +110,27 @@ func checkNetworkPolicy(ctx context.Context, s *State) engine.Result {
 	details = append(details, fmt.Sprintf("check one client: kubectl netdoctor reach deploy/CLIENT svc/%s -n %s", s.Name, s.Namespace))
 	return engine.Pass("%d of %d pod(s) isolated for ingress by %s; admitted: %s", isolated, len(s.Pods), strings.Join(names, ", "), admitted).
 		WithDetails(details...)
+}
+
+// cniPolicies reads the network plugins' own policies of the namespace (and the
+// cluster-wide ones). Live, they are asked for only where the cluster shows signs of
+// Cilium or Calico (their agents in kube-system, what they write on the Nodes): such
+// policies do nothing without their plugin, and svc keeps to its request budget. note,
+// when set, says why they were not read.
+func (s *State) cniPolicies(ctx context.Context) (policies []dialect.Policy, note string, err error) {
+	if s.Source.Live() {
+		cilium, calico, known := s.dataPlane().PolicyPlugins(ctx)
+		if known && !cilium && !calico {
+			return nil, "no Cilium or Calico runs here (none in " + dataplane.Namespace + ", none on the Nodes): their policy kinds were not read", nil
+		}
+	} else if !s.Source.Has(source.KindCNIPolicy) {
+		return nil, "", nil
+	}
+	items, err := s.Source.CNIPolicies(ctx, s.Namespace)
+	if err != nil {
+		return nil, "", err
+	}
+	return dialect.ParseAll(items), "", nil
 }
 
 // ingressRuleSummary renders who a rule admits on which ports: "from pods app=web on

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/runtime"
+
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
@@ -56,4 +58,43 @@ func uniqueIDs(ids []diag.FindingID) []diag.FindingID {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestDataPlaneScenarios: the data plane and the network plugins' policies, per recipe,
+// with the severity the case gives (error only where every endpoint is affected).
+func TestDataPlaneScenarios(t *testing.T) {
+	t.Parallel()
+	testdata := filepath.Join("..", "..", "..", "test", "testdata")
+	vars := map[string]string{fixture.KubeDNSIPPlaceholder: "10.96.0.10"}
+	for _, sc := range service.DataPlaneScenarios {
+		t.Run(sc.File+"/"+sc.Target, func(t *testing.T) {
+			t.Parallel()
+			var objs []runtime.Object
+			for _, f := range append(append([]string{}, service.DataPlaneFiles...), filepath.Join("reach", sc.File)) {
+				o, err := fixture.LoadRecipe(filepath.Join(testdata, f), "shop", vars)
+				if err != nil {
+					t.Fatal(err)
+				}
+				objs = append(objs, o...)
+			}
+			report, _, err := service.Diagnose(context.Background(), source.FromObjects(fixture.WithControllerSlices(objs)...), "shop", sc.Target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := uniqueIDs(report.IDs())
+			if !slices.Equal(got, sc.Want) {
+				t.Errorf("findings = %v, want %v\nroot cause: %s", got, sc.Want, report.RootCause)
+			}
+			wantError := sc.Error
+			for _, id := range sc.Want {
+				wantError = wantError || id.Severity() == diag.SeverityError
+			}
+			if report.HasErrors() != wantError {
+				t.Errorf("error findings: %v, want %v (%v)", report.HasErrors(), wantError, got)
+			}
+			if !strings.Contains(report.RootCause, sc.RootCause) {
+				t.Errorf("root cause %q does not say %q", report.RootCause, sc.RootCause)
+			}
+		})
+	}
 }

@@ -14,6 +14,10 @@ type Scenario struct {
 	Want   []diag.FindingID // sorted; empty for healthy fixtures
 	// RootCause, if set, is a phrase the root cause must contain.
 	RootCause string
+	// Error: the report holds an error finding although no ID of Want is an error in
+	// the catalog (an ID whose severity depends on the case, e.g. NodeNetworkNotReady
+	// when every endpoint is affected).
+	Error bool
 }
 
 // Scenarios lists every fixture. Keep a healthy neighbour beside each broken one.
@@ -42,6 +46,28 @@ var Scenarios = []Scenario{
 	{File: "statefulset-not-headless.yaml", Target: "db", Want: ids(diag.StatefulSetServiceNameMismatch)},
 	{File: "statefulset-headless.yaml", Target: "db"},
 	{File: "envvars-before-service.yaml", Target: "payments", Want: ids(diag.ServiceEnvVarsMissing)},
+}
+
+// DataPlaneFiles are what every DataPlaneScenarios recipe is loaded on top of, as the
+// reach suites load their recipes (test/testdata relative): a healthy cluster DNS, the
+// shared apps (Service api with pods on node-a and node-b, clients frontend on node-a
+// and batch on node-b) and Calico's agent on node-a.
+var DataPlaneFiles = []string{"dns/cluster-dns.yaml", "reach/apps.yaml", "reach/cni-calico.yaml"}
+
+// DataPlaneScenarios run `svc` over recipes of test/testdata/reach (loaded after
+// DataPlaneFiles, kube-system objects kept in kube-system): the Service proxy and the
+// pod network of the endpoints' nodes, and the network plugins' own policies.
+var DataPlaneScenarios = []Scenario{
+	{File: "dataplane-healthy.yaml", Target: "api"},
+	{File: "dataplane-kube-proxy-down.yaml", Target: "api", Want: ids(diag.KubeProxyNotReady), RootCause: "kube-proxy is not Ready on 1 of 2 node(s) (node-b)"},
+	{File: "dataplane-cilium-kpr.yaml", Target: "api", Want: ids(diag.KubeProxyNotReady, diag.NodeNetworkNotReady), RootCause: "Cilium agent kube-system/cilium-m2hxj is not Ready"},
+	{File: "dataplane-cilium-no-kpr.yaml", Target: "api"},
+	{File: "dataplane-managed.yaml", Target: "api"},
+	{File: "dataplane-network-unavailable.yaml", Target: "api", Want: ids(diag.NodeNetworkNotReady), RootCause: "1 of 2 ready endpoint(s)"},
+	{File: "dataplane-nodes-down.yaml", Target: "api", Want: ids(diag.NodeNetworkNotReady), Error: true, RootCause: "every ready endpoint"},
+	{File: "dataplane-cni-agent-down.yaml", Target: "api", Want: ids(diag.NodeNetworkNotReady), RootCause: "Calico agent kube-system/calico-node-b2k9q is not Ready"},
+	{File: "cilium-l7.yaml", Target: "api", Want: ids(diag.PolicyNotEvaluated), RootCause: "CiliumNetworkPolicy "},
+	{File: "calico-global.yaml", Target: "api"},
 }
 
 func ids(list ...diag.FindingID) []diag.FindingID {

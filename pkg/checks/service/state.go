@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dataplane"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
@@ -37,6 +38,9 @@ type State struct {
 	nsPods    []corev1.Pod
 	nsPodsErr error
 	nsPodsOK  bool
+	// dp holds the Nodes and kube-system pods, read once for the data plane checks
+	// and the traffic policies.
+	dp *dataplane.Snapshot
 }
 
 // NewState returns the state for diagnosing Service namespace/name.
@@ -89,6 +93,8 @@ func Checks() []engine.Check[State] {
 		{ID: CheckReadiness, Title: "pods are Ready", Needs: []string{CheckSelector}, Run: checkReadiness},
 		{ID: CheckPorts, Title: "target ports resolve on the pods", Needs: []string{CheckSelector}, Run: checkPorts},
 		{ID: CheckEndpointSlices, Title: "EndpointSlices match the ready pods", Needs: []string{CheckSelector}, Run: checkEndpointSlices},
+		{ID: CheckNodeNetwork, Title: "endpoints' nodes have a ready pod network", Needs: []string{CheckSelector}, Run: checkNodeNetwork},
+		{ID: CheckKubeProxy, Title: "the Service proxy is Ready on the nodes", Needs: []string{CheckSelector}, Run: checkKubeProxy},
 		{ID: CheckTrafficPolicy, Title: "traffic policies have local endpoints", Needs: []string{CheckSelector}, Run: checkTrafficPolicy},
 		{ID: CheckStatefulSet, Title: "StatefulSets name a headless Service", Needs: []string{CheckExists}, Run: checkStatefulSets},
 		{ID: CheckEnvVars, Title: "pods using service env vars started after the Service", Needs: []string{CheckExists}, Run: checkEnvVars},

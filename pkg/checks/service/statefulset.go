@@ -6,6 +6,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
@@ -23,6 +24,12 @@ func checkStatefulSets(ctx context.Context, s *State) engine.Result {
 	}
 	if !s.Source.Live() && !s.Source.Has("StatefulSet") {
 		return engine.Skip("the input holds no StatefulSets")
+	}
+	if len(s.Pods) > 0 && !anyStatefulSetPod(s.Pods) {
+		// A StatefulSet behind the Service runs pods that say so; when the selected pods
+		// all belong to something else, listing the namespace's StatefulSets is a request
+		// spent on nothing (svc keeps to its request budget).
+		return engine.Pass("no StatefulSet behind this Service")
 	}
 	all, err := s.Source.StatefulSets(ctx, s.Namespace)
 	if err != nil {
@@ -77,4 +84,22 @@ func (s *State) governingServiceProblem(ctx context.Context, sts *appsv1.Statefu
 		return fmt.Sprintf("names Service %q in spec.serviceName, which is not headless (clusterIP %s)", name, orDefault(governing.Spec.ClusterIP, "allocated")), nil
 	}
 	return "", nil
+}
+
+// anyStatefulSetPod reports whether some pod is a StatefulSet's: controlled by one, or
+// labelled by the StatefulSet controller.
+func anyStatefulSetPod(pods []corev1.Pod) bool {
+	for i := range pods {
+		p := &pods[i]
+		if ref := metav1.GetControllerOfNoCopy(p); ref != nil && ref.Kind == "StatefulSet" {
+			return true
+		}
+		if _, ok := p.Labels[appsv1.StatefulSetPodNameLabel]; ok {
+			return true
+		}
+		if _, ok := p.Labels[appsv1.PodIndexLabel]; ok {
+			return true
+		}
+	}
+	return false
 }

@@ -33,7 +33,7 @@ func checkTrafficPolicy(ctx context.Context, s *State) engine.Result {
 	if !s.Source.Live() && !s.Source.Has("Node") {
 		return engine.Skip("the input holds no Nodes")
 	}
-	nodes, err := s.Source.Nodes(ctx)
+	nodes, err := s.dataPlane().Nodes(ctx) // read once, shared with the data plane checks
 	if err != nil {
 		return engine.ReadError(err)
 	}

@@ -1,0 +1,104 @@
+package service_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+)
+
+func dataPlaneObjects(t *testing.T, recipe string) []runtime.Object {
+	t.Helper()
+	testdata := filepath.Join("..", "..", "..", "test", "testdata")
+	var objs []runtime.Object
+	for _, f := range append(append([]string{}, service.DataPlaneFiles...), filepath.Join("reach", recipe)) {
+		o, err := fixture.LoadRecipe(filepath.Join(testdata, f), "shop", map[string]string{fixture.KubeDNSIPPlaceholder: "10.96.0.10"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs = append(objs, o...)
+	}
+	return fixture.WithControllerSlices(objs)
+}
+
+func statusOf(r diag.Report, id string) diag.Status {
+	for _, c := range r.Checks {
+		if c.ID == id {
+			return c.Status
+		}
+	}
+	return ""
+}
+
+// forbiddenCNI is a Source whose user may not list the network plugins' policies.
+type forbiddenCNI struct{ *source.Objects }
+
+func (forbiddenCNI) CNIPolicies(context.Context, string) ([]unstructured.Unstructured, error) {
+	gr := schema.GroupResource{Group: "cilium.io", Resource: "ciliumnetworkpolicies"}
+	return nil, &source.ReadError{Verb: "list", Resource: gr.String(), Namespace: "shop", Err: apierrors.NewForbidden(gr, "", nil)}
+}
+
+// Policies that could not be read leave who may connect unknown, with PermissionDenied:
+// never "any pod may connect".
+func TestNetworkPolicyCNIForbidden(t *testing.T) {
+	t.Parallel()
+	report, _, err := service.Diagnose(context.Background(), forbiddenCNI{source.FromObjects(dataPlaneObjects(t, "cilium-l7.yaml")...)}, "shop", "api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if statusOf(report, service.CheckNetworkPolicy) != diag.StatusUnknown || len(report.IDs()) != 1 || report.IDs()[0] != diag.PermissionDenied {
+		t.Errorf("networkpolicy check %q, findings %v; want unknown with PermissionDenied", statusOf(report, service.CheckNetworkPolicy), report.IDs())
+	}
+}
+
+// Nodes and kube-system that cannot be read make the data plane checks unknown, with
+// the finding that says which read, never a pass.
+type forbiddenSystem struct{ *source.Objects }
+
+func forbidden(resource, namespace string) error {
+	gr := schema.GroupResource{Resource: resource}
+	return &source.ReadError{Verb: "list", Resource: resource, Namespace: namespace, Err: apierrors.NewForbidden(gr, "", nil)}
+}
+
+func (forbiddenSystem) Nodes(context.Context) ([]corev1.Node, error) {
+	return nil, forbidden("nodes", "")
+}
+
+func (f forbiddenSystem) Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
+	if namespace == "kube-system" {
+		return nil, forbidden("pods", namespace)
+	}
+	return f.Objects.Pods(ctx, namespace, selector)
+}
+
+func TestDataPlaneForbidden(t *testing.T) {
+	t.Parallel()
+	report, _, err := service.Diagnose(context.Background(), forbiddenSystem{source.FromObjects(dataPlaneObjects(t, "dataplane-kube-proxy-down.yaml")...)}, "shop", "api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{service.CheckNodeNetwork, service.CheckKubeProxy} {
+		if got := statusOf(report, id); got != diag.StatusUnknown {
+			t.Errorf("%s is %q, want unknown", id, got)
+		}
+	}
+	for _, id := range report.IDs() {
+		if id != diag.PermissionDenied {
+			t.Errorf("finding %s from what could not be read", id)
+		}
+	}
+	if report.HasErrors() {
+		t.Errorf("unreadable data plane is no error: %v", report.IDs())
+	}
+}
