@@ -94,6 +94,11 @@ func TestSvcRequestBudget(t *testing.T) {
 	}{
 		{"healthy.yaml", "payments", 6},
 		{"etp-local-ok.yaml", "payments", 6},
+		// An empty selector reads the most: the near misses, the idle workloads and the
+		// same selector in other namespaces.
+		{"selector-typo.yaml", "payments", 6},
+		{"scaled-to-zero.yaml", "payments", 6},
+		{"statefulset-headless.yaml", "db", 6},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			ns := applyScenario(t, filepath.Join(repoRoot, "test", "testdata", "svc", tt.file))

@@ -66,7 +66,7 @@ func noPodsMatch(ctx context.Context, s *State, sel string, terminal []string) e
 	}
 	var partial []diag.Finding
 	selector := labels.SelectorFromSet(s.Service.Spec.Selector)
-	idle, err := IdleWorkloads(ctx, s.Source, s.Namespace, selector)
+	idle, err := IdleWorkloads(ctx, sharedReads{s.Source, s}, s.Namespace, selector)
 	if err != nil {
 		partial = append(partial, engine.ReadErrorFinding(err))
 	}

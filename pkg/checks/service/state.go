@@ -35,9 +35,8 @@ type State struct {
 	// StatefulSets are the StatefulSets whose pod template the selector matches.
 	StatefulSets []appsv1.StatefulSet
 
-	nsPods    []corev1.Pod
-	nsPodsErr error
-	nsPodsOK  bool
+	nsPods         readOnce[[]corev1.Pod]
+	nsStatefulSets readOnce[[]appsv1.StatefulSet]
 	// dp holds the Nodes and kube-system pods, read once for the data plane checks
 	// and the traffic policies.
 	dp *dataplane.Snapshot
@@ -53,14 +52,46 @@ func (s *State) Ref() diag.ObjectRef {
 	return diag.ObjectRef{Kind: "Service", Namespace: s.Namespace, Name: s.Name}
 }
 
+// readOnce is a list read at most once per diagnosis, by whichever check needs it first.
+type readOnce[T any] struct {
+	done bool
+	v    T
+	err  error
+}
+
+func (r *readOnce[T]) get(read func() (T, error)) (T, error) {
+	if !r.done {
+		r.v, r.err = read()
+		r.done = true
+	}
+	return r.v, r.err
+}
+
 // namespacePods lists every pod of the namespace once, for the checks that need more
 // than the selected pods (near misses, environment variables).
 func (s *State) namespacePods(ctx context.Context) ([]corev1.Pod, error) {
-	if !s.nsPodsOK {
-		s.nsPods, s.nsPodsErr = s.Source.Pods(ctx, s.Namespace, nil)
-		s.nsPodsOK = true
+	return s.nsPods.get(func() ([]corev1.Pod, error) { return s.Source.Pods(ctx, s.Namespace, nil) })
+}
+
+// namespaceStatefulSets lists the namespace's StatefulSets once: the idle-workload
+// explanation of an empty selector and the StatefulSet check both read them, and svc
+// keeps to its request budget.
+func (s *State) namespaceStatefulSets(ctx context.Context) ([]appsv1.StatefulSet, error) {
+	return s.nsStatefulSets.get(func() ([]appsv1.StatefulSet, error) { return s.Source.StatefulSets(ctx, s.Namespace) })
+}
+
+// sharedReads is the Source with the namespace lists State reads once answered from
+// State, for the helpers that take a Source.
+type sharedReads struct {
+	source.Source
+	s *State
+}
+
+func (r sharedReads) StatefulSets(ctx context.Context, namespace string) ([]appsv1.StatefulSet, error) {
+	if namespace != r.s.Namespace {
+		return r.Source.StatefulSets(ctx, namespace)
 	}
-	return s.nsPods, s.nsPodsErr
+	return r.s.namespaceStatefulSets(ctx)
 }
 
 // Check IDs of the svc tree, in walk order.

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -31,9 +32,12 @@ func checkStatefulSets(ctx context.Context, s *State) engine.Result {
 		// spent on nothing (svc keeps to its request budget).
 		return engine.Pass("no StatefulSet behind this Service")
 	}
-	all, err := s.Source.StatefulSets(ctx, s.Namespace)
-	if err != nil {
-		return engine.ReadError(err)
+	all, ok := statefulSetsOfPods(s.Pods)
+	if !ok {
+		var err error
+		if all, err = s.namespaceStatefulSets(ctx); err != nil {
+			return engine.ReadError(err)
+		}
 	}
 	selector := labels.SelectorFromSet(s.Service.Spec.Selector)
 	var findings []diag.Finding
@@ -84,6 +88,58 @@ func (s *State) governingServiceProblem(ctx context.Context, sts *appsv1.Statefu
 		return fmt.Sprintf("names Service %q in spec.serviceName, which is not headless (clusterIP %s)", name, orDefault(governing.Spec.ClusterIP, "allocated")), nil
 	}
 	return "", nil
+}
+
+// statefulSetsOfPods works out the StatefulSets behind pods from the pods alone: the
+// StatefulSet controller makes each pod's spec.subdomain its spec.serviceName and owns
+// the pod. Those are the only fields the check and the DNS notes read, so the common
+// case costs no request. ok is false when there is no pod, or some pod does not say (a
+// subdomain left empty, no owner): the StatefulSets must then be read.
+func statefulSetsOfPods(pods []corev1.Pod) (sets []appsv1.StatefulSet, ok bool) {
+	if len(pods) == 0 {
+		return nil, false // a StatefulSet scaled to 0 says nothing through pods
+	}
+	seen := map[string]bool{}
+	for i := range pods {
+		p := &pods[i]
+		name, isMember := statefulSetOf(p)
+		if !isMember {
+			continue
+		}
+		if name == "" || p.Spec.Subdomain == "" {
+			return nil, false
+		}
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		sts := appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: p.Namespace}}
+		sts.Spec.ServiceName = p.Spec.Subdomain
+		sts.Spec.Template.Labels = p.Labels
+		sets = append(sets, sts)
+	}
+	return sets, true
+}
+
+// statefulSetOf names the StatefulSet a pod belongs to: its controller, or else the
+// name the controller gives its pods (NAME-ORDINAL, the ordinal in the pod-index label).
+// name is "" for a member whose StatefulSet cannot be told.
+func statefulSetOf(p *corev1.Pod) (name string, member bool) {
+	if ref := metav1.GetControllerOfNoCopy(p); ref != nil {
+		if ref.Kind != "StatefulSet" {
+			return "", false
+		}
+		return ref.Name, true
+	}
+	if _, ok := p.Labels[appsv1.StatefulSetPodNameLabel]; !ok {
+		return "", false
+	}
+	if index, ok := p.Labels[appsv1.PodIndexLabel]; ok {
+		if name, found := strings.CutSuffix(p.Name, "-"+index); found && name != "" {
+			return name, true
+		}
+	}
+	return "", true
 }
 
 // anyStatefulSetPod reports whether some pod is a StatefulSet's: controlled by one, or
