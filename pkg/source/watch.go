@@ -222,12 +222,36 @@ func (f *feed) run(ctx context.Context, notify func()) {
 		switch {
 		case err == nil:
 			retry = 0
+		case apierrors.IsForbidden(err):
+			// A role with get and list but not watch (docs/rbac.yaml grants exactly
+			// those): the same feed, kept current by listing again now and then.
+			f.poll(ctx, notify)
+			return
 		case apierrors.IsResourceExpired(err) || apierrors.IsGone(err):
 			// The server keeps no history back to rv (compacted, or it restarted):
 			// read everything again, then watch from there.
 			relist, retry = true, 0
 		default:
 			retry = nextRetry(retry)
+		}
+	}
+}
+
+// pollInterval is how often a feed that may not watch lists again.
+var pollInterval = 5 * time.Second
+
+// poll keeps the feed current by listing every pollInterval, for readers who may list
+// but not watch.
+func (f *feed) poll(ctx context.Context, notify func()) {
+	ticker := time.NewTicker(pollInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+			// A failed list leaves the feed as it was; the next tick tries again.
+			_, _ = f.relist(ctx, notify)
 		}
 	}
 }

@@ -165,3 +165,27 @@ func TestWatchingFallsBackToLive(t *testing.T) {
 		t.Errorf("a failed feed must not stay: %d feeds", w.Feeds())
 	}
 }
+
+// TestWatchingPollsWithoutWatchPermission: a reader who may list but not watch (the
+// ClusterRole of docs/rbac.yaml) still sees changes, by listing again.
+func TestWatchingPollsWithoutWatchPermission(t *testing.T) {
+	defer func(d time.Duration) { pollInterval = d }(pollInterval)
+	pollInterval = 20 * time.Millisecond
+	w, dyn, lists := fakeWatching(t, pod("shop", "web-1", nil))
+	dyn.PrependWatchReactor("pods", func(k8stesting.Action) (bool, watch.Interface, error) {
+		return true, nil, apierrors.NewForbidden(podsGVR.GroupResource(), "", nil)
+	})
+	if got := podNames(t, w, "shop", nil); len(got) != 1 {
+		t.Fatalf("first read: %v", got)
+	}
+	if err := dyn.Tracker().Add(pod("shop", "web-2", nil)); err != nil {
+		t.Fatal(err)
+	}
+	waitChanged(t, w)
+	if got := podNames(t, w, "shop", nil); len(got) != 2 {
+		t.Errorf("after a poll: %v", got)
+	}
+	if lists.Load() < 2 {
+		t.Errorf("%d lists: polling lists again", lists.Load())
+	}
+}
