@@ -117,13 +117,26 @@ type loader struct {
 	origins   map[Origin]Position
 }
 
+// maxManifestBytes bounds one file or stdin. A `kubectl get -A -o yaml` dump of a
+// 10,000-pod cluster fits; parsing much more would take gigabytes of memory (the
+// decoded objects are several times the text), and a larger input is more likely a
+// mistake (a disk image, a log) than manifests. Larger clusters are read live.
+const maxManifestBytes = 128 << 20
+
+func tooLarge(name string, size int64) error {
+	return fmt.Errorf("error reading %s: too large (%d MiB; at most %d MiB): split it, or diagnose the live cluster", name, size>>20, maxManifestBytes>>20)
+}
+
 func (l *loader) loadStdin(stdin io.Reader) error {
 	if stdin == nil {
 		return errors.New("error reading stdin: no standard input available")
 	}
-	data, err := io.ReadAll(stdin)
+	data, err := io.ReadAll(io.LimitReader(stdin, maxManifestBytes+1))
 	if err != nil {
 		return fmt.Errorf("error reading stdin: %w", err)
+	}
+	if len(data) > maxManifestBytes {
+		return fmt.Errorf("error reading stdin: too large (more than %d MiB): split it, or diagnose the live cluster", maxManifestBytes>>20)
 	}
 	return l.loadData("stdin", data)
 }
@@ -174,9 +187,21 @@ func (l *loader) loadPath(path string) error {
 }
 
 func (l *loader) loadFile(path string) error {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("error reading %s: %w", path, pathErr(err))
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.Size() > maxManifestBytes {
+		return tooLarge(path, info.Size())
+	}
+	// The size may change while reading (a file still being written, a FIFO).
+	data, err := io.ReadAll(io.LimitReader(f, maxManifestBytes+1))
+	if err != nil {
+		return fmt.Errorf("error reading %s: %w", path, pathErr(err))
+	}
+	if len(data) > maxManifestBytes {
+		return tooLarge(path, int64(len(data)))
 	}
 	return l.loadData(path, data)
 }
