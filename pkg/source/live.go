@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -72,7 +73,14 @@ func NewLive(cfg *rest.Config) (*Live, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := kubernetes.NewForConfigAndClient(cfg, httpClient)
+	// Built-in kinds travel as protobuf: several times smaller than JSON on the wire and
+	// faster to decode, which is most of a large scan's time. JSON stays acceptable for a
+	// server or proxy that does not speak it. The dynamic client (CRDs, which have no
+	// protobuf form) always asks for JSON.
+	typed := rest.CopyConfig(cfg)
+	typed.ContentType = runtime.ContentTypeProtobuf
+	typed.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
+	client, err := kubernetes.NewForConfigAndClient(typed, httpClient)
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/rest"
 	k8stesting "k8s.io/client-go/testing"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
 func fakeLive(objs ...runtime.Object) (*Live, *fake.Clientset) {
@@ -299,5 +300,43 @@ func TestCountRequests(t *testing.T) {
 
 	if _, err := NewLive(nil); err == nil {
 		t.Error("NewLive(nil) did not fail")
+	}
+}
+
+// TestLiveAsksForProtobuf: built-in kinds are asked for as protobuf, with JSON as the
+// fallback a server may answer with (this one does); CRDs are read as JSON.
+func TestLiveAsksForProtobuf(t *testing.T) {
+	var mu sync.Mutex
+	accept := map[string]string{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		accept[r.URL.Path] = r.Header.Get("Accept")
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/pods"):
+			fmt.Fprint(w, `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"1"},"items":[{"metadata":{"name":"p","namespace":"a"}}]}`)
+		default:
+			fmt.Fprint(w, `{"kind":"List","apiVersion":"v1","metadata":{},"items":[]}`)
+		}
+	}))
+	defer srv.Close()
+	live, err := NewLive(&rest.Config{Host: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pods, err := live.Pods(context.Background(), "a", nil)
+	if err != nil || len(pods) != 1 {
+		t.Fatalf("pods through the JSON fallback: %v %v", pods, err)
+	}
+	if got := accept["/api/v1/namespaces/a/pods"]; !strings.HasPrefix(got, "application/vnd.kubernetes.protobuf") || !strings.Contains(got, "application/json") {
+		t.Errorf("Accept for pods = %q, want protobuf first and JSON as fallback", got)
+	}
+	gvr := gatewayv1.SchemeGroupVersion.WithResource("httproutes")
+	if _, err := live.dynamic.Resource(gvr).Namespace("a").List(context.Background(), metav1.ListOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := accept["/apis/gateway.networking.k8s.io/v1/namespaces/a/httproutes"]; strings.Contains(got, "protobuf") {
+		t.Errorf("Accept for a CRD = %q, want JSON only", got)
 	}
 }
