@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"sync"
+	"time"
 
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/client-go/rest"
@@ -36,6 +38,10 @@ type serverState struct {
 	mu       sync.Mutex
 	dropped  int
 	timedOut bool
+	// throttled: the server answered 429 and was waited for once already.
+	throttled bool
+	// patience is the longest Retry-After worth waiting for: --request-timeout.
+	patience time.Duration
 }
 
 // maxDroppedConnections is how many dropped connections in a row trip the guard.
@@ -43,8 +49,13 @@ const maxDroppedConnections = 2
 
 // GuardConnections makes clients built from cfg afterwards stop retrying an API server
 // that keeps dropping connections (see errServerGone).
+//
+// It also bounds the waits of API Priority and Fairness: client-go sleeps for every 429's
+// Retry-After and tries again, up to ten times per request, so a shedding server would
+// hold a scan for minutes. The guard lets client-go wait once per command, and only for
+// a Retry-After within --request-timeout; later 429s fail at once (APIError, unknown).
 func GuardConnections(cfg *rest.Config) {
-	state := new(serverState)
+	state := &serverState{patience: cfg.Timeout}
 	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return &connectionGuard{next: rt, state: state} })
 }
 
@@ -80,10 +91,25 @@ func (g *connectionGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 		s.dropped++
 	case err != nil && (isTimeout(err) || canceled(req)):
 		s.timedOut = true
-	case err == nil:
+	case err == nil && resp.StatusCode == http.StatusTooManyRequests:
 		s.dropped = 0
+		if s.throttled || !s.worthWaiting(resp.Header.Get("Retry-After")) {
+			resp.Header.Del("Retry-After") // client-go retries only what says when to
+		}
+		s.throttled = true
+	case err == nil:
+		s.dropped, s.throttled = 0, false
 	}
 	return resp, err
+}
+
+// worthWaiting says whether a Retry-After (in seconds) fits in --request-timeout.
+func (s *serverState) worthWaiting(retryAfter string) bool {
+	seconds, err := strconv.Atoi(retryAfter)
+	if err != nil || seconds < 0 {
+		return false
+	}
+	return s.patience == 0 || time.Duration(seconds)*time.Second <= s.patience
 }
 
 // canceled says whether the request was given up on. http.Client's Timeout reaches a

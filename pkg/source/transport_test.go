@@ -115,3 +115,57 @@ func TestGuardOneSuccessForgivesADrop(t *testing.T) {
 		}
 	}
 }
+
+// throttlingLive is a Live against a server that answers the first `shed` requests with
+// 429 and Retry-After retryAfter, then serves an empty pod list.
+func throttlingLive(t *testing.T, shed int32, retryAfter string, timeout time.Duration) (*Live, *atomic.Int32) {
+	t.Helper()
+	var calls atomic.Int32
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if calls.Add(1) <= shed {
+			w.Header().Set("Retry-After", retryAfter)
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write([]byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"TooManyRequests","code":429}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"kind":"PodList","apiVersion":"v1","metadata":{},"items":[]}`))
+	}))
+	t.Cleanup(server.Close)
+	cfg := &rest.Config{Host: server.URL, Timeout: timeout}
+	GuardConnections(cfg)
+	live, err := NewLive(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return live, &calls
+}
+
+func TestGuardWaitsOnceForAThrottlingServer(t *testing.T) {
+	// Shed once: client-go waits the Retry-After, the second try is served.
+	live, calls := throttlingLive(t, 1, "1", 5*time.Second)
+	if _, err := live.Pods(context.Background(), "a", nil); err != nil || calls.Load() != 2 {
+		t.Errorf("one 429: err %v after %d requests, want success after 2", err, calls.Load())
+	}
+
+	// Shed for ever: one wait, then the read fails instead of retrying ten times.
+	live, calls = throttlingLive(t, 1000, "1", 5*time.Second)
+	start := time.Now()
+	if _, err := live.Pods(context.Background(), "a", nil); err == nil {
+		t.Error("a server that only sheds load: want an error")
+	}
+	if took := time.Since(start); took > 3*time.Second || calls.Load() > 2 {
+		t.Errorf("gave up after %s and %d requests; want one wait", took, calls.Load())
+	}
+	start = time.Now()
+	if _, err := live.Pods(context.Background(), "b", nil); err == nil || time.Since(start) > 500*time.Millisecond {
+		t.Errorf("the next read waits again (%s, %v); it must fail at once", time.Since(start), err)
+	}
+
+	// A Retry-After longer than --request-timeout is not waited for at all.
+	live, calls = throttlingLive(t, 1000, "60", 2*time.Second)
+	start = time.Now()
+	if _, err := live.Pods(context.Background(), "a", nil); err == nil || time.Since(start) > time.Second || calls.Load() != 1 {
+		t.Errorf("Retry-After 60 with a 2s timeout: %v after %s, %d requests", err, time.Since(start), calls.Load())
+	}
+}

@@ -34,8 +34,9 @@ func proxyToEnvtest(t *testing.T) http.Handler {
 	return proxy
 }
 
-// TestFaults: an API server that never answers, one that fails every request, and one
-// that disappears mid-scan all end within --request-timeout plus a second, with exit 2
+// TestFaults: an API server that never answers, one that fails every request, one that
+// sheds load with 429, and one that disappears mid-scan all end within --request-timeout
+// plus a second, with exit 2
 // or a partial report whose unread parts are APIError — never a hang, never a clean bill.
 func TestFaults(t *testing.T) {
 	ns := applyScenario(t, filepath.Join(repoRoot, "test", "testdata", "scan", "mixed.yaml"))
@@ -47,6 +48,13 @@ func TestFaults(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusInternalServerError)
 			_, _ = w.Write([]byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","message":"etcdserver: leader changed","code":500}`))
+		},
+		// API Priority and Fairness sheds load: every request is told to come back later.
+		"429 with Retry-After": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write([]byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too many requests, please try again later","reason":"TooManyRequests","code":429}`))
 		},
 		"gone mid-scan": func(w http.ResponseWriter, r *http.Request) {
 			if served.Add(1) > 1 {
