@@ -139,11 +139,15 @@ func listAllAt[T any, L pagedList](
 				if err != nil {
 					return nil, "", err
 				}
-				return append([]T{}, items(full)...), full.GetResourceVersion(), nil
+				all := append([]T{}, items(full)...)
+				leanen(all)
+				return all, full.GetResourceVersion(), nil
 			}
 			return nil, "", err
 		}
+		first := len(out)
 		out = append(out, items(page)...)
+		leanen(out[first:])
 		if rv == "" {
 			// Every page of a paginated list is served at the first page's version.
 			rv = page.GetResourceVersion()
@@ -153,6 +157,27 @@ func listAllAt[T any, L pagedList](
 			return out, rv, nil
 		}
 		opts.Continue = next
+	}
+}
+
+// lastApplied is kubectl's copy of the whole object as last applied: as large as the
+// object, and read by no check.
+const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
+// leanen drops from listed objects what no check reads and what is often most of their
+// size (managedFields, the last-applied copy), page by page, so that a scan holds the
+// objects it diagnoses rather than the bytes the server sent.
+func leanen[T any](items []T) {
+	for i := range items {
+		obj, ok := any(&items[i]).(metav1.Object)
+		if !ok {
+			continue
+		}
+		obj.SetManagedFields(nil)
+		if a := obj.GetAnnotations(); a[lastApplied] != "" {
+			delete(a, lastApplied)
+			obj.SetAnnotations(a)
+		}
 	}
 }
 

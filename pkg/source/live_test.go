@@ -340,3 +340,17 @@ func TestLiveAsksForProtobuf(t *testing.T) {
 		t.Errorf("Accept for a CRD = %q, want JSON only", got)
 	}
 }
+
+func TestListsDropWhatNoCheckReads(t *testing.T) {
+	pod := &corev1.Pod{ObjectMeta: meta("a", "web-1", map[string]string{"app": "web"})}
+	pod.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationApply}}
+	pod.Annotations = map[string]string{lastApplied: `{"big":"copy"}`, "prometheus.io/scrape": "true"}
+	live, _ := fakeLive(pod)
+	pods, err := live.Pods(context.Background(), "a", nil)
+	if err != nil || len(pods) != 1 {
+		t.Fatalf("%v %v", pods, err)
+	}
+	if p := pods[0]; p.ManagedFields != nil || p.Annotations[lastApplied] != "" || p.Annotations["prometheus.io/scrape"] != "true" {
+		t.Errorf("managedFields %v, annotations %v: want both gone and the others kept", p.ManagedFields, p.Annotations)
+	}
+}
