@@ -20,7 +20,33 @@ type Check[S any] struct {
 	ID    string   // stable, appears as checks[].id, e.g. "service.selector"
 	Title string   // short, shown in the text tree when the check has no detail
 	Needs []string // checks that must pass (or warn) first; otherwise this one is skipped
+	// After names checks whose results in S this one reads whatever their status (the
+	// Ready pods, say, which are empty when readiness failed): they must come earlier.
+	After []string
 	Run   func(ctx context.Context, s *S) Result
+}
+
+// Validate checks a tree's wiring: unique IDs, and every Needs and After naming a check
+// earlier in walk order. A need on a check that never ran would skip silently forever;
+// reading state a later check fills reads nothing.
+func Validate[S any](checks []Check[S]) error {
+	seen := map[string]bool{}
+	var problems []string
+	for _, c := range checks {
+		if c.ID == "" || seen[c.ID] {
+			problems = append(problems, fmt.Sprintf("check %q: empty or duplicate ID", c.ID))
+		}
+		for _, dep := range append(append([]string{}, c.Needs...), c.After...) {
+			if !seen[dep] {
+				problems = append(problems, fmt.Sprintf("%s depends on %s, which does not run before it", c.ID, dep))
+			}
+		}
+		seen[c.ID] = true
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
 }
 
 // Result is what a check returns.

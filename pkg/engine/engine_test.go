@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -76,5 +77,28 @@ func TestWalkStopsOnFatal(t *testing.T) {
 	report := diag.NewReport("svc", diag.ObjectRef{})
 	if err := engine.Walk(context.Background(), checks, &state{}, &report); !errors.Is(err, fatal) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	type tree struct{}
+	run := func(context.Context, *tree) engine.Result { return engine.Pass("ok") }
+	tests := []struct {
+		name   string
+		checks []engine.Check[tree]
+		want   string
+	}{
+		{"wired", []engine.Check[tree]{{ID: "a", Run: run}, {ID: "b", Needs: []string{"a"}, Run: run}, {ID: "c", After: []string{"b"}, Run: run}}, ""},
+		{"a need that runs later", []engine.Check[tree]{{ID: "a", Needs: []string{"b"}, Run: run}, {ID: "b", Run: run}}, "a depends on b"},
+		{"state read from a later check", []engine.Check[tree]{{ID: "a", After: []string{"b"}, Run: run}, {ID: "b", Run: run}}, "a depends on b"},
+		{"a need on no check", []engine.Check[tree]{{ID: "a", Needs: []string{"typo"}, Run: run}}, "a depends on typo"},
+		{"a duplicate", []engine.Check[tree]{{ID: "a", Run: run}, {ID: "a", Run: run}}, "duplicate"},
+	}
+	for _, tt := range tests {
+		err := engine.Validate(tt.checks)
+		if (tt.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
+		}
 	}
 }
