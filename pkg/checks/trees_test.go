@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dns"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/gateway"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/ingress"
@@ -33,6 +32,8 @@ func TestTreesAreWired(t *testing.T) {
 		"dns POD":          engine.Validate(dns.Checks(dns.Options{Pod: pod})),
 		"dns POD --name":   engine.Validate(dns.Checks(dns.Options{Pod: pod, QueryName: "payments"})),
 		"dns --name alone": engine.Validate(dns.Checks(dns.Options{QueryName: "payments"})),
+		"scan: a Gateway":  engine.Validate(gateway.GatewayChecks()),
+		"scan: a workload": engine.Validate(dns.WorkloadChecks()),
 	}
 	for name, err := range trees {
 		if err != nil {

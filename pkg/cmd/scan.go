@@ -50,9 +50,13 @@ func NewCmdScan(flags *genericclioptions.ConfigFlags, streams genericiooptions.I
 	cmd := &cobra.Command{
 		Use:   "scan",
 		Short: "Run every check over a namespace (-n) or the cluster (-A)",
-		Long: `Diagnoses every Service (and, where those commands exist, Ingress, route and NetworkPolicy)
-in scope and prints one line per problem grouped by object, worst first. The cluster is read
-once: one paginated list per kind, shared by all checks.`,
+		Long: `Runs every check over the namespace (-n) or the cluster (-A): each Service, Ingress,
+Gateway and route as svc, ingress and route diagnose them, the NetworkPolicy lints and whether
+a network plugin enforces the policies, the IngressClasses, the cluster DNS, the DNS settings
+and DNS egress of each workload's pods as dns diagnoses them, and each node's Service proxy.
+It prints one line per problem grouped by object, worst first; a problem shared by many
+objects (a Gateway, the IngressClasses, a node) is reported once, under the object to fix.
+The cluster is read once: one paginated list per kind, shared by all checks.`,
 		Example: scanExample,
 		Args:    exactArgs(0, "no arguments (use -n or -A)"),
 		RunE:    runE(o),

@@ -2,9 +2,12 @@ package controllers
 
 import (
 	"path/filepath"
+	"sync"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
@@ -15,7 +18,7 @@ import (
 // back. It leaves CoreDNS running in kube-system.
 func TestClusterDNS(t *testing.T) {
 	testdata := filepath.Join(repoRoot, "test", "testdata", "controllers")
-	applyFile(t, metav1.NamespaceSystem, filepath.Join(testdata, "coredns.yaml"))
+	withCoreDNS(t)
 	ns := deploy(t, shopManifests)
 	applyFile(t, ns, filepath.Join(testdata, "frontend-egress.yaml"))
 
@@ -40,4 +43,22 @@ func TestClusterDNS(t *testing.T) {
 	check([]string{"dns"}, cmd.ExitFindings, []string{"ClusterDNSNotReady"}, "Deployment coredns is scaled to 0 replicas")
 	scale(2)
 	check([]string{"dns"}, cmd.ExitOK, []string{}, "")
+}
+
+var coreDNSOnce sync.Once
+
+// withCoreDNS installs CoreDNS in kube-system as kubeadm does, the first time a test
+// needs the cluster DNS that every real cluster has (scan checks it), and leaves it
+// running for the rest of the suite.
+func withCoreDNS(t *testing.T) {
+	t.Helper()
+	coreDNSOnce.Do(func() {
+		var kubeDNS corev1.Service
+		err := k8sClient.Get(t.Context(), keyOf(metav1.NamespaceSystem, "kube-dns"), &kubeDNS)
+		if apierrors.IsNotFound(err) {
+			applyFile(t, metav1.NamespaceSystem, filepath.Join(repoRoot, "test", "testdata", "controllers", "coredns.yaml"))
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	})
 }

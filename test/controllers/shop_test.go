@@ -107,20 +107,25 @@ func expectCheckDetail(t *testing.T, r harness.Result, checkID, want string) {
 
 // TestShopHealthy: fresh from its manifests, the shop has no finding but the
 // LoadBalancer no cloud provider answers, and every EndpointSlice the controller wrote
-// is what netdoctor expects it to write.
+// is what netdoctor expects it to write. scan adds, per workload (its ReplicaSets' pods
+// grouped under the Deployment), the info that the kubelet's default ndots:5 amplifies
+// external lookups, and nothing else: the cluster DNS is healthy.
 func TestShopHealthy(t *testing.T) {
+	withCoreDNS(t)
 	ns := deploy(t, shopManifests)
 	for _, svc := range []string{"frontend", "cartservice", "redis-cart", "orders-db"} {
 		expect(t, ns, svc, cmd.ExitOK, nil, "")
 	}
 	expect(t, ns, "frontend-external", cmd.ExitOK, []string{"LoadBalancerPending"}, "has no external address")
-	expectRun(t, ns, []string{"scan"}, cmd.ExitOK, []string{"frontend-external:LoadBalancerPending"}, "")
+	expectRun(t, ns, []string{"scan"}, cmd.ExitOK, []string{"cartservice:NdotsAmplification", "frontend-external:LoadBalancerPending",
+		"frontend:NdotsAmplification", "orders-db:NdotsAmplification", "redis-cart:NdotsAmplification"}, "")
 	assertSlicesAsExpected(t, ns)
 }
 
 // TestShopBreakages breaks the shop the ways on-call engineers meet most, one after
 // the other, as edits to the live objects that the controllers then act on.
 func TestShopBreakages(t *testing.T) {
+	withCoreDNS(t)
 	ns := deploy(t, shopManifests)
 	steps := []struct {
 		name      string
@@ -179,9 +184,10 @@ func TestShopBreakages(t *testing.T) {
 			assertSlicesAsExpected(t, ns)
 		})
 	}
-	expectRun(t, ns, []string{"scan"}, cmd.ExitFindings, []string{"cartservice:TargetPortMismatch", "cartservice:TargetPortNotFound",
-		"frontend-external:LoadBalancerPending", "frontend-external:SomePodsNotReady", "frontend:SomePodsNotReady",
-		"orders-db:SelectorMatchesNoPods", "redis-cart:SelectorMatchesNoPods"}, "")
+	// redis-cart, scaled to zero, has no pods left to check the DNS settings of.
+	expectRun(t, ns, []string{"scan"}, cmd.ExitFindings, []string{"cartservice:NdotsAmplification", "cartservice:TargetPortMismatch", "cartservice:TargetPortNotFound",
+		"frontend-external:LoadBalancerPending", "frontend-external:SomePodsNotReady", "frontend:NdotsAmplification", "frontend:SomePodsNotReady",
+		"orders-db:NdotsAmplification", "orders-db:SelectorMatchesNoPods", "redis-cart:SelectorMatchesNoPods"}, "")
 }
 
 // TestShopPolicies: the shop's own NetworkPolicies, on the pods and slices the

@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dns"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
@@ -46,13 +47,21 @@ func findingsByObject(s diag.ScanReport) map[string][]diag.FindingID {
 }
 
 // TestScan: scan finds each Service's problem live and offline, reads each kind once
-// whatever the number of Services, and filters as asked.
+// whatever the number of Services, and filters as asked. Beside the Services it reports
+// the cluster DNS (live: the dump holds only the namespace) and each pod's DNS
+// settings: these pods have no owner, so each stands for itself, and each has the
+// kubelet's default ndots:5 (an info).
 func TestScan(t *testing.T) {
+	ensureClusterAddons(t) // the cluster DNS, which every real cluster has
 	ns := applyScenario(t, filepath.Join(repoRoot, "test", "testdata", "scan", "mixed.yaml"))
+	ndots := []diag.FindingID{diag.NdotsAmplification}
 	want := map[string][]diag.FindingID{
-		"Service/frontend": {},
-		"Service/checkout": {diag.NoReadyPods},
-		"Service/ledger":   {diag.SelectorMatchesNoPods},
+		"Service/frontend":        {},
+		"Service/checkout":        {diag.NoReadyPods},
+		"Service/ledger":          {diag.SelectorMatchesNoPods},
+		"Pod/frontend-7c9d-abcde": ndots,
+		"Pod/checkout-7c9d-abcde": ndots,
+		"Pod/ledger-0":            ndots,
 	}
 	live := runNetdoctor(t, "scan", "-n", ns, "--kubeconfig", adminKubeconfig, "-o", "json", "--stats")
 	offline := runNetdoctor(t, "scan", "-n", ns, "-f", dumpNamespaces(t, ns), "-o", "json")
@@ -105,7 +114,8 @@ func TestScan(t *testing.T) {
 	if !strings.Contains(text.out, "Service "+ns+"/ledger") || strings.Contains(text.out, "Service "+ns+"/frontend") {
 		t.Errorf("text scan should list only objects with problems:\n%s", text.out)
 	}
-	if !strings.Contains(text.out, "8 objects checked, 2 errors") {
+	// 8 Services, the cluster DNS and the DNS settings of the 6 pods.
+	if !strings.Contains(text.out, "15 objects checked, 2 errors, 0 warnings") {
 		t.Errorf("text scan summary:\n%s", text.out)
 	}
 }
@@ -145,5 +155,123 @@ func TestScanPartialPermissions(t *testing.T) {
 		if checkStatus(rep, check) != diag.StatusUnknown || !hasFinding(rep, diag.PermissionDenied) {
 			t.Errorf("%s: %s is %q, want unknown with PermissionDenied", rep.Target.Name, check, checkStatus(rep, check))
 		}
+	}
+}
+
+// scanBoth runs `scan -n ns` live and offline over dump, and returns the finding IDs per
+// object (Kind/name) of each.
+func scanBoth(t *testing.T, ns, dump string) map[string]map[string][]diag.FindingID {
+	t.Helper()
+	out := map[string]map[string][]diag.FindingID{}
+	for mode, r := range map[string]result{
+		"live":    runNetdoctor(t, "scan", "-n", ns, "--kubeconfig", adminKubeconfig, "-o", "json"),
+		"offline": runNetdoctor(t, "scan", "-n", ns, "-f", dump, "-o", "json"),
+	} {
+		if r.code != cmd.ExitOK && r.code != cmd.ExitFindings {
+			t.Fatalf("%s scan: exit %d: %s", mode, r.code, r.errOut)
+		}
+		out[mode] = findingsByObject(scanReport(t, r))
+	}
+	return out
+}
+
+// TestScanEveryCheck: live and offline, scan raises what the targeted commands raise
+// over the same objects: on every DNS scenario what `dns POD` says (under the pod's
+// workload, or the pod), NetworkPolicyNotEnforced where nothing enforces the policies,
+// ClusterDNSNotReady once, MultipleDefaultIngressClasses under the classes, and a
+// Gateway's own problems under the Gateway, including a listener no route uses.
+func TestScanEveryCheck(t *testing.T) {
+	for _, sc := range dns.Scenarios {
+		if sc.Pod == "" || slices.Contains(sc.Args, "--name") {
+			continue
+		}
+		t.Run("dns/"+sc.Name, func(t *testing.T) {
+			files := []string{filepath.Join(testdataDir, sc.File)}
+			if strings.HasPrefix(sc.File, "reach/") {
+				files = append([]string{filepath.Join(reachData, "apps.yaml")}, files...)
+			}
+			ns, namespaces := applyRecipe(t, files...)
+			targeted := runNetdoctor(t, "dns", sc.Pod, "-n", ns, "--kubeconfig", adminKubeconfig, "-o", "json")
+			got := scanBoth(t, ns, dumpNamespaces(t, namespaces...))
+			for mode, objs := range got {
+				all := map[diag.FindingID]bool{}
+				for _, ids := range objs {
+					for _, id := range ids {
+						all[id] = true
+					}
+				}
+				for _, f := range targeted.report.Findings {
+					if !all[f.ID] {
+						t.Errorf("%s: dns %s raises %s, scan -n %s does not: %v", mode, sc.Pod, f.ID, ns, objs)
+					}
+				}
+			}
+		})
+	}
+
+	expect := func(t *testing.T, got map[string]map[string][]diag.FindingID, want map[string][]diag.FindingID) {
+		t.Helper()
+		for mode, objs := range got {
+			for obj, ids := range want {
+				if !slices.Equal(objs[obj], ids) {
+					t.Errorf("%s: %s findings %v, want %v\n%v", mode, obj, objs[obj], ids, objs)
+				}
+			}
+		}
+	}
+	t.Run("NetworkPolicyNotEnforced", func(t *testing.T) {
+		withoutPolicyEnforcer(t)
+		ns, namespaces := applyRecipe(t, filepath.Join(reachData, "apps.yaml"), filepath.Join(reachData, "deny-all.yaml"))
+		expect(t, scanBoth(t, ns, dumpNamespaces(t, namespaces...)), map[string][]diag.FindingID{"NetworkPolicy/*": {diag.NetworkPolicyNotEnforced}})
+	})
+	t.Run("NetworkPolicy enforced", func(t *testing.T) {
+		ns, namespaces := applyRecipe(t, filepath.Join(reachData, "apps.yaml"), filepath.Join(reachData, "deny-all.yaml"))
+		for mode, objs := range scanBoth(t, ns, dumpNamespaces(t, namespaces...)) {
+			if ids, ok := objs["NetworkPolicy/*"]; ok {
+				t.Errorf("%s: Calico runs, yet NetworkPolicy/*: %v", mode, ids)
+			}
+		}
+	})
+	t.Run("ClusterDNSNotReady", func(t *testing.T) {
+		withClusterDNSNotReady(t)
+		ns, namespaces := applyRecipe(t, filepath.Join(reachData, "apps.yaml"))
+		expect(t, scanBoth(t, ns, dumpNamespaces(t, namespaces...)), map[string][]diag.FindingID{"Service/kube-dns": {diag.ClusterDNSNotReady}})
+	})
+	t.Run("MultipleDefaultIngressClasses", func(t *testing.T) {
+		applied := applyNetdoctorScenario(t, filepath.Join(repoRoot, "test", "testdata", "ingress", "multiple-defaults.yaml"))
+		got := scanBoth(t, applied.Namespace, dumpWithGatewayAPI(t, applied.Namespaces...))
+		// Once, under the newest default; the Ingress that names no class does not repeat it.
+		var classes []string
+		for mode, objs := range got {
+			for obj, ids := range objs {
+				if slices.Contains(ids, diag.MultipleDefaultIngressClasses) {
+					classes = append(classes, mode+":"+obj)
+				}
+			}
+		}
+		slices.Sort(classes)
+		if len(classes) != 2 || !strings.HasPrefix(classes[0], "live:IngressClass/") || !strings.HasPrefix(classes[1], "offline:IngressClass/") {
+			t.Errorf("MultipleDefaultIngressClasses on %v, want once per mode, on an IngressClass", classes)
+		}
+	})
+	// The route attaches to a healthy listener and carries nothing of the Gateway's.
+	// Live, the missing Secret of the unused listener is a finding of its own; the dump
+	// holds no Secret of the namespace, so offline the certificates are not judged.
+	for _, tt := range []struct {
+		file          string
+		live, offline []diag.FindingID
+	}{
+		{"gateway-other-listener-invalid.yaml", []diag.FindingID{diag.GatewayListenerTLSInvalid, diag.GatewayNotProgrammed}, []diag.FindingID{diag.GatewayNotProgrammed}},
+		{"listener-tls-wrong-host.yaml", []diag.FindingID{diag.GatewayListenerTLSInvalid}, []diag.FindingID{diag.GatewayListenerTLSInvalid}},
+		{"healthy.yaml", []diag.FindingID{}, []diag.FindingID{}},
+	} {
+		t.Run("gateway/"+tt.file, func(t *testing.T) {
+			applied := applyNetdoctorScenario(t, filepath.Join(repoRoot, "test", "testdata", "gateway", tt.file))
+			got := scanBoth(t, applied.Namespace, dumpWithGatewayAPI(t, applied.Namespaces...))
+			for mode, want := range map[string][]diag.FindingID{"live": tt.live, "offline": tt.offline} {
+				expect(t, map[string]map[string][]diag.FindingID{mode: got[mode]},
+					map[string][]diag.FindingID{"Gateway/example-gateway": want, "HTTPRoute/foo-route": {}})
+			}
+		})
 	}
 }

@@ -72,16 +72,21 @@ func Checks(opts Options) []engine.Check[State] {
 	if opts.Pod == nil && opts.QueryName == "" {
 		return checks
 	}
-	checks = append(checks,
-		engine.Check[State]{ID: CheckPod, Title: "pod", Run: checkPod},
-		engine.Check[State]{ID: CheckResolvConf, Title: "effective resolv.conf", Needs: []string{CheckPod}, Run: checkResolvConf},
-		engine.Check[State]{ID: CheckEgress, Title: "egress to the cluster DNS pods", Needs: []string{CheckResolvConf}, Run: checkEgress},
-		engine.Check[State]{ID: CheckNdots, Title: "search list and ndots", Needs: []string{CheckResolvConf}, Run: checkNdots},
-	)
+	checks = append(checks, podChecks(checkPod)...)
 	if opts.QueryName != "" {
 		checks = append(checks, engine.Check[State]{ID: CheckQuery, Title: "queries for " + opts.QueryName, Needs: []string{CheckResolvConf}, Run: checkQuery})
 	}
 	return checks
+}
+
+// podChecks are the checks of one pod, after the cluster's: pod finds the pod.
+func podChecks(pod func(context.Context, *State) engine.Result) []engine.Check[State] {
+	return []engine.Check[State]{
+		{ID: CheckPod, Title: "pod", Run: pod},
+		{ID: CheckResolvConf, Title: "effective resolv.conf", Needs: []string{CheckPod}, Run: checkResolvConf},
+		{ID: CheckEgress, Title: "egress to the cluster DNS pods", Needs: []string{CheckResolvConf}, Run: checkEgress},
+		{ID: CheckNdots, Title: "search list and ndots", Needs: []string{CheckResolvConf}, Run: checkNdots},
+	}
 }
 
 // Diagnose walks the dns tree. The error is non-nil only when the pod to diagnose

@@ -24,12 +24,18 @@ func checkGatewayClass(ctx context.Context, s *State) engine.Result {
 	var details []string
 	unknown, checked := false, 0
 	seen := map[string]*gatewayv1.GatewayClass{}
+	once := 0
 	for _, p := range s.Parents {
 		if p.Gateway == nil {
 			continue
 		}
-		checked++
 		className := string(p.Gateway.Spec.GatewayClassName)
+		if reportedOnce(ctx, p.Gateway) {
+			details = append(details, fmt.Sprintf("Gateway %s/%s, GatewayClass %s: reported once, under the Gateway", p.Gateway.Namespace, p.Gateway.Name, className))
+			once++
+			continue
+		}
+		checked++
 		gwRef := diag.ObjectRef{Kind: source.KindGateway, Namespace: p.Gateway.Namespace, Name: p.Gateway.Name}
 		if !s.Source.Live() && !s.Source.Has(source.KindGatewayClass) {
 			details = append(details, "GatewayClass "+className+": the input holds no GatewayClasses to check")
@@ -66,6 +72,9 @@ func checkGatewayClass(ctx context.Context, s *State) engine.Result {
 		p.Class = class
 	}
 	if checked == 0 {
+		if once > 0 {
+			return engine.Skip("the GatewayClass is reported once, under the Gateway").WithDetails(details...)
+		}
 		return engine.Skip("no parent Gateway found")
 	}
 	res := engine.Found(fmt.Sprintf("%d Gateway(s) checked", checked), findings...).WithDetails(details...)

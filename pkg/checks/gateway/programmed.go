@@ -19,17 +19,22 @@ import (
 // the route attaches to. Only a condition that is explicitly False counts: a Gateway
 // without status (not reconciled yet, or -f manifests written by hand) or with
 // conditions Unknown (Pending) is not reported, because unknown is not false.
-func checkProgrammed(_ context.Context, s *State) engine.Result {
+func checkProgrammed(ctx context.Context, s *State) engine.Result {
 	var findings []diag.Finding
 	var details []string
-	checked, noStatus := 0, 0
+	checked, noStatus, once := 0, 0, 0
 	for _, p := range s.Parents {
 		gw := p.Gateway
 		if gw == nil {
 			continue
 		}
-		checked++
 		label := fmt.Sprintf("Gateway %s/%s", gw.Namespace, gw.Name)
+		if reportedOnce(ctx, gw) {
+			details = append(details, label+": reported once, under the Gateway")
+			once++
+			continue
+		}
+		checked++
 		if len(gw.Status.Conditions) == 0 && len(gw.Status.Listeners) == 0 {
 			details = append(details, label+": no status (not reconciled by a controller yet, or none in the input)")
 			noStatus++
@@ -67,10 +72,14 @@ func checkProgrammed(_ context.Context, s *State) engine.Result {
 		for _, pr := range problems {
 			details = append(details, label+": "+pr)
 		}
+		what := label
+		if s.Route != nil {
+			what = fmt.Sprintf("%s, parent of %s %s/%s,", label, s.Route.Kind, s.Namespace, s.Name)
+		}
 		f := diag.New(diag.GatewayNotProgrammed, diag.ObjectRef{Kind: source.KindGateway, Namespace: gw.Namespace, Name: gw.Name},
-			"%s, parent of %s %s/%s, is not programmed: the controller reports %s", label, s.Route.Kind, s.Namespace, s.Name, problems[0]).
+			"%s is not programmed: the controller reports %s", what, problems[0]).
 			WithEvidence(problems...)
-		if len(listeners) > 0 {
+		if len(listeners) > 0 && s.Route != nil {
 			f = f.WithEvidence(fmt.Sprintf("the route attaches to listener(s) %s", joinOr(listeners)))
 		}
 		findings = append(findings, f.
@@ -79,6 +88,9 @@ func checkProgrammed(_ context.Context, s *State) engine.Result {
 				fmt.Sprintf("kubectl describe gateway %s -n %s", gw.Name, gw.Namespace)))
 	}
 	if checked == 0 {
+		if once > 0 {
+			return engine.Skip("the Gateway's conditions are reported once, under the Gateway").WithDetails(details...)
+		}
 		return engine.Skip("no parent Gateway found")
 	}
 	res := engine.Found(fmt.Sprintf("%d Gateway(s) checked", checked), findings...).WithDetails(details...)

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +25,11 @@ func (s *State) attached(p *Parent) []attachedListener {
 	for _, l := range p.Listeners {
 		a := attachedListener{Listener: l}
 		switch {
+		case s.Route == nil:
+			// The Gateway on its own (DiagnoseGateway): each listener serves its hostname.
+			if l.Hostname != nil && *l.Hostname != "" {
+				a.Hosts = []string{string(*l.Hostname)}
+			}
 		case s.Route.HasHostnames:
 			hits := intersect(l.Hostname, s.Route.Hostnames)
 			if len(hits) == 0 {
@@ -62,9 +68,16 @@ func checkListenerTLS(ctx context.Context, s *State) engine.Result {
 	checked := 0
 	unknown := false
 	grants := map[string][]gatewayv1.ReferenceGrant{}
+	once := 0
 	for _, p := range s.Parents {
 		if p.Gateway == nil {
 			continue
+		}
+		// In a scan that diagnoses this Gateway on its own, its certificates are judged
+		// there; the route adds only the hostnames it brings to a listener.
+		hostsOnly := reportedOnce(ctx, p.Gateway)
+		if hostsOnly {
+			once++
 		}
 		for _, l := range s.attached(p) {
 			if l.Protocol != gatewayv1.HTTPSProtocolType && l.Protocol != gatewayv1.TLSProtocolType {
@@ -75,8 +88,15 @@ func checkListenerTLS(ctx context.Context, s *State) engine.Result {
 				details = append(details, label+": Passthrough, the backend terminates TLS")
 				continue
 			}
+			if hostsOnly {
+				l.Hosts = slices.DeleteFunc(slices.Clone(l.Hosts), func(h string) bool { return l.Hostname != nil && string(*l.Hostname) == h })
+				if len(l.Hosts) == 0 {
+					details = append(details, label+": reported once, under the Gateway")
+					continue
+				}
+			}
 			checked++
-			lt := listenerTLS{s: s, gw: p.Gateway, l: l, label: label, grants: grants}
+			lt := listenerTLS{s: s, gw: p.Gateway, l: l, label: label, grants: grants, hostsOnly: hostsOnly}
 			fs, ds, unk := lt.check(ctx)
 			findings = append(findings, fs...)
 			details = append(details, ds...)
@@ -84,6 +104,12 @@ func checkListenerTLS(ctx context.Context, s *State) engine.Result {
 		}
 	}
 	if checked == 0 {
+		if once > 0 {
+			return engine.Skip("the listeners' certificates are reported once, under the Gateway").WithDetails(details...)
+		}
+		if s.Route == nil {
+			return engine.Skip("no listener terminates TLS")
+		}
 		return engine.Skip("no listener the route attaches to terminates TLS")
 	}
 	res := engine.Found(fmt.Sprintf("%d TLS-terminating listener(s)", checked), findings...).WithDetails(details...)
@@ -99,6 +125,9 @@ type listenerTLS struct {
 	l      attachedListener
 	label  string
 	grants map[string][]gatewayv1.ReferenceGrant
+	// hostsOnly keeps only whether the certificates cover l.Hosts: what is wrong with
+	// the certificateRefs themselves is reported under the Gateway.
+	hostsOnly bool
 }
 
 func (t *listenerTLS) gwRef() diag.ObjectRef {
@@ -122,6 +151,9 @@ func (t *listenerTLS) check(ctx context.Context) ([]diag.Finding, []string, bool
 		refs = l.TLS.CertificateRefs
 	}
 	if len(refs) == 0 {
+		if t.hostsOnly {
+			return nil, []string{t.label + ": no certificateRefs, reported once under the Gateway"}, false
+		}
 		if l.TLS != nil && len(l.TLS.Options) > 0 {
 			return nil, []string{t.label + ": no certificateRefs, certificates come from implementation-specific tls.options (not checked)"}, false
 		}
@@ -196,6 +228,9 @@ func (t *listenerTLS) check(ctx context.Context) ([]diag.Finding, []string, bool
 		leaves = append(leaves, &cert)
 		leafNames = append(leafNames, ns+"/"+name)
 	}
+	if t.hostsOnly {
+		findings, details, unknown = nil, nil, false
+	}
 	if len(leaves) > 0 && len(l.Hosts) > 0 {
 		var uncovered []string
 		for _, h := range l.Hosts {
@@ -212,8 +247,12 @@ func (t *listenerTLS) check(ctx context.Context) ([]diag.Finding, []string, bool
 			for _, c := range leaves {
 				valid = append(valid, tlscert.DescribeNames(c.Leaf))
 			}
-			f := t.finding("the certificate in Secret %s does not cover %s, which the listener serves the route under (it is valid for %s)",
-				strings.Join(leafNames, ", "), strings.Join(uncovered, ", "), strings.Join(valid, "; ")).
+			serves := "which the listener serves the route under"
+			if s.Route == nil {
+				serves = "the listener's hostname"
+			}
+			f := t.finding("the certificate in Secret %s does not cover %s, %s (it is valid for %s)",
+				strings.Join(leafNames, ", "), strings.Join(uncovered, ", "), serves, strings.Join(valid, "; ")).
 				WithEvidence("clients check the hostname against the certificate's subject alternative names; a wildcard *.example.com covers exactly one label (a.example.com), not example.com nor a.b.example.com").
 				WithFix("issue a certificate whose subject alternative names include %s, or serve those hostnames from a listener whose certificate covers them", strings.Join(uncovered, ", "))
 			for _, n := range leafNames {

@@ -27,13 +27,7 @@ const LegacyClassAnnotation = "kubernetes.io/ingress.class"
 // has no class was created while there was none, and controllers ignore it unless they
 // are told to watch Ingresses without a class.
 func checkClass(ctx context.Context, s *State) engine.Result {
-	name, from := "", ""
-	switch {
-	case s.Ingress.Spec.IngressClassName != nil && *s.Ingress.Spec.IngressClassName != "":
-		name, from = *s.Ingress.Spec.IngressClassName, "spec.ingressClassName"
-	case s.Ingress.Annotations[LegacyClassAnnotation] != "":
-		name, from = s.Ingress.Annotations[LegacyClassAnnotation], "annotation "+LegacyClassAnnotation
-	}
+	name, from := ClassOf(s.Ingress)
 	// Known before the classes are read, so that later checks (conflicts) still know
 	// the class when the IngressClasses cannot be listed.
 	s.ClassName = name
@@ -53,7 +47,19 @@ func checkClass(ctx context.Context, s *State) engine.Result {
 	if name != "" {
 		return s.namedClass(classes, name, from)
 	}
-	return s.defaultClass(classes)
+	return s.defaultClass(ctx, classes)
+}
+
+// ClassOf is the class an Ingress names and where it names it (spec.ingressClassName,
+// else the legacy annotation); "" when it names none and the default class applies.
+func ClassOf(ing *networkingv1.Ingress) (name, from string) {
+	switch {
+	case ing.Spec.IngressClassName != nil && *ing.Spec.IngressClassName != "":
+		return *ing.Spec.IngressClassName, "spec.ingressClassName"
+	case ing.Annotations[LegacyClassAnnotation] != "":
+		return ing.Annotations[LegacyClassAnnotation], "annotation " + LegacyClassAnnotation
+	}
+	return "", ""
 }
 
 func (s *State) namedClass(classes []networkingv1.IngressClass, name, from string) engine.Result {
@@ -81,7 +87,7 @@ func (s *State) namedClass(classes []networkingv1.IngressClass, name, from strin
 	return engine.Found("IngressClass "+name+" not found", f)
 }
 
-func (s *State) defaultClass(classes []networkingv1.IngressClass) engine.Result {
+func (s *State) defaultClass(ctx context.Context, classes []networkingv1.IngressClass) engine.Result {
 	defaults := defaultClasses(classes)
 	switch len(defaults) {
 	case 0:
@@ -101,13 +107,23 @@ func (s *State) defaultClass(classes []networkingv1.IngressClass) engine.Result 
 	// The admission plugin gives new Ingresses the newest default; later checks look at
 	// that class's controller as the likeliest one.
 	s.Class, s.ClassName = &defaults[0], defaults[0].Name
-	f := diag.New(diag.MultipleDefaultIngressClasses, s.Ref(), "%d IngressClasses are marked default (%s) and Ingress %s/%s names none: which controller serves it is ambiguous",
-		len(defaults), strings.Join(classNames(defaults), ", "), s.Namespace, s.Name).
+	detail := fmt.Sprintf("no class given; %d default IngressClasses", len(defaults))
+	if ClassesLintedOnce(ctx) {
+		return engine.Pass("%s (the newest, %s, is assumed): reported once, under IngressClass %s", detail, defaults[0].Name, defaults[0].Name)
+	}
+	f := multipleDefaults(s.Ref(), defaults, fmt.Sprintf("%d IngressClasses are marked default (%s) and Ingress %s/%s names none: which controller serves it is ambiguous",
+		len(defaults), strings.Join(classNames(defaults), ", "), s.Namespace, s.Name), ", and set spec.ingressClassName on this Ingress")
+	return engine.Found(detail, f)
+}
+
+// multipleDefaults is MultipleDefaultIngressClasses on obj with message; fixMore ends
+// the fix.
+func multipleDefaults(obj diag.ObjectRef, defaults []networkingv1.IngressClass, message, fixMore string) diag.Finding {
+	return diag.New(diag.MultipleDefaultIngressClasses, obj, "%s", message).
 		WithEvidence(describeClasses(defaults)...).
 		WithEvidence(fmt.Sprintf("new Ingresses without a class get the newest default, %s; controllers may disagree about existing ones", defaults[0].Name)).
-		WithFix("keep %s=true on one IngressClass only, and set spec.ingressClassName on this Ingress", networkingv1.AnnotationIsDefaultIngressClass).
+		WithFix("keep %s=true on one IngressClass only%s", networkingv1.AnnotationIsDefaultIngressClass, fixMore).
 		WithCommands("kubectl get ingressclass -o custom-columns=NAME:.metadata.name,CONTROLLER:.spec.controller,DEFAULT:.metadata.annotations.ingressclass\\.kubernetes\\.io/is-default-class")
-	return engine.Found(fmt.Sprintf("no class given; %d default IngressClasses", len(defaults)), f)
 }
 
 // defaultClasses returns the classes marked default, newest first, as the

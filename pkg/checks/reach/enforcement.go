@@ -14,6 +14,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dataplane"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // Enforcer is a network plugin, or a policy agent beside one, that enforces
@@ -108,61 +109,93 @@ func checkEnforcement(ctx context.Context, s *State) engine.Result {
 	if !s.isolated {
 		return engine.Skip("no NetworkPolicy applies to this traffic")
 	}
-	var seen []string
+	e, err := FindEnforcer(ctx, s.Source, s.dataPlane().SystemPods) // kube-system listed once, shared with the kube-proxy check
+	switch {
+	case e.Found != "":
+		return engine.Pass("%s", e.Found)
+	case err != nil:
+		return engine.ReadError(err)
+	case !s.Source.Live() && !e.InputHasAny:
+		return engine.Skip("the input holds no DaemonSets or pods of %s", strings.Join(EnforcerNamespaces, ", "))
+	}
+	f := NotEnforcedFinding(diag.ObjectRef{}, "NetworkPolicies apply to this traffic", "the verdict above is only what the policies say, and traffic flows regardless", e.Seen)
+	return engine.Found("no known NetworkPolicy enforcer found", f)
+}
+
+// Enforcement is what FindEnforcer saw in EnforcerNamespaces.
+type Enforcement struct {
+	// Found names the enforcer and where it runs ("Calico (DaemonSet kube-system/calico-node)"),
+	// "" when none was found.
+	Found string
+	// Seen are the DaemonSets and the pods of no DaemonSet that are no known enforcer.
+	Seen []string
+	// InputHasAny is false when nothing of those namespaces could be seen (offline
+	// input without them, where no answer is possible).
+	InputHasAny bool
+}
+
+// FindEnforcer looks for a known NetworkPolicy enforcer among the DaemonSets and pods of
+// EnforcerNamespaces; systemPods lists the pods of kube-system (dataplane.Snapshot's, so
+// that they are listed once per diagnosis). The error is the last read that failed; an
+// enforcer found elsewhere answers all the same.
+func FindEnforcer(ctx context.Context, src source.Source, systemPods func(context.Context) ([]corev1.Pod, error)) (Enforcement, error) {
+	var e Enforcement
 	var readErr error
-	inputHasAny := false
 	for _, ns := range EnforcerNamespaces {
-		dss, err := s.Source.DaemonSets(ctx, ns)
+		dss, err := src.DaemonSets(ctx, ns)
 		if err != nil {
 			readErr = err
 		}
 		for _, ds := range dss {
-			inputHasAny = true
-			if e := DetectEnforcer(ds.Name, ds.Spec.Template.Spec.Containers); e != "" {
-				return engine.Pass("%s (DaemonSet %s/%s)", e, ns, ds.Name)
+			e.InputHasAny = true
+			if name := DetectEnforcer(ds.Name, ds.Spec.Template.Spec.Containers); name != "" {
+				e.Found = fmt.Sprintf("%s (DaemonSet %s/%s)", name, ns, ds.Name)
+				return e, nil
 			}
-			seen = append(seen, "DaemonSet "+ns+"/"+ds.Name)
+			e.Seen = append(e.Seen, "DaemonSet "+ns+"/"+ds.Name)
 		}
 		var pods []corev1.Pod
 		if ns == dataplane.Namespace {
-			pods, err = s.dataPlane().SystemPods(ctx) // listed once, shared with the kube-proxy check
+			pods, err = systemPods(ctx)
 		} else {
-			pods, err = s.Source.Pods(ctx, ns, nil)
+			pods, err = src.Pods(ctx, ns, nil)
 		}
 		if err != nil {
 			readErr = err
 		}
 		for _, p := range pods {
-			inputHasAny = true
-			if e := DetectEnforcer(p.Name, p.Spec.Containers); e != "" {
-				return engine.Pass("%s (pod %s/%s)", e, ns, p.Name)
+			e.InputHasAny = true
+			if name := DetectEnforcer(p.Name, p.Spec.Containers); name != "" {
+				e.Found = fmt.Sprintf("%s (pod %s/%s)", name, ns, p.Name)
+				return e, nil
 			}
 			if owner := daemonSetOwner(p); owner == "" {
-				seen = append(seen, "pod "+ns+"/"+p.Name)
+				e.Seen = append(e.Seen, "pod "+ns+"/"+p.Name)
 			}
 		}
 	}
-	if readErr != nil {
-		return engine.ReadError(readErr)
-	}
-	if !s.Source.Live() && !inputHasAny {
-		return engine.Skip("the input holds no DaemonSets or pods of %s", strings.Join(EnforcerNamespaces, ", "))
-	}
-	sort.Strings(seen)
+	sort.Strings(e.Seen)
+	return e, readErr
+}
+
+// NotEnforcedFinding is NetworkPolicyNotEnforced on obj: "LEAD, but no policy-enforcing
+// network plugin was found in ...: if the cluster's plugin does not enforce
+// NetworkPolicy, CONSEQUENCE", with the enforcers looked for and what was seen instead.
+func NotEnforcedFinding(obj diag.ObjectRef, lead, consequence string, seen []string) diag.Finding {
 	names := make([]string, 0, len(PolicyEnforcers))
 	for _, e := range PolicyEnforcers {
 		names = append(names, e.Name)
 	}
-	f := diag.New(diag.NetworkPolicyNotEnforced, diag.ObjectRef{},
-		"NetworkPolicies apply to this traffic, but no policy-enforcing network plugin was found in %s: if the cluster's plugin does not enforce NetworkPolicy, the verdict above is only what the policies say, and traffic flows regardless",
-		strings.Join(EnforcerNamespaces, ", ")).
+	f := diag.New(diag.NetworkPolicyNotEnforced, obj,
+		"%s, but no policy-enforcing network plugin was found in %s: if the cluster's plugin does not enforce NetworkPolicy, %s",
+		lead, strings.Join(EnforcerNamespaces, ", "), consequence).
 		WithEvidence(fmt.Sprintf("known enforcers: %s", strings.Join(names, ", "))).
 		WithFix("check which CNI plugin runs (kubectl get ds -A) and whether it enforces NetworkPolicy; install or enable one that does (e.g. Calico or Cilium) if the policies must hold").
 		WithCommands("kubectl get daemonsets -A")
 	if len(seen) > 0 {
 		f = f.WithEvidence("found instead: " + strings.Join(limit(seen, 8), ", "))
 	}
-	return engine.Found("no known NetworkPolicy enforcer found", f)
+	return f
 }
 
 // daemonSetOwner is the DaemonSet controlling pod, "" if none (its DaemonSet was

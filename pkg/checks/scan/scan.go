@@ -59,6 +59,27 @@ var Scanners = []Scanner{
 			return r, err
 		},
 	},
+	// Several default IngressClasses, once for the cluster (see scanIngressClasses).
+	{Kind: "IngressClass", All: scanIngressClasses},
+	// Each Gateway once: its class, listener certificates and conditions, which the
+	// routes below then leave to it (gateway.WithGatewaysOnce).
+	{
+		Kind: source.KindGateway,
+		List: func(ctx context.Context, src source.Source, namespace string) ([]diag.ObjectRef, error) {
+			served, err := src.GatewayAPIServes(ctx, source.KindGateway)
+			if err != nil {
+				return nil, err
+			}
+			if !served {
+				return nil, errNotServed
+			}
+			gws, err := src.Gateways(ctx, namespace)
+			return refsOf(gws, source.KindGateway), err
+		},
+		Diagnose: func(ctx context.Context, src source.Source, obj diag.ObjectRef) (diag.Report, error) {
+			return gateway.DiagnoseGateway(ctx, src, obj.Namespace, obj.Name)
+		},
+	},
 	routeScanner("HTTPRoute", func(ctx context.Context, src source.Source, ns string) ([]diag.ObjectRef, error) {
 		routes, err := src.HTTPRoutes(ctx, ns)
 		return refsOf(routes, "HTTPRoute"), err
@@ -76,6 +97,8 @@ var Scanners = []Scanner{
 		return refsOf(routes, "TCPRoute"), err
 	}),
 	{Kind: "NetworkPolicy", All: lintPolicies},
+	// The cluster DNS once, then the DNS settings and DNS egress of each workload.
+	{Kind: "Pod", All: scanDNS},
 	// The data plane: each node whose Service proxy is not Ready (see scanDataPlane).
 	{Kind: "Node", All: scanDataPlane},
 }
@@ -126,6 +149,7 @@ func routeScanner(kind string, list func(ctx context.Context, src source.Source,
 
 // lintPolicies runs the NetworkPolicy lints over the scope and files each finding
 // under the policy it is about; findings about reads that failed go on every report.
+// Policies that nothing enforces get one more report (policyEnforcement).
 func lintPolicies(ctx context.Context, src source.Source, namespace string) ([]diag.Report, error) {
 	policies, err := src.NetworkPolicies(ctx, namespace)
 	if err != nil {
@@ -168,6 +192,9 @@ func lintPolicies(ctx context.Context, src source.Source, namespace string) ([]d
 			r.Checks[0].Status = diag.StatusUnknown
 		}
 	}
+	if r := policyEnforcement(ctx, src, namespace, policies); r != nil {
+		reports = append(reports, *r)
+	}
 	return reports, nil
 }
 
@@ -194,9 +221,14 @@ type Options struct {
 // diagnosed nothing, and the first read error is returned instead.
 func Run(ctx context.Context, src source.Source, opts Options) (diag.ScanReport, error) {
 	cached := source.NewCached(src, opts.Namespace)
-	// The Service proxy of a node is reported once, under the data plane, not again in
-	// every Service's report.
+	// What is wrong with one thing is reported once, under that thing, not again in the
+	// report of everything it affects: the Service proxy of a node under the data plane
+	// (not in every Service's report), several default IngressClasses under the classes
+	// (not in every Ingress's), a Gateway's class, certificates and conditions under the
+	// Gateway (not in every route's).
 	ctx = dataplane.WithProxyPerNode(ctx)
+	ctx = ingress.WithClassesLintedOnce(ctx)
+	ctx = gateway.WithGatewaysOnce(ctx, opts.Namespace)
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = max(2, runtime.GOMAXPROCS(0))
@@ -212,6 +244,10 @@ func Run(ctx context.Context, src source.Source, opts Options) (diag.ScanReport,
 		if err != nil {
 			firstErr = cmpOr(firstErr, err)
 			out.Reports = append(out.Reports, unreadableKind(sc.Kind, opts.Namespace, err))
+			if sc.Kind == source.KindGateway {
+				// No Gateway report will judge them: the routes judge their own Gateways.
+				ctx = gateway.WithoutGatewaysOnce(ctx)
+			}
 			continue
 		}
 		listed++

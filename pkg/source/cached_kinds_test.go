@@ -1,0 +1,170 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+)
+
+// kindCounter counts the questions about the kinds of cached_kinds.go that reach the
+// underlying source.
+type kindCounter struct {
+	*Objects
+	calls map[string]int
+}
+
+func (k *kindCounter) Deployments(ctx context.Context, namespace string) ([]appsv1.Deployment, error) {
+	k.calls["Deployments"]++
+	return k.Objects.Deployments(ctx, namespace)
+}
+
+func (k *kindCounter) AllEvents(ctx context.Context, namespace string) ([]corev1.Event, error) {
+	k.calls["AllEvents"]++
+	return k.Objects.AllEvents(ctx, namespace)
+}
+
+func (k *kindCounter) Events(ctx context.Context, namespace, kind, name string) ([]corev1.Event, error) {
+	k.calls["Events"]++
+	return k.Objects.Events(ctx, namespace, kind, name)
+}
+
+func (k *kindCounter) Gateway(ctx context.Context, namespace, name string) (*gatewayv1.Gateway, error) {
+	k.calls["Gateway"]++
+	return k.Objects.Gateway(ctx, namespace, name)
+}
+
+func (k *kindCounter) Gateways(ctx context.Context, namespace string) ([]gatewayv1.Gateway, error) {
+	k.calls["Gateways"]++
+	return k.Objects.Gateways(ctx, namespace)
+}
+
+func (k *kindCounter) GatewayClass(ctx context.Context, name string) (*gatewayv1.GatewayClass, error) {
+	k.calls["GatewayClass"]++
+	return k.Objects.GatewayClass(ctx, name)
+}
+
+func (k *kindCounter) GatewayClasses(ctx context.Context) ([]gatewayv1.GatewayClass, error) {
+	k.calls["GatewayClasses"]++
+	return k.Objects.GatewayClasses(ctx)
+}
+
+func (k *kindCounter) Secret(ctx context.Context, namespace, name string) (*corev1.Secret, error) {
+	k.calls["Secret"]++
+	return k.Objects.Secret(ctx, namespace, name)
+}
+
+func kindsFixture() *kindCounter {
+	var objs []runtime.Object
+	for _, ns := range []string{"a", "b", "c"} {
+		objs = append(objs,
+			&appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "web"}},
+			&corev1.Event{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "web.1"},
+				InvolvedObject: corev1.ObjectReference{Kind: "Service", Namespace: ns, Name: "web"}},
+			&corev1.Event{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "db.1"},
+				InvolvedObject: corev1.ObjectReference{Kind: "Service", Namespace: ns, Name: "db"}},
+			&gatewayv1.Gateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "gw"}},
+			&gatewayv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: "class-" + ns}},
+			&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "tls"}})
+	}
+	return &kindCounter{Objects: FromObjects(objs...), calls: map[string]int{}}
+}
+
+// TestCachedKindsListedOnce: however many objects ask, a scan lists the workloads,
+// events and Gateway API kinds once for its scope, and reads a Secret once per name.
+func TestCachedKindsListedOnce(t *testing.T) {
+	src := kindsFixture()
+	c := NewCached(src, AllNamespaces)
+	ctx := context.Background()
+	for range 3 {
+		for _, ns := range []string{"a", "b", "c"} {
+			if ds, err := c.Deployments(ctx, ns); err != nil || len(ds) != 1 || ds[0].Namespace != ns {
+				t.Fatalf("Deployments(%s) = %v, %v", ns, ds, err)
+			}
+			if ev, err := c.Events(ctx, ns, "Service", "web"); err != nil || len(ev) != 1 || ev[0].Name != "web.1" {
+				t.Fatalf("Events(%s, Service web) = %v, %v", ns, ev, err)
+			}
+			if gw, err := c.Gateway(ctx, ns, "gw"); err != nil || gw.Namespace != ns {
+				t.Fatalf("Gateway(%s, gw) = %v, %v", ns, gw, err)
+			}
+			if _, err := c.Gateway(ctx, ns, "missing"); !IsNotFound(err) {
+				t.Errorf("Gateway(%s, missing): %v, want NotFound", ns, err)
+			}
+			if gc, err := c.GatewayClass(ctx, "class-"+ns); err != nil || gc.Name != "class-"+ns {
+				t.Fatalf("GatewayClass(class-%s) = %v, %v", ns, gc, err)
+			}
+			s, err := c.Secret(ctx, ns, "tls")
+			if err != nil || s.Namespace != ns {
+				t.Fatalf("Secret(%s, tls) = %v, %v", ns, s, err)
+			}
+			s.Name = "changed by a caller"
+		}
+	}
+	if all, _ := c.Gateways(ctx, AllNamespaces); len(all) != 3 {
+		t.Errorf("Gateways(all) = %d, want 3", len(all))
+	}
+	if s, _ := c.Secret(ctx, "a", "tls"); s.Name != "tls" {
+		t.Errorf("a caller's change leaked into the memo: %q", s.Name)
+	}
+	want := map[string]int{"Deployments": 1, "AllEvents": 1, "Gateways": 1, "GatewayClasses": 1, "Secret": 3}
+	for k, n := range want {
+		if src.calls[k] != n {
+			t.Errorf("%s asked %d times, want %d (calls %v)", k, src.calls[k], n, src.calls)
+		}
+	}
+	for _, k := range []string{"Events", "Gateway", "GatewayClass"} {
+		if src.calls[k] != 0 {
+			t.Errorf("%s asked %d times, want the scope's list only", k, src.calls[k])
+		}
+	}
+}
+
+// TestCachedKindsOutOfScope: a namespaced scan answers its own namespace from one list
+// and asks about another namespace once.
+func TestCachedKindsOutOfScope(t *testing.T) {
+	src := kindsFixture()
+	c := NewCached(src, "a")
+	ctx := context.Background()
+	for range 3 {
+		if ds, _ := c.Deployments(ctx, "a"); len(ds) != 1 {
+			t.Fatalf("Deployments(a) = %d", len(ds))
+		}
+		if ds, _ := c.Deployments(ctx, "b"); len(ds) != 1 || ds[0].Namespace != "b" {
+			t.Fatalf("Deployments(b) = %v", ds)
+		}
+		if ev, _ := c.Events(ctx, "b", "Service", "db"); len(ev) != 1 {
+			t.Fatalf("Events(b, Service db) = %v", ev)
+		}
+	}
+	if src.calls["Deployments"] != 2 || src.calls["Events"] != 1 || src.calls["AllEvents"] != 0 {
+		t.Errorf("calls %v, want one list of a, one of b, and one events question about b", src.calls)
+	}
+}
+
+// eventsForbidden refuses to list the events of a whole namespace but answers the
+// question about one object, as a narrow Role might.
+type eventsForbidden struct{ *kindCounter }
+
+func (e eventsForbidden) AllEvents(context.Context, string) ([]corev1.Event, error) {
+	return nil, readErr("list", "events", "", "", apierrors.NewForbidden(corev1.Resource("events"), "", errors.New("RBAC")))
+}
+
+func TestCachedEventsFallBack(t *testing.T) {
+	src := eventsForbidden{kindsFixture()}
+	c := NewCached(src, AllNamespaces)
+	for _, ns := range []string{"a", "b"} {
+		ev, err := c.Events(context.Background(), ns, "Service", "web")
+		if err != nil || len(ev) != 1 {
+			t.Fatalf("Events(%s) = %v, %v; want the per-object answer", ns, ev, err)
+		}
+	}
+	if n := src.calls["Events"]; n != 2 {
+		t.Errorf("%d per-object questions, want 2", n)
+	}
+}
