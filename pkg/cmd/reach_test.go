@@ -186,19 +186,41 @@ func TestSvcShowsWhoMayReach(t *testing.T) {
 	}
 }
 
-// TestReachPolicyNotEvaluated: a Cilium policy decides the ingress of TO, which netdoctor
-// does not evaluate: the report is printed without a verdict and the exit code is 2 with
-// one line saying why; where a NetworkPolicy denies the traffic anyway, the verdict
-// stands (exit 1).
+// TestReachPolicyNotEvaluated: what decides FROM's egress is a Cilium toFQDNs rule, which
+// netdoctor does not evaluate: the report is printed without a verdict and the exit code
+// is 2 with one line saying why. Where the Cilium policies are evaluated they decide:
+// frontend denied by the default deny of a CiliumNetworkPolicy (exit 1), admin admitted
+// (exit 0), and an L7 rule keeps the L4 verdict with a PolicyNotEvaluated warning.
 func TestReachPolicyNotEvaluated(t *testing.T) {
 	t.Parallel()
-	r := execute(t, "", "reach", "deploy/frontend", "svc/api", "-n", "shop", "-f", reachDir(t, "cilium-l7.yaml"), "-o", "json")
-	if r.code != 2 || !strings.Contains(r.errOut, "CiliumNetworkPolicy shop/api-l7") || !strings.Contains(r.errOut, "PolicyNotEvaluated") {
+	r := execute(t, "", "reach", "deploy/frontend", "ip:203.0.113.7", "--port", "443", "-n", "shop", "-f", reachDir(t, "cilium-fqdn.yaml"), "-o", "json")
+	if r.code != 2 || !strings.Contains(r.errOut, "CiliumNetworkPolicy shop/frontend-egress") || !strings.Contains(r.errOut, "PolicyNotEvaluated") {
 		t.Errorf("exit %d, stderr %q; want 2 naming the policy", r.code, r.errOut)
 	}
 	rep := report(t, r)
 	if rep.Reach != nil || len(rep.IDs()) != 1 || rep.IDs()[0] != diag.PolicyNotEvaluated {
 		t.Errorf("reach %+v, findings %v; want no verdict and PolicyNotEvaluated", rep.Reach, rep.IDs())
+	}
+	r = execute(t, "", "reach", "shop/pod/frontend-7b9c6-ccccc", "shop/svc/api", "-n", "shop", "-f", reachDir(t, "cilium-admin-only.yaml"), "-o", "json")
+	rep = report(t, r)
+	if r.code != 1 || rep.Reach == nil || rep.Reach.Allowed || !strings.Contains(rep.RootCause, "CiliumNetworkPolicy shop/api-admin-only") {
+		t.Errorf("exit %d, reach %+v, root cause %q; want 1, denied by the Cilium policy", r.code, rep.Reach, rep.RootCause)
+	}
+	if r = execute(t, "", "reach", "shop/deploy/admin", "shop/svc/api", "-n", "shop", "-f", reachDir(t, "cilium-admin-only.yaml"), "-o", "json"); r.code != 0 {
+		t.Errorf("admin: exit %d, want 0\n%s", r.code, r.out)
+	}
+	r = execute(t, "", "reach", "shop/pod/frontend-7b9c6-ccccc", "shop/svc/api", "-n", "shop", "-f", reachDir(t, "calico-deny-frontend.yaml"), "-o", "json")
+	rep = report(t, r)
+	if r.code != 1 || !strings.Contains(rep.RootCause, "Calico GlobalNetworkPolicy default.deny-frontend-to-api (tier default, order 100) spec.ingress[0]") {
+		t.Errorf("exit %d, root cause %q; want 1 naming the Calico policy and rule", r.code, rep.RootCause)
+	}
+	if r = execute(t, "", "reach", "shop/pod/frontend-7b9c6-ccccc", "shop/svc/api", "-n", "shop", "-f", reachDir(t, "calico-allow-frontend.yaml"), "-o", "json"); r.code != 0 {
+		t.Errorf("Calico allowing twin: exit %d, want 0\n%s", r.code, r.out)
+	}
+	r = execute(t, "", "reach", "deploy/frontend", "svc/api", "--port", "80", "-n", "shop", "-f", reachDir(t, "cilium-l7.yaml"), "-o", "json")
+	if rep := report(t, r); r.code != 0 || rep.Reach == nil || !rep.Reach.Allowed || len(rep.IDs()) != 1 || rep.IDs()[0] != diag.PolicyNotEvaluated ||
+		!strings.Contains(rep.Findings[0].Message, "further restrict") {
+		t.Errorf("L7: exit %d, reach %+v, findings %v; want 0, allowed, the PolicyNotEvaluated warning on HTTP rules", r.code, rep.Reach, rep.IDs())
 	}
 	r = execute(t, "", "reach", "deploy/frontend", "svc/api", "-n", "shop", "-f", reachDir(t, "cilium-l7-egress-denied.yaml"), "-o", "json")
 	if rep := report(t, r); r.code != 1 || rep.Reach == nil || rep.Reach.Allowed {

@@ -123,8 +123,8 @@ func TestRBACIsReadOnly(t *testing.T) {
 		"gateway.networking.k8s.io": {"gateways", "gatewayclasses", "httproutes", "grpcroutes", "tcproutes", "tlsroutes", "referencegrants"},
 		"policy.networking.k8s.io":  {"adminnetworkpolicies", "baselineadminnetworkpolicies"},
 		"cilium.io":                 {"ciliumnetworkpolicies", "ciliumclusterwidenetworkpolicies"},
-		"projectcalico.org":         {"networkpolicies", "globalnetworkpolicies"},
-		"crd.projectcalico.org":     {"networkpolicies", "globalnetworkpolicies"},
+		"projectcalico.org":         {"networkpolicies", "globalnetworkpolicies", "tiers", "networksets", "globalnetworksets"},
+		"crd.projectcalico.org":     {"networkpolicies", "globalnetworkpolicies", "tiers", "networksets", "globalnetworksets"},
 	}
 	for g, resources := range want {
 		for _, res := range resources {

@@ -373,6 +373,7 @@ func (l *adminLayer) apply(dv DirectionVerdict, dir Direction, subject, peer, ds
 		case AdminAllow, AdminDeny:
 			dv.Allowed = av.Action == AdminAllow
 			dv.DecidedBy = LayerAdmin
+			dv.Unknown, dv.NotEvaluated, dv.L7 = false, nil, nil
 			dv.Reason = fmt.Sprintf("AdminNetworkPolicy %s (priority %d) rule %d %q: %s; NetworkPolicies are not consulted", ca.name, ca.priority, av.RuleIndex, av.RuleName, strings.ToLower(string(av.Action)))
 			return dv
 		case AdminPass:
@@ -385,7 +386,9 @@ func (l *adminLayer) apply(dv DirectionVerdict, dir Direction, subject, peer, ds
 
 func (l *adminLayer) afterAdmin(dv DirectionVerdict, dir Direction, subject, peer, dst *endpoint, tp trafficPort) DirectionVerdict {
 	if dv.Isolated {
-		dv.DecidedBy = LayerNetworkPolicy
+		if dv.Plugin == "" {
+			dv.DecidedBy = LayerNetworkPolicy
+		}
 		return dv
 	}
 	dv.Allowed = true

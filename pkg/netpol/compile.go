@@ -21,6 +21,7 @@ type Model struct {
 	byNamespace map[string][]*compiledPolicy // each slice sorted by name
 	all         []*compiledPolicy            // sorted by namespace/name
 	admin       *adminLayer                  // nil unless CompileWithAdmin
+	plugins     *pluginLayer                 // nil without Cilium or Calico policies
 }
 
 // compiledPolicy keeps the original object (for display and for

@@ -1,5 +1,5 @@
 // Package netpol is an offline evaluator for networking.k8s.io/v1
-// NetworkPolicy. It answers "may this connection happen, and if not, which
+// NetworkPolicy, the admin network policies and the Cilium and Calico policy kinds. It answers "may this connection happen, and if not, which
 // policy stops it and why" without talking to a cluster: callers hand it the
 // policies, pods and namespaces (from a live cluster or from manifests) and
 // get back a structured, explainable verdict.
@@ -49,6 +49,21 @@
 // (sigs.k8s.io/network-policy-api) can be layered around NetworkPolicy with
 // CompileWithAdmin; they are modelled by the small AdminPolicy type rather
 // than by importing that module.
+//
+// The network plugins' own kinds join the same model through CompileInput: Cilium's
+// CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (cilium.go) and Calico's
+// NetworkPolicy and GlobalNetworkPolicy with their Tiers and network sets (calico.go),
+// decoded from unstructured objects into small local types (DecodeCiliumPolicy,
+// DecodeCalicoPolicy). Where such a policy selects the subject, the direction is
+// evaluated in that plugin's real order (plugin.go): for Cilium, NetworkPolicies and
+// Cilium policies are one additive allow-list with Cilium's deny rules on top and
+// default deny once any of them isolates the pod; for Calico, Kubernetes NetworkPolicies
+// take their place in the default tier (order 1000) and the first matching rule by tier
+// and order decides. The verdict carries the deciding rule (DirectionVerdict.Decision).
+// Matching is three-valued: what the API does not show (DNS answers of toFQDNs, labels
+// the plugin adds, objects not read) is "maybe", and a direction that depends on it is
+// Unknown, never allowed. L7 rules only restrict the requests of a connection their L4
+// rule allows: the L4 verdict stands and DirectionVerdict.L7 says so.
 //
 // Deliberately not modelled, because Kubernetes leaves them to the network
 // plugin: traffic from a pod's own node (kubelet probes), which most plugins

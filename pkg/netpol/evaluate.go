@@ -199,6 +199,9 @@ func (m *Model) Evaluate(t Traffic) (Verdict, error) {
 // policy is the destination port in both directions).
 func (m *Model) evalDirection(dir Direction, subject, peer, dst *endpoint, tp trafficPort) DirectionVerdict {
 	dv := m.evalNetworkPolicies(dir, subject, peer, dst, tp)
+	if m.plugins != nil {
+		dv = m.plugins.apply(m, dv, dir, subject, peer, dst, tp)
+	}
 	if m.admin != nil {
 		dv = m.admin.apply(dv, dir, subject, peer, dst, tp)
 	}

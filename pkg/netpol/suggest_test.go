@@ -1,6 +1,7 @@
 package netpol
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -134,5 +135,74 @@ func TestSuggestRuleErrors(t *testing.T) {
 		if _, err := SuggestRule(c.tr, c.dir); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want %q", c.name, err, c.want)
 		}
+	}
+}
+
+// TestSuggestPluginPolicyOpensThePath: for every row of the Cilium and Calico truth
+// tables that a plugin denies, the policy SuggestPluginPolicy proposes, in the dialect
+// of the deny, allows that direction once applied (and a Cilium deny rule is reported
+// as one no allow overrides).
+func TestSuggestPluginPolicyOpensThePath(t *testing.T) {
+	t.Parallel()
+	w := newDialectWorld()
+	tried := 0
+	for _, c := range append(append([]dialectCase{}, ciliumCases...), calicoCases...) {
+		in := parseInput(t, c.policies)
+		m, err := CompileInput(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range c.rows {
+			tr := Traffic{Src: w.peer(r.src), Dst: w.peer(r.dst), Port: r.port, Protocol: r.proto}
+			v, err := m.Evaluate(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, dv := range []DirectionVerdict{v.Egress, v.Ingress} {
+				if dv.Allowed || dv.Unknown || dv.Plugin == "" {
+					continue
+				}
+				label := c.name + ": " + r.src + "->" + r.dst + " " + string(dv.Direction)
+				subjectPod := tr.Dst.Pod
+				if dv.Direction == Egress {
+					subjectPod = tr.Src.Pod
+				}
+				if subjectPod == nil || subjectPod.Spec.HostNetwork {
+					continue
+				}
+				sel, _ := identitySelector(&endpoint{pod: subjectPod})
+				sug, err := SuggestPluginPolicy("fix", sel, dv.Direction, dv, []Traffic{tr})
+				if errors.Is(err, ErrDenyRuleWins) {
+					if dv.Decision.Action != "Deny" || dv.Plugin != PluginCilium {
+						t.Errorf("%s: ErrDenyRuleWins for %+v", label, dv.Decision)
+					}
+					continue
+				}
+				if err != nil {
+					t.Errorf("%s: %v", label, err)
+					continue
+				}
+				tried++
+				fixed := parseInput(t, c.policies+"\n---\n"+sug.YAML)
+				m2, err := CompileInput(fixed)
+				if err != nil {
+					t.Fatalf("%s: the suggestion does not compile: %v\n%s", label, err, sug.YAML)
+				}
+				v2, err := m2.Evaluate(tr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				after := v2.Ingress
+				if dv.Direction == Egress {
+					after = v2.Egress
+				}
+				if !after.Allowed {
+					t.Errorf("%s: still %s after applying\n%s\n%s", label, outcomeOf(after), sug.YAML, after.Reason)
+				}
+			}
+		}
+	}
+	if tried < 50 {
+		t.Errorf("only %d suggestions tried", tried)
 	}
 }

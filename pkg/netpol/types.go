@@ -115,6 +115,22 @@ type DirectionVerdict struct {
 	// set for a model built with CompileWithAdmin.
 	Admin    []AdminPolicyVerdict `json:",omitempty"`
 	Baseline *AdminPolicyVerdict  `json:",omitempty"`
+	// Plugin is set when a network plugin's own policies select the subject for this
+	// direction ("Cilium" or "Calico"): the plugin's precedence decided, over its
+	// policies and the NetworkPolicies together. PluginPolicies explains every policy
+	// evaluated in that order, and Decision names the deciding rule (or default).
+	Plugin         string                `json:",omitempty"`
+	PluginPolicies []PluginPolicyVerdict `json:",omitempty"`
+	Decision       *Decision             `json:",omitempty"`
+	// Unknown is set when what decides this direction includes something netdoctor
+	// does not evaluate (NotEvaluated says what): Allowed is then false, and the
+	// direction must be reported as unknown, never as denied.
+	Unknown      bool           `json:",omitempty"`
+	NotEvaluated []NotEvaluated `json:",omitempty"`
+	// L7, for an allowed direction, says which allowing rules further restrict the
+	// requests of the connection (HTTP paths, Kafka topics, DNS names, TLS server
+	// names): the connection is allowed, the requests are not evaluated.
+	L7 []string `json:",omitempty"`
 }
 
 // PolicyVerdict explains one NetworkPolicy that selects the subject.
@@ -146,3 +162,11 @@ type RuleVerdict struct {
 
 // Allows reports whether this rule lets the traffic through.
 func (r RuleVerdict) Allows() bool { return r.PeerMatched && r.PortMatched }
+
+// Unknown reports whether a direction that does not deny the traffic is unknown: the
+// verdict is then neither allowed nor denied.
+func (v Verdict) Unknown() bool {
+	eg := v.Egress.Unknown || v.Egress.Allowed
+	in := v.Ingress.Unknown || v.Ingress.Allowed
+	return eg && in && (v.Egress.Unknown || v.Ingress.Unknown)
+}

@@ -3,10 +3,10 @@ package source
 // Network plugins bring policy kinds of their own beside NetworkPolicy: Cilium
 // (cilium.io/v2 CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy) and Calico
 // (NetworkPolicy and GlobalNetworkPolicy, served as projectcalico.org/v3 by the Calico
-// API server and stored as crd.projectcalico.org/v1 CRDs). netdoctor reads them so that
-// a verdict it reaches from NetworkPolicy alone is never given where one of them also
-// decides; it does not evaluate their rules (yet). They stay unstructured: there are no
-// Go types for them here.
+// API server and stored as crd.projectcalico.org/v1 CRDs, with the Tiers that order
+// them and the NetworkSets and GlobalNetworkSets their selectors match). netdoctor
+// reads them so that the policy engine evaluates them beside NetworkPolicy. They stay
+// unstructured here: pkg/netpol decodes the fields it evaluates.
 //
 // Live reads ask discovery once which of these kinds the API server serves and read
 // them through the dynamic client, like the admin network policies; a kind that is not
@@ -44,6 +44,9 @@ type CNIPolicyKind struct {
 	ClusterWide bool
 	// Plugin is the network plugin that enforces the kind: "Cilium" or "Calico".
 	Plugin string
+	// Auxiliary kinds are no policies but what policies refer to (Calico's Tiers and
+	// network sets).
+	Auxiliary bool
 }
 
 // ResourceName is the kind's resource as kubectl and RBAC name it, e.g.
@@ -65,6 +68,14 @@ var CNIPolicyKinds = []CNIPolicyKind{
 	{GroupVersion: CalicoGroupVersion, Kind: "GlobalNetworkPolicy", Resource: "globalnetworkpolicies", ClusterWide: true, Plugin: "Calico"},
 	{GroupVersion: CalicoCRDGroupVersion, Kind: "NetworkPolicy", Resource: "networkpolicies", Plugin: "Calico"},
 	{GroupVersion: CalicoCRDGroupVersion, Kind: "GlobalNetworkPolicy", Resource: "globalnetworkpolicies", ClusterWide: true, Plugin: "Calico"},
+	// What Calico's policies refer to: the Tiers that order them, and the network sets
+	// their selectors match addresses outside the cluster by.
+	{GroupVersion: CalicoGroupVersion, Kind: "Tier", Resource: "tiers", ClusterWide: true, Plugin: "Calico", Auxiliary: true},
+	{GroupVersion: CalicoGroupVersion, Kind: "NetworkSet", Resource: "networksets", Plugin: "Calico", Auxiliary: true},
+	{GroupVersion: CalicoGroupVersion, Kind: "GlobalNetworkSet", Resource: "globalnetworksets", ClusterWide: true, Plugin: "Calico", Auxiliary: true},
+	{GroupVersion: CalicoCRDGroupVersion, Kind: "Tier", Resource: "tiers", ClusterWide: true, Plugin: "Calico", Auxiliary: true},
+	{GroupVersion: CalicoCRDGroupVersion, Kind: "NetworkSet", Resource: "networksets", Plugin: "Calico", Auxiliary: true},
+	{GroupVersion: CalicoCRDGroupVersion, Kind: "GlobalNetworkSet", Resource: "globalnetworksets", ClusterWide: true, Plugin: "Calico", Auxiliary: true},
 }
 
 // CNIPolicyKindOf returns the CNIPolicyKinds entry of gvk; ok is false for any other kind

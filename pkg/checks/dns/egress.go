@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -31,6 +32,9 @@ type ProtocolResult struct {
 	Verdict netpol.DirectionVerdict
 	// Traffic is the first denied connection, for a suggested rule.
 	Traffic *netpol.Traffic
+	// Unknown names the DNS pods for which what decides is not evaluated (a Cilium or
+	// Calico rule netdoctor cannot judge): neither allowed nor denied.
+	Unknown []string
 }
 
 // EgressResult is whether a client may send DNS queries to the cluster DNS pods.
@@ -43,7 +47,13 @@ type EgressResult struct {
 	// NodeLocal names the rules that allow DNS to the NodeLocal DNSCache address; with
 	// that cache the pods query it instead of the DNS pods, so such a rule suffices.
 	NodeLocal string
+	// UnknownVerdicts are the egress verdicts left unknown, one per protocol at most.
+	UnknownVerdicts []netpol.DirectionVerdict
 }
+
+// Unknown reports whether some DNS query is neither allowed nor denied: what decides it
+// is not evaluated.
+func (r EgressResult) Unknown() bool { return len(r.UDP.Unknown) > 0 || len(r.TCP.Unknown) > 0 }
 
 // NodeLocalDNSAddress is the link-local address NodeLocal DNSCache listens on by
 // default on every node.
@@ -63,6 +73,8 @@ func (r EgressResult) Summary() string {
 	var parts []string
 	for _, pr := range []ProtocolResult{r.UDP, r.TCP} {
 		switch {
+		case len(pr.Unknown) > 0 && len(pr.Denied) == 0:
+			parts = append(parts, fmt.Sprintf("%s 53 unknown", pr.Protocol))
 		case len(pr.Denied) == 0:
 			parts = append(parts, fmt.Sprintf("%s 53 allowed", pr.Protocol))
 		case len(pr.Denied) == pr.Servers:
@@ -75,9 +87,12 @@ func (r EgressResult) Summary() string {
 	if r.NodeLocal != "" {
 		s += " (via NodeLocal DNSCache " + NodeLocalDNSAddress + ", allowed by " + r.NodeLocal + ")"
 	}
-	if !r.Blocked() {
+	if !r.Blocked() && !r.Unknown() {
 		if by := policy.Deciding(r.UDP.Verdict); by != "" {
 			s += " by " + by
+		}
+		for _, l := range r.UDP.Verdict.L7 {
+			s += "; " + l
 		}
 	}
 	return s
@@ -117,6 +132,13 @@ func EvaluateEgress(m *netpol.Model, client netpol.Peer, c *Cluster, namespaces 
 			}
 			if i == 0 {
 				pr.Verdict = v.Egress
+			}
+			if v.Egress.Unknown {
+				if len(pr.Unknown) == 0 {
+					r.UnknownVerdicts = append(r.UnknownVerdicts, v.Egress)
+				}
+				pr.Unknown = append(pr.Unknown, server.Name)
+				continue
 			}
 			if !v.Egress.Allowed {
 				if pr.Traffic == nil {
@@ -182,7 +204,7 @@ func EgressFinding(r EgressResult, obj diag.ObjectRef, clientDesc string, subjec
 	if !udp {
 		first = r.TCP
 	}
-	policies := policy.PolicyNames(first.Verdict)
+	policies := policy.Deciders(first.Verdict)
 	var what string
 	switch {
 	case udp && tcp:
@@ -192,8 +214,12 @@ func EgressFinding(r EgressResult, obj diag.ObjectRef, clientDesc string, subjec
 	default:
 		what = "DNS over TCP 53"
 	}
-	f := diag.New(diag.DNSEgressBlocked, obj, "egress NetworkPolicy %s on %s does not allow %s to the cluster DNS pods in %s",
-		strings.Join(policies, ", "), clientDesc, what, Namespace)
+	kind := "NetworkPolicy"
+	if first.Verdict.Plugin != "" {
+		kind = "policy"
+	}
+	f := diag.New(diag.DNSEgressBlocked, obj, "egress %s %s on %s does not allow %s to the cluster DNS pods in %s",
+		kind, strings.Join(policies, ", "), clientDesc, what, Namespace)
 	if udp {
 		f.Message += ": no name resolves, so clients fail before they connect"
 	} else {
@@ -215,7 +241,20 @@ func EgressFinding(r EgressResult, obj diag.ObjectRef, clientDesc string, subjec
 			traffic = append(traffic, *pr.Traffic)
 		}
 	}
-	if sug, err := policy.Suggest("allow-dns-egress-"+obj.Name, subject, netpol.Egress, traffic); err == nil {
+	if first.Verdict.Plugin != "" {
+		// The plugin's precedence decided: the fix is a policy of its own kind.
+		sug, err := netpol.SuggestPluginPolicy(policy.PolicyName("allow-dns-egress-"+obj.Name), subject, netpol.Egress, first.Verdict, traffic)
+		switch {
+		case err == nil:
+			kind := sug.Kind
+			if strings.Contains(sug.APIVersion, "projectcalico.org") {
+				kind = "Calico " + kind
+			}
+			f = f.WithFix("allow DNS egress with this %s (kubectl apply -f -); %s:\n%s", kind, sug.Why, strings.TrimRight(sug.YAML, "\n"))
+		case errors.Is(err, netpol.ErrDenyRuleWins):
+			f = f.WithFix("narrow %s so that it no longer matches DNS to the cluster DNS pods: %v", first.Verdict.Decision.Ref(), err)
+		}
+	} else if sug, err := policy.Suggest("allow-dns-egress-"+obj.Name, subject, netpol.Egress, traffic); err == nil {
 		f = f.WithFix("allow DNS egress with this NetworkPolicy (kubectl apply -f -); policies are additive, so it opens only DNS:\n%s", strings.TrimRight(sug.YAML, "\n"))
 	}
 	ns := obj.Namespace

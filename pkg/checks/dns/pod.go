@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/peer"
@@ -181,56 +182,60 @@ func checkEgress(ctx context.Context, s *State) engine.Result {
 	case !s.Source.Live() && !s.Source.Has("NetworkPolicy") && !s.Source.Has(source.KindCNIPolicy):
 		return engine.Skip("the input holds no NetworkPolicies")
 	}
-	// A Cilium or Calico policy selecting the pod for egress decides too, and netdoctor
-	// does not evaluate those yet: the answer is unknown, never allowed or blocked.
-	if res, decided := unevaluatedEgress(ctx, s); decided {
+	// Cilium and Calico policies selecting the pod decide with the NetworkPolicies, in
+	// the plugin's order; what the engine cannot evaluate leaves the answer unknown.
+	items, err := s.Source.CNIPolicies(ctx, s.Pod.Namespace)
+	if err != nil {
+		res := engine.ReadError(err)
+		res.Findings[0] = res.Findings[0].WithEvidence("a Cilium or Calico policy may decide the DNS egress of the pod")
 		return res
 	}
-	if !s.Source.Live() && !s.Source.Has("NetworkPolicy") {
-		return engine.Pass("the input holds no NetworkPolicy restricting the egress of the pod")
+	cni := dialect.Collect(items)
+	var policies []networkingv1.NetworkPolicy
+	if s.Source.Live() || s.Source.Has("NetworkPolicy") {
+		if policies, err = s.Source.NetworkPolicies(ctx, s.Pod.Namespace); err != nil {
+			return engine.ReadError(err)
+		}
 	}
-	policies, err := s.Source.NetworkPolicies(ctx, s.Pod.Namespace)
-	if err != nil {
-		return engine.ReadError(err)
-	}
-	model, err := netpol.Compile(policies)
+	in := netpol.Input{NetworkPolicies: policies}
+	cni.AddTo(&in)
+	model, err := netpol.CompileInput(in)
 	if err != nil {
 		return engine.Result{Fatal: err}
 	}
-	if len(model.PoliciesSelecting(s.Pod, netpol.Egress)) == 0 {
-		return engine.Pass("no NetworkPolicy restricts the egress of the pod")
-	}
 	namespaces, partial := namespaceIndex(ctx, s)
 	client := netpol.Peer{Pod: s.Pod, Namespace: namespaces[s.Pod.Namespace]}
+	if !model.Restricts(client, netpol.Egress) {
+		if len(policies) == 0 && cni.Empty() {
+			return engine.Pass("the input holds no NetworkPolicy restricting the egress of the pod")
+		}
+		return engine.Pass("no NetworkPolicy restricts the egress of the pod")
+	}
 	r, err := EvaluateEgress(model, client, &s.Cluster, namespaces)
 	if err != nil {
 		return engine.Result{Fatal: err}
 	}
 	findings := partial
-	if r.Blocked() {
+	switch {
+	case r.Blocked():
 		findings = append(findings, EgressFinding(r, s.podRef(), s.podDesc(), s.podSelector()))
+	case !r.Unknown() && len(r.UDP.Verdict.L7)+len(r.TCP.Verdict.L7) > 0:
+		// Allowed at L4, but DNS rules (Cilium's DNS proxy) restrict the names.
+		u := dialect.NewUnevaluated(netpol.Egress)
+		u.Add(r.UDP.Verdict, s.Pod.Name)
+		u.Add(r.TCP.Verdict, s.Pod.Name)
+		res := engine.Found(r.Summary(), append(findings, u.L7Finding(s.podRef(), s.podDesc(), cni))...)
+		return res
+	case r.Unknown():
+		u := dialect.NewUnevaluated(netpol.Egress)
+		for _, v := range r.UnknownVerdicts {
+			u.Add(v, s.Pod.Name)
+		}
+		f := u.Finding(s.podRef(), s.podDesc(), "whether it may query the cluster DNS (UDP and TCP 53 to the DNS pods) is unknown, not allowed", cni)
+		return engine.Result{Status: diag.StatusUnknown, Findings: append(findings, f),
+			Detail: "unknown: the DNS egress of the pod is also decided by " + strings.Join(u.Refs(), ", ") + " with rules netdoctor does not evaluate"}
 	}
 	return engine.Found(r.Summary(), findings...)
-}
-
-// unevaluatedEgress reads the network plugins' own policies of the pod's namespace (and
-// the cluster-wide ones); decided is true when the check's answer is already known: one
-// of them selects the pod for egress (unknown, PolicyNotEvaluated), or they could not
-// be read (unknown, PermissionDenied or APIError).
-func unevaluatedEgress(ctx context.Context, s *State) (engine.Result, bool) {
-	items, err := s.Source.CNIPolicies(ctx, s.Pod.Namespace)
-	if err != nil {
-		res := engine.ReadError(err)
-		res.Findings[0] = res.Findings[0].WithEvidence("a Cilium or Calico policy may decide the DNS egress of the pod")
-		return res, true
-	}
-	u := dialect.NewUnevaluated(netpol.Egress)
-	if !u.AddPod(dialect.ParseAll(items), dialect.Subject{Pod: s.Pod}) {
-		return engine.Result{}, false
-	}
-	f := u.Finding(s.podRef(), s.podDesc(), "whether it may query the cluster DNS (UDP and TCP 53 to the DNS pods) is unknown, not allowed")
-	return engine.Result{Status: diag.StatusUnknown, Findings: []diag.Finding{f},
-		Detail: "unknown: the egress of the pod is also decided by " + strings.Join(u.Refs(), ", ") + ", which netdoctor does not evaluate"}, true
 }
 
 // namespaceIndex reads namespace labels for namespaceSelectors. When they cannot be

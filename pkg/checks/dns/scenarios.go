@@ -36,7 +36,11 @@ var Scenarios = []Scenario{
 		Want: ids(diag.DNSEgressBlocked, diag.NdotsAmplification)},
 	{Name: "deny egress except DNS", File: "reach/deny-egress-except-dns.yaml", Pod: "deploy/frontend", Want: ids(diag.NdotsAmplification)},
 	{Name: "--name on a ClusterFirst pod", File: "dns/pods.yaml", Pod: "web", Args: []string{"--name", "api.stripe.com"}, Want: ids(diag.NdotsAmplification)},
-	{Name: "Calico policy decides the pod's egress", File: "reach/calico-global.yaml", Pod: "deploy/batch", Want: ids(diag.NdotsAmplification, diag.PolicyNotEvaluated)},
+	{Name: "Calico policy decides the pod's egress: its Allow rules admit DNS before its Deny", File: "reach/calico-global.yaml", Pod: "deploy/batch",
+		Want: ids(diag.NdotsAmplification)},
+	{Name: "Cilium policy allows DNS at L4, its DNS rules restrict the names", File: "reach/cilium-fqdn.yaml", Pod: "deploy/frontend",
+		Want: ids(diag.NdotsAmplification, diag.PolicyNotEvaluated)},
+	{Name: "Cilium policy admitting only admin to api leaves the client's DNS alone", File: "reach/cilium-admin-only.yaml", Pod: "deploy/admin", Want: ids(diag.NdotsAmplification)},
 	{Name: "Calico policy selecting another pod", File: "reach/calico-global.yaml", Pod: "deploy/frontend", Want: ids(diag.NdotsAmplification)},
 }
 

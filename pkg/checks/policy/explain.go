@@ -26,12 +26,19 @@ func Ref(namespace, name string) string { return "NetworkPolicy " + namespace + 
 // Evidence explains a direction verdict one line per policy rule: a default-deny policy
 // in one line, every other rule with why its peer and port do or do not match, under
 // the path a user finds it at in the YAML (spec.ingress[0]).
+//
+// Under a network plugin's precedence (dv.Plugin), the lines of the plugin's policies
+// follow, in the order the plugin evaluates them, each rule with its action and
+// whether it matches; under Calico the NetworkPolicies are among them, in their place.
 func Evidence(dv netpol.DirectionVerdict) []string {
 	field := "spec.ingress"
 	if dv.Direction == netpol.Egress {
 		field = "spec.egress"
 	}
 	var lines []string
+	if dv.Plugin == netpol.PluginCalico {
+		return append(lines, pluginEvidence(dv)...)
+	}
 	for _, pv := range dv.Policies {
 		name := Ref(pv.Namespace, pv.Name)
 		if pv.NoRules || len(pv.Rules) == 0 {
@@ -42,7 +49,54 @@ func Evidence(dv netpol.DirectionVerdict) []string {
 			lines = append(lines, fmt.Sprintf("%s %s[%d]: %s", name, field, r.Index, r.Reason))
 		}
 	}
+	return append(lines, pluginEvidence(dv)...)
+}
+
+// pluginEvidence explains the plugin's policies of a verdict, rule by rule.
+func pluginEvidence(dv netpol.DirectionVerdict) []string {
+	var lines []string
+	for _, pv := range dv.PluginPolicies {
+		ref := pv.Ref()
+		if pv.Tier != "" {
+			order := pv.Order
+			if order == "" {
+				order = "none"
+			}
+			ref += fmt.Sprintf(" (tier %s, order %s)", pv.Tier, order)
+		}
+		if pv.MaySelect {
+			ref += " (may apply: " + pv.Selects + ")"
+		}
+		if pv.NotReached {
+			lines = append(lines, ref+": not reached, an earlier policy decided")
+			continue
+		}
+		if len(pv.Rules) == 0 {
+			lines = append(lines, ref+": "+pv.Reason)
+			continue
+		}
+		for _, r := range pv.Rules {
+			match := map[string]string{"yes": "matches", "no": "does not match", "maybe": "may match"}[r.Match]
+			lines = append(lines, fmt.Sprintf("%s %s (%s) %s: %s", ref, r.Path, r.Action, match, r.Reason))
+		}
+	}
+	if d := dv.Decision; d != nil && (d.Action == netpol.ActionDefaultDeny || d.Action == netpol.ActionDefault || d.Action == netpol.ActionProfile) && d.Reason != "" {
+		lines = append(lines, d.Reason)
+	}
 	return lines
+}
+
+// Deciders names what decided a direction: the plugin's deciding rule (or, for a
+// default deny, the policies behind it) when a plugin's precedence applied, else the
+// NetworkPolicies selecting the subject ("ns/name").
+func Deciders(dv netpol.DirectionVerdict) []string {
+	if d := dv.Decision; dv.Plugin != "" && d != nil {
+		if d.Name == "" {
+			return d.Policies
+		}
+		return []string{d.Ref()}
+	}
+	return PolicyNames(dv)
 }
 
 // PolicyNames lists the policies of a verdict, "ns/name", in the verdict's order.
@@ -57,6 +111,13 @@ func PolicyNames(dv netpol.DirectionVerdict) []string {
 // Deciding names the policies and rules that allowed an isolated direction, e.g.
 // "shop/allow-frontend spec.ingress[0]"; empty when the direction is not isolated.
 func Deciding(dv netpol.DirectionVerdict) string {
+	if d := dv.Decision; dv.Plugin != "" && d != nil {
+		switch d.Action {
+		case netpol.ActionDefault, netpol.ActionProfile:
+			return d.Reason
+		}
+		return d.Ref()
+	}
 	field := "spec.ingress"
 	if dv.Direction == netpol.Egress {
 		field = "spec.egress"

@@ -116,7 +116,7 @@ func deciders(dv netpol.DirectionVerdict) []string {
 	if av, kind, ok := decidingAdmin(dv); ok {
 		return []string{adminRuleRef(kind, av, dv.Direction)}
 	}
-	return policy.PolicyNames(dv)
+	return policy.Deciders(dv)
 }
 
 // adminEvidence explains the admin layers of a verdict: every ANP consulted, in

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
@@ -16,14 +17,15 @@ import (
 
 // Cilium and Calico enforce policy kinds of their own beside NetworkPolicy, merged with
 // it by their own precedence (Cilium adds its allows to NetworkPolicy's and lets its
-// deny rules win; Calico orders its policies before or after the Kubernetes ones).
-// netdoctor does not evaluate them yet, so a direction of a pod that one of them selects
-// is unknown: reach reports PolicyNotEvaluated there and gives no verdict (exit 2)
-// unless something it does evaluate denies the traffic anyway.
+// deny rules win; Calico orders its policies, by tier and order, before or after the
+// Kubernetes ones). The engine evaluates them with the NetworkPolicies; what it cannot
+// evaluate (L7 rules aside, which only restrict requests of an allowed connection)
+// leaves the direction unknown: reach reports PolicyNotEvaluated there and gives no
+// verdict (exit 2) unless something it does evaluate denies the traffic anyway.
 
 // readCNIPolicies reads the network plugins' policies of FROM's and TO's namespaces
-// (and the cluster-wide ones) and notes which of FROM's pods they select for egress and
-// which of TO's for ingress. A read that fails is reported by checkCNIPolicies.
+// (and the cluster-wide ones, with Calico's Tiers and network sets) into s.CNI. A read
+// that fails is reported by checkCNIPolicies.
 func (s *State) readCNIPolicies(ctx context.Context, namespaces []string) {
 	var items []unstructured.Unstructured
 	for _, ns := range namespaces {
@@ -37,30 +39,21 @@ func (s *State) readCNIPolicies(ctx context.Context, namespaces []string) {
 		}
 		items = append(items, got...)
 	}
-	s.CNIPolicies = dialect.ParseAll(items)
-	s.Unevaluated = map[netpol.Direction]*dialect.Unevaluated{
-		netpol.Egress:  dialect.NewUnevaluated(netpol.Egress),
-		netpol.Ingress: dialect.NewUnevaluated(netpol.Ingress),
-	}
-	s.unknownPods = map[netpol.Direction]map[string]bool{netpol.Egress: {}, netpol.Ingress: {}}
-	if len(s.CNIPolicies) == 0 {
-		return
-	}
-	for dir, side := range map[netpol.Direction][]netpol.Peer{netpol.Egress: s.peers(s.From), netpol.Ingress: s.peers(s.To)} {
-		for _, p := range side {
-			if p.Pod == nil {
-				continue
-			}
-			if s.Unevaluated[dir].AddPod(s.CNIPolicies, dialect.Subject{Pod: p.Pod, Namespace: p.Namespace}) {
-				s.unknownPods[dir][p.Pod.Namespace+"/"+p.Pod.Name] = true
-			}
-		}
-	}
+	s.CNI = dialect.Collect(items)
+	s.CNIPolicies = s.CNI.Policies
 }
 
-// unknownFor reports whether a policy netdoctor does not evaluate selects the peer for dir.
-func (s *State) unknownFor(p netpol.Peer, dir netpol.Direction) bool {
-	return p.Pod != nil && s.unknownPods[dir][p.Pod.Namespace+"/"+p.Pod.Name]
+// modelInput is what the engine evaluates: the NetworkPolicies, the admin policies and
+// the plugins' policies, with TO's Service for the rules that name Services.
+func (s *State) modelInput() netpol.Input {
+	in := netpol.Input{NetworkPolicies: s.Policies, Admin: s.AdminPolicies, Baseline: s.Baseline}
+	if s.cniErr == nil {
+		s.CNI.AddTo(&in)
+	}
+	if s.To.Service != nil {
+		in.Services = []corev1.Service{*s.To.Service}
+	}
+	return in
 }
 
 // checkCNIPolicies says what was read of the network plugins' own policies. Not being
@@ -75,26 +68,38 @@ func checkCNIPolicies(_ context.Context, s *State) engine.Result {
 		}
 		return res
 	}
-	if len(s.CNIPolicies) == 0 {
+	if s.CNI.Empty() {
 		if !s.Source.Live() && !s.Source.Has(source.KindCNIPolicy) {
 			return engine.Skip("the input holds no Cilium or Calico policies")
 		}
 		return engine.Pass("no Cilium or Calico policy in these namespaces or cluster-wide")
 	}
-	var selecting []string
+	var deciding []string
 	for _, dir := range []netpol.Direction{netpol.Egress, netpol.Ingress} {
-		for _, ref := range s.Unevaluated[dir].Refs() {
-			if !contains(selecting, ref) {
-				selecting = append(selecting, ref)
+		for i := range s.Results {
+			for _, p := range s.dirResult(&s.Results[i], dir).Sample.PluginPolicies {
+				if ref := p.Ref(); !contains(deciding, ref) && p.APIVersion != "networking.k8s.io/v1" {
+					deciding = append(deciding, ref)
+				}
 			}
 		}
 	}
-	read := fmt.Sprintf("%d %s %s read", len(s.CNIPolicies), dialect.Plugins(s.CNIPolicies), pluralPolicies(len(s.CNIPolicies)))
-	detail := read + ", none selects FROM or TO"
-	if len(selecting) > 0 {
-		detail = fmt.Sprintf("%s; selecting FROM or TO, and not evaluated: %s", read, strings.Join(limit(selecting, 5), ", "))
+	read := fmt.Sprintf("%d %s %s read", len(s.CNI.Policies), s.CNI.Plugins(), pluralPolicies(len(s.CNI.Policies)))
+	if n := len(s.CNI.Tiers); n > 0 {
+		read += fmt.Sprintf(", %d Tier(s)", n)
 	}
-	return engine.Pass("%s", detail)
+	if n := len(s.CNI.NetworkSets); n > 0 {
+		read += fmt.Sprintf(", %d network set(s)", n)
+	}
+	detail := read + ", none selects FROM or TO"
+	if len(deciding) > 0 {
+		detail = fmt.Sprintf("%s; evaluated with the NetworkPolicies in the plugin's order: %s", read, strings.Join(limit(deciding, 5), ", "))
+	}
+	res := engine.Pass("%s", detail)
+	if len(s.CNI.Unreadable) > 0 {
+		res = res.WithDetails(append([]string{"not decoded (treated as deciding anything in their scope, so unknown):"}, s.CNI.Unreadable...)...)
+	}
+	return res
 }
 
 // unevaluatedFinding is PolicyNotEvaluated for one direction, about its subject.
@@ -103,11 +108,20 @@ func (s *State) unevaluatedFinding(dir netpol.Direction) diag.Finding {
 	if dir == netpol.Egress {
 		subject, consequence = s.From, fmt.Sprintf("whether they may send to %s is unknown, not allowed", s.To)
 	}
-	return s.Unevaluated[dir].Finding(subject.Ref(), podsDesc(subject), consequence)
+	return s.Unevaluated[dir].Finding(subject.Ref(), podsDesc(subject), consequence, s.CNI)
+}
+
+// l7Finding is PolicyNotEvaluated for the L7 rules of an allowed direction.
+func (s *State) l7Finding(dir netpol.Direction) diag.Finding {
+	subject := s.To
+	if dir == netpol.Egress {
+		subject = s.From
+	}
+	return s.Unevaluated[dir].L7Finding(subject.Ref(), podsDesc(subject), s.CNI)
 }
 
 // policyUndecided returns why the verdict cannot be given, or nil: nothing netdoctor
-// evaluates denies the traffic, and a policy it does not evaluate decides some of it.
+// evaluates denies the traffic, and something it does not evaluate decides some of it.
 func (s *State) policyUndecided(v *diag.Reach) error {
 	if v == nil || s.knownDenial() {
 		return nil
@@ -116,7 +130,7 @@ func (s *State) policyUndecided(v *diag.Reach) error {
 	for _, pr := range s.Results {
 		unknown = unknown || pr.Unknown > 0
 	}
-	if !unknown {
+	if !unknown && !s.dnsUnknown {
 		return nil
 	}
 	var refs []string
@@ -127,8 +141,8 @@ func (s *State) policyUndecided(v *diag.Reach) error {
 			}
 		}
 	}
-	return fmt.Errorf("cannot decide whether %s may connect to %s: %s also decide(s) this traffic, and netdoctor does not evaluate %s policies yet (PolicyNotEvaluated)",
-		s.From, s.To, joinAnd(limit(refs, 3)), dialect.Plugins(s.CNIPolicies))
+	return fmt.Errorf("cannot decide whether %s may connect to %s: %s also decide(s) this traffic with rules netdoctor does not evaluate (PolicyNotEvaluated)",
+		s.From, s.To, joinAnd(limit(refs, 3)))
 }
 
 // knownDenial reports whether something netdoctor evaluates denies the traffic: a port

@@ -63,11 +63,17 @@ func (s *State) direction(dir netpol.Direction) engine.Result {
 	if unknown > 0 {
 		notEvaluated = append(notEvaluated, s.unevaluatedFinding(dir))
 	}
+	if s.Unevaluated[dir].L7() {
+		notEvaluated = append(notEvaluated, s.l7Finding(dir))
+	}
 	if len(denied) == 0 {
 		if unknown > 0 {
 			return engine.Result{Status: diag.StatusUnknown, Findings: notEvaluated,
-				Detail: fmt.Sprintf("unknown: the %s of %s is also decided by %s, which netdoctor does not evaluate",
+				Detail: fmt.Sprintf("unknown: the %s of %s is also decided by %s with rules netdoctor does not evaluate",
 					lowerDir(dir), podsDesc(subject), joinAnd(limit(s.Unevaluated[dir].Refs(), 3)))}.WithDetails(details...)
+		}
+		if len(notEvaluated) > 0 {
+			return engine.Found(allowedSummary(s.Results, dir, subject), notEvaluated...).WithDetails(details...)
 		}
 		return engine.Pass("%s", allowedSummary(s.Results, dir, subject)).WithDetails(details...)
 	}
@@ -87,7 +93,7 @@ func (s *State) dirLine(dr *DirectionResult, pairs int, dir netpol.Direction) st
 	if dr.Unknown == 0 {
 		return line
 	}
-	unknown := fmt.Sprintf("unknown for %d of %d pod pairs (decided by %s too, not evaluated)", dr.Unknown, pairs, joinAnd(limit(s.Unevaluated[dir].Refs(), 3)))
+	unknown := fmt.Sprintf("unknown for %d of %d pod pairs (%s decide(s) with rules netdoctor does not evaluate)", dr.Unknown, pairs, joinAnd(limit(s.Unevaluated[dir].Refs(), 3)))
 	if dr.Unknown == pairs {
 		return unknown
 	}
@@ -137,7 +143,7 @@ func allowedSummary(results []PortResult, dir netpol.Direction, subject peer.Res
 		}
 	}
 	if !isolated {
-		return fmt.Sprintf("no NetworkPolicy restricts the %s of %s", lowerDir(dir), podsDesc(subject))
+		return fmt.Sprintf("no policy restricts the %s of %s", lowerDir(dir), podsDesc(subject))
 	}
 	return "allowed by " + strings.Join(deciding, "; ")
 }
@@ -155,6 +161,9 @@ func (s *State) deniedFinding(dir netpol.Direction, denied []*PortResult) diag.F
 	first := s.dirResult(denied[0], dir)
 	if av, kind, ok := decidingAdmin(first.Sample); ok {
 		return s.adminDeniedFinding(dir, denied, av, kind)
+	}
+	if first.Sample.Plugin != "" {
+		return s.pluginDeniedFinding(dir, denied)
 	}
 	var policies []string
 	for _, pr := range denied {

@@ -8,6 +8,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol/dialect"
 )
 
 // checkDNS: a client reaches a Service by name, so before it connects it must query the
@@ -21,14 +22,9 @@ func checkDNS(ctx context.Context, s *State) engine.Result {
 	case s.From.IsIP():
 		return engine.Skip("FROM is outside the cluster and does not use the cluster DNS")
 	}
-	if u := s.Unevaluated[netpol.Egress]; !u.Empty() {
-		return engine.Result{Status: diag.StatusUnknown, Detail: fmt.Sprintf(
-			"unknown: the egress of %s is also decided by %s, which netdoctor does not evaluate, so whether it may query the cluster DNS is not known",
-			podsDesc(s.From), joinAnd(limit(u.Refs(), 3)))}
-	}
 	var clients []netpol.Peer
 	for _, p := range s.peers(s.From) {
-		if !p.Pod.Spec.HostNetwork && len(s.Model.PoliciesSelecting(p.Pod, netpol.Egress)) > 0 {
+		if s.Model.Restricts(p, netpol.Egress) {
 			clients = append(clients, p)
 		}
 	}
@@ -46,10 +42,14 @@ func checkDNS(ctx context.Context, s *State) engine.Result {
 		return engine.Skip("no cluster DNS pods found in %s; run kubectl netdoctor dns", dns.Namespace)
 	}
 	var first *dns.EgressResult
+	unknown := dialect.NewUnevaluated(netpol.Egress)
 	for _, c := range clients {
 		r, err := dns.EvaluateEgress(s.Model, c, &cluster, s.Namespaces)
 		if err != nil {
 			return engine.Result{Fatal: err}
+		}
+		for _, v := range r.UnknownVerdicts {
+			unknown.Add(v, c.Pod.Name)
 		}
 		if first == nil || (r.Blocked() && !first.Blocked()) {
 			rr := r
@@ -61,9 +61,34 @@ func checkDNS(ctx context.Context, s *State) engine.Result {
 	}
 	s.DNS = first
 	s.isolated = true
+	if !first.Blocked() && unknown.Unknown() {
+		// Neither allowed nor denied. The egress check already says so when the same
+		// policies leave the traffic itself unknown.
+		s.dnsUnknown = true
+		for _, v := range first.UnknownVerdicts {
+			s.Unevaluated[netpol.Egress].Add(v, "")
+		}
+		res := engine.Result{Status: diag.StatusUnknown, Detail: fmt.Sprintf(
+			"unknown: the DNS egress of %s is also decided by %s with rules netdoctor does not evaluate", podsDesc(s.From), joinAnd(limit(unknown.Refs(), 3)))}
+		if !s.egressUnknown() {
+			res.Findings = append(res.Findings, unknown.Finding(s.From.Ref(), podsDesc(s.From),
+				"whether they may query the cluster DNS (UDP and TCP 53 to the DNS pods) is unknown, not allowed", s.CNI))
+		}
+		return res
+	}
 	if !first.Blocked() {
 		return engine.Pass("%s", first.Summary())
 	}
 	f := dns.EgressFinding(*first, s.From.Ref(), podsDesc(s.From), selectorOf(s.From))
 	return engine.Found(first.Summary(), f)
+}
+
+// egressUnknown reports whether FROM's egress was left unknown for some pair.
+func (s *State) egressUnknown() bool {
+	for _, pr := range s.Results {
+		if pr.Egress.Unknown > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol/dialect"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -86,18 +87,12 @@ func checkPolicies(ctx context.Context, s *State) engine.Result {
 		partial = append(partial, engine.ReadErrorFinding(err).
 			WithEvidence("the verdict ignores any AdminNetworkPolicy and BaselineAdminNetworkPolicy, which take precedence over and fall back behind NetworkPolicies"))
 	}
-	var model *netpol.Model
-	var err error
-	if s.hasAdminPolicies() {
-		model, err = netpol.CompileWithAdmin(s.Policies, s.AdminPolicies, s.Baseline)
-	} else {
-		model, err = netpol.Compile(s.Policies)
-	}
+	s.readCNIPolicies(ctx, namespaces)
+	model, err := netpol.CompileInput(s.modelInput())
 	if err != nil {
-		return engine.Result{Fatal: fmt.Errorf("invalid NetworkPolicy in the input: %w", err)}
+		return engine.Result{Fatal: fmt.Errorf("invalid policy in the input: %w", err)}
 	}
 	s.Model = model
-	s.readCNIPolicies(ctx, namespaces)
 	if err := s.evaluate(); err != nil {
 		return engine.Result{Fatal: err}
 	}
@@ -115,6 +110,8 @@ func checkPolicies(ctx context.Context, s *State) engine.Result {
 		}
 	case admin != "":
 		detail = "the input holds no NetworkPolicies; " + admin
+	case !s.CNI.Empty():
+		detail = "the input holds no NetworkPolicies"
 	default:
 		detail = "the input holds no NetworkPolicies: nothing restricts this traffic"
 	}
@@ -134,6 +131,10 @@ func contains(list []string, s string) bool {
 func (s *State) evaluate() error {
 	srcs := s.peers(s.From)
 	s.Results = make([]PortResult, len(s.Ports))
+	s.Unevaluated = map[netpol.Direction]*dialect.Unevaluated{
+		netpol.Egress:  dialect.NewUnevaluated(netpol.Egress),
+		netpol.Ingress: dialect.NewUnevaluated(netpol.Ingress),
+	}
 	for i := range s.Ports {
 		pc := &s.Ports[i]
 		pr := PortResult{Case: pc}
@@ -145,7 +146,14 @@ func (s *State) evaluate() error {
 					return fmt.Errorf("cannot evaluate %s → %s on %s: %w", peerName(src), peerName(t.Dst), pc.Label(), err)
 				}
 				pr.Pairs++
-				egressUnknown, ingressUnknown := s.unknownFor(src, netpol.Egress), s.unknownFor(t.Dst, netpol.Ingress)
+				egressUnknown, ingressUnknown := v.Egress.Unknown, v.Ingress.Unknown
+				eg, in := v.Egress, v.Ingress
+				if !v.Allowed {
+					// L7 rules only matter to a connection that opens.
+					eg.L7, in.L7 = nil, nil
+				}
+				s.Unevaluated[netpol.Egress].Add(eg, peerName(src))
+				s.Unevaluated[netpol.Ingress].Add(in, peerName(t.Dst))
 				switch {
 				case !v.Egress.Allowed && !egressUnknown, !v.Ingress.Allowed && !ingressUnknown:
 					pr.Denied++

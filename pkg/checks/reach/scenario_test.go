@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
 
@@ -185,11 +186,11 @@ func TestSuggestedPolicyOpensThePath(t *testing.T) {
 				if !ok {
 					t.Fatalf("%s has no manifest in its fix: %q", f.ID, f.Fix)
 				}
-				var np networkingv1.NetworkPolicy
-				if err := yaml.UnmarshalStrict([]byte(manifest), &np); err != nil {
-					t.Fatalf("%s fix is not a NetworkPolicy: %v\n%s", f.ID, err, manifest)
+				obj, err := fixManifest(manifest)
+				if err != nil {
+					t.Fatalf("%s fix is not a policy: %v\n%s", f.ID, err, manifest)
 				}
-				extra = append(extra, &np)
+				extra = append(extra, obj)
 				fixed = append(fixed, f.ID)
 			}
 			if len(fixed) == 0 {
@@ -273,4 +274,24 @@ func TestServiceWithoutPods(t *testing.T) {
 	if report.Reach == nil || report.Reach.Allowed || len(report.Reach.Ports) != 2 {
 		t.Errorf("reach = %+v, want both ports, not allowed", report.Reach)
 	}
+}
+
+// fixManifest reads the policy a fix proposes: a NetworkPolicy (strictly), or a policy
+// of a network plugin's kind in the dialect of the deny.
+func fixManifest(manifest string) (runtime.Object, error) {
+	var u unstructured.Unstructured
+	if err := yaml.Unmarshal([]byte(manifest), &u.Object); err != nil {
+		return nil, err
+	}
+	if u.GetAPIVersion() == "networking.k8s.io/v1" {
+		var np networkingv1.NetworkPolicy
+		if err := yaml.UnmarshalStrict([]byte(manifest), &np); err != nil {
+			return nil, err
+		}
+		return &np, nil
+	}
+	if _, ok := source.CNIPolicyKindOf(u.GroupVersionKind()); !ok {
+		return nil, fmt.Errorf("kind %s %s is no policy kind", u.GetAPIVersion(), u.GetKind())
+	}
+	return &u, nil
 }

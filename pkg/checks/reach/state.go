@@ -56,13 +56,18 @@ type State struct {
 	Results []PortResult
 	// DNS is FROM's egress to the cluster DNS, for a Service TO (nil when not checked).
 	DNS *dns.EgressResult
-	// CNIPolicies are the Cilium and Calico policies of FROM's and TO's namespaces and
-	// the cluster-wide ones; netdoctor does not evaluate them. Unevaluated are those that
-	// select FROM's pods for egress or TO's for ingress: those directions are unknown.
+	// CNI holds the Cilium and Calico policies of FROM's and TO's namespaces and the
+	// cluster-wide ones (with Calico's Tiers and network sets), compiled into Model
+	// with the NetworkPolicies; CNIPolicies lists them. Unevaluated collects, per
+	// direction, what the engine could not evaluate (directions left unknown) and the
+	// L7 rules that further restrict allowed connections.
+	CNI         dialect.Set
 	CNIPolicies []dialect.Policy
 	Unevaluated map[netpol.Direction]*dialect.Unevaluated
-	unknownPods map[netpol.Direction]map[string]bool
 	cniErr      error
+	// dnsUnknown is set when FROM's DNS egress is decided by what netdoctor does not
+	// evaluate.
+	dnsUnknown bool
 	// proxyDown is set when the Service proxy is not Ready on any of FROM's nodes.
 	proxyDown bool
 	dp        *dataplane.Snapshot

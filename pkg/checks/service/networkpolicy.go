@@ -23,50 +23,114 @@ const CheckNetworkPolicy = "service.networkpolicy"
 // rules admit reaches it, through the Service or not. Endpoints can be perfect and
 // clients still time out, so the svc tree says who may connect; `reach` explains one
 // client. It never fails: the client is unknown here. Offline it is skipped when the
-// input holds no NetworkPolicies, since absent input proves nothing.
+// input holds no NetworkPolicies, since absent input proves nothing. The network
+// plugins' own policies (Cilium, Calico) selecting the pods are listed with their
+// rules; only what the engine does not evaluate in them is PolicyNotEvaluated.
 func checkNetworkPolicy(ctx context.Context, s *State) engine.Result {
 	if len(s.Pods) == 0 {
 		return engine.Skip("no pods selected")
 	}
 	cni, cniNote, cniErr := s.cniPolicies(ctx)
 	hasNP := s.Source.Live() || s.Source.Has("NetworkPolicy")
-	if !hasNP && len(cni) == 0 && cniErr == nil {
+	if !hasNP && cni.Empty() && cniErr == nil {
 		return engine.Skip("the input holds no NetworkPolicies")
 	}
-	res := engine.Pass("no NetworkPolicy isolates the pods for ingress: any pod may connect")
+	var policies []networkingv1.NetworkPolicy
 	if hasNP {
-		policies, err := s.Source.NetworkPolicies(ctx, s.Namespace)
-		if err != nil {
+		var err error
+		if policies, err = s.Source.NetworkPolicies(ctx, s.Namespace); err != nil {
 			return engine.ReadError(err)
 		}
-		model, err := netpol.Compile(policies)
-		if err != nil {
-			return engine.Skip("NetworkPolicies in %s are invalid: %v", s.Namespace, err)
-		}
-		res = whoMayConnect(s, model)
-	} else {
-		res = engine.Pass("the input holds no NetworkPolicies")
 	}
-	// Policies of the network plugin's own kinds decide too; netdoctor does not evaluate
-	// them, so where one selects the pods, who may connect is not known.
-	unevaluated := dialect.NewUnevaluated(netpol.Ingress)
-	for i := range s.Pods {
-		unevaluated.AddPod(cni, dialect.Subject{Pod: &s.Pods[i]})
+	in := netpol.Input{NetworkPolicies: policies}
+	cni.AddTo(&in)
+	model, err := netpol.CompileInput(in)
+	if err != nil {
+		return engine.Skip("policies selecting the pods of %s are invalid: %v", s.Namespace, err)
+	}
+	res := engine.Pass("the input holds no NetworkPolicies")
+	if hasNP {
+		res = whoMayConnect(s, model)
 	}
 	switch {
 	case cniErr != nil:
 		res.Status = diag.StatusUnknown
 		res.Findings = append(res.Findings, engine.ReadErrorFinding(cniErr).
 			WithEvidence("who may connect leaves out any Cilium or Calico policy selecting the pods"))
-	case !unevaluated.Empty():
-		res.Detail += "; also selected for ingress by " + strings.Join(unevaluated.Refs(), ", ") + ", which netdoctor does not evaluate"
-		res.Status = diag.StatusWarn
-		res.Findings = append(res.Findings, unevaluated.Finding(s.Ref(), "pods of Service "+s.Namespace+"/"+s.Name,
-			"who may connect to them is unknown: what the NetworkPolicies admit is not the whole answer"))
+		return res
 	case cniNote != "":
-		res = res.WithDetails(cniNote)
+		return res.WithDetails(cniNote)
+	}
+	return pluginWhoMayConnect(s, model, cni, res)
+}
+
+// pluginWhoMayConnect adds the Cilium and Calico policies selecting the pods for
+// ingress, rule by rule, and PolicyNotEvaluated where they use what the engine does not
+// evaluate (L7 rules included: they restrict requests, which svc cannot judge).
+func pluginWhoMayConnect(s *State, model *netpol.Model, cni dialect.Set, res engine.Result) engine.Result {
+	seen := map[string]bool{}
+	var refs, details, unevaluated []string
+	for i := range s.Pods {
+		for _, sel := range model.PluginPoliciesSelecting(netpol.Peer{Pod: &s.Pods[i]}, netpol.Ingress) {
+			if seen[sel.Ref] {
+				continue
+			}
+			seen[sel.Ref] = true
+			refs = append(refs, sel.Ref)
+			for _, r := range sel.Rules {
+				details = append(details, sel.Ref+" "+r)
+			}
+			if sel.MaySelect {
+				unevaluated = append(unevaluated, sel.Ref+": may select the pods: "+sel.Selects)
+			}
+			for _, n := range sel.NotEvaluated {
+				unevaluated = append(unevaluated, sel.Ref+": not evaluated: "+n)
+			}
+			for _, l := range sel.L7 {
+				unevaluated = append(unevaluated, sel.Ref+" "+l+": restricts the requests of allowed connections (not evaluated)")
+			}
+		}
+	}
+	if len(refs) == 0 {
+		return res
+	}
+	calico := false
+	for _, r := range refs {
+		calico = calico || strings.HasPrefix(r, "Calico ")
+	}
+	if calico {
+		// Calico's first matching rule decides: what the NetworkPolicies alone admit is
+		// not the answer, the order is.
+		res.Detail = "the pods' ingress is decided in Calico's order (tier, then order; Kubernetes NetworkPolicies at 1000 in the default tier), the first matching rule wins: " + strings.Join(limitStrings(refs, 4), ", ")
+		res.Details = nil
+	} else {
+		res.Detail = strings.TrimSuffix(res.Detail, ": any pod may connect")
+		res.Detail += "; selected for ingress by " + strings.Join(refs, ", ") + ", whose allows add to the NetworkPolicies' and whose deny rules win over every allow"
+	}
+	res = res.WithDetails(details...)
+	if len(unevaluated) > 0 {
+		res.Status = diag.StatusWarn
+		f := diag.New(diag.PolicyNotEvaluated, s.Ref(), "%s select%s the pods of Service %s/%s for ingress with rules netdoctor does not fully evaluate: who may connect is not the whole answer",
+			strings.Join(limitStrings(refs, 3), ", "), map[bool]string{true: "", false: "s"}[len(refs) > 1], s.Namespace, s.Name).
+			WithEvidence(limitStrings(unevaluated, 8)...).
+			WithFix("check one client with kubectl netdoctor reach deploy/CLIENT svc/%s -n %s; for what is not evaluated, ask the plugin (Cilium: hubble observe; Calico: calicoctl and its flow logs)", s.Name, s.Namespace)
+		for _, p := range cni.Policies {
+			for _, ref := range refs {
+				if strings.HasPrefix(ref, p.Ref()) && len(f.Commands) < 3 {
+					f = f.WithCommands(p.Command())
+				}
+			}
+		}
+		res.Findings = append(res.Findings, f)
 	}
 	return res
+}
+
+func limitStrings(items []string, n int) []string {
+	if len(items) <= n {
+		return items
+	}
+	return append(append([]string{}, items[:n]...), fmt.Sprintf("%d more", len(items)-n))
 }
 
 // whoMayConnect is the NetworkPolicy part of the check: which policies isolate the pods
@@ -117,20 +181,20 @@ func whoMayConnect(s *State, model *netpol.Model) engine.Result {
 // Cilium or Calico (their agents in kube-system, what they write on the Nodes): such
 // policies do nothing without their plugin, and svc keeps to its request budget. note,
 // when set, says why they were not read.
-func (s *State) cniPolicies(ctx context.Context) (policies []dialect.Policy, note string, err error) {
+func (s *State) cniPolicies(ctx context.Context) (policies dialect.Set, note string, err error) {
 	if s.Source.Live() {
 		cilium, calico, known := s.dataPlane().PolicyPlugins(ctx)
 		if known && !cilium && !calico {
-			return nil, "no Cilium or Calico runs here (none in " + dataplane.Namespace + ", none on the Nodes): their policy kinds were not read", nil
+			return dialect.Set{}, "no Cilium or Calico runs here (none in " + dataplane.Namespace + ", none on the Nodes): their policy kinds were not read", nil
 		}
 	} else if !s.Source.Has(source.KindCNIPolicy) {
-		return nil, "", nil
+		return dialect.Set{}, "", nil
 	}
 	items, err := s.Source.CNIPolicies(ctx, s.Namespace)
 	if err != nil {
-		return nil, "", err
+		return dialect.Set{}, "", err
 	}
-	return dialect.ParseAll(items), "", nil
+	return dialect.Collect(items), "", nil
 }
 
 // ingressRuleSummary renders who a rule admits on which ports: "from pods app=web on

@@ -1,17 +1,9 @@
 // Package dialect reads the network plugins' own policy kinds (Cilium's
 // CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy, Calico's NetworkPolicy and
-// GlobalNetworkPolicy) far enough to tell which pods they select and for which
-// direction. It does not evaluate their rules: netdoctor's engine (pkg/netpol) knows
-// networking.k8s.io NetworkPolicy and the admin policies only. A direction of a pod that
-// such a policy selects is decided by rules netdoctor has not read, so callers report it
-// as unknown (PolicyNotEvaluated), never as allowed or denied.
-//
-// Selection is evaluated where that is easy and certain: Cilium endpointSelector
-// matchLabels and matchExpressions (with the k8s:/any: prefixes and the namespace and
-// service account labels Cilium adds), and Calico selector expressions (==, !=, in,
-// not in, has, contains, starts with, ends with, all(), !, &&, || and parentheses). What
-// it cannot evaluate it assumes may select the pod (Maybe): a wrong "does not apply"
-// would let a guess through as a verdict.
+// GlobalNetworkPolicy with its Tiers and network sets) from the unstructured objects a
+// Source lists, and hands them to the policy engine (pkg/netpol), which evaluates them
+// beside NetworkPolicy in each plugin's own order. It also turns what the engine could
+// not evaluate into PolicyNotEvaluated findings.
 package dialect
 
 import (
@@ -19,92 +11,29 @@ import (
 	"sort"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
-// Match is whether a policy selects a pod: three-valued, because some selectors use
-// forms netdoctor does not evaluate.
-type Match int
-
-// Matches, from "certainly not" to "certainly".
-const (
-	NoMatch Match = iota
-	Maybe
-	Selects
-)
-
-func (m Match) String() string {
-	switch m {
-	case Selects:
-		return "selects"
-	case Maybe:
-		return "may select"
-	}
-	return "does not select"
-}
-
-// and, or and not are Kleene's three-valued logic: Maybe stays Maybe unless the other
-// side decides.
-func and(a, b Match) Match { return min(a, b) }
-func or(a, b Match) Match  { return max(a, b) }
-func not(a Match) Match    { return Selects - a }
-
-// Subject is the pod a policy might select, with its namespace (for namespace labels;
-// nil when unknown).
-type Subject struct {
-	Pod       *corev1.Pod
-	Namespace *corev1.Namespace
-}
-
-// label looks up a label of the pod or, with ns, of its namespace. The namespace name
-// label is always there, as the API server sets it.
-func (s Subject) nsLabel(key string) (string, bool, bool) {
-	if key == "kubernetes.io/metadata.name" {
-		return s.Pod.Namespace, true, true
-	}
-	if s.Namespace == nil {
-		return "", false, false
-	}
-	v, ok := s.Namespace.Labels[key]
-	return v, ok, true
-}
-
-func (s Subject) serviceAccount() string {
-	if s.Pod.Spec.ServiceAccountName != "" {
-		return s.Pod.Spec.ServiceAccountName
-	}
-	return "default"
-}
-
-// lookup is how a selector reads a key: the value, whether it is present, and whether
-// netdoctor can know it at all (false for labels the plugin adds that the API does not
-// show).
-type lookup func(key string) (value string, present, known bool)
-
-// rule is one part of a policy that selects endpoints for some directions.
-type rule struct {
-	where           string // "spec", "specs[1]"
-	ingress, egress bool
-	selects         func(Subject) (Match, string)
-}
-
-// Policy is one policy of a network plugin's own kind.
+// Policy is one policy of a network plugin's own kind, as read.
 type Policy struct {
 	Kind            source.CNIPolicyKind
 	Namespace, Name string
-	rules           []rule
 }
 
-// Ref names the policy as findings do: "CiliumNetworkPolicy shop/allow-web".
+// Ref names the policy as the engine and findings do: "CiliumNetworkPolicy shop/web",
+// "Calico GlobalNetworkPolicy deny-frontend".
 func (p Policy) Ref() string {
-	if p.Namespace == "" {
-		return p.Kind.Kind + " " + p.Name
+	kind := p.Kind.Kind
+	if p.Kind.Plugin == netpol.PluginCalico {
+		kind = "Calico " + kind
 	}
-	return p.Kind.Kind + " " + p.Namespace + "/" + p.Name
+	if p.Namespace == "" {
+		return kind + " " + p.Name
+	}
+	return kind + " " + p.Namespace + "/" + p.Name
 }
 
 // Key tells policies apart across kinds and API groups.
@@ -114,127 +43,148 @@ func (p Policy) Key() string {
 
 // Command is the kubectl command that shows the policy.
 func (p Policy) Command() string {
-	cmd := "kubectl get " + p.Kind.ResourceName() + " " + p.Name
-	if p.Namespace != "" {
-		cmd += " -n " + p.Namespace
+	return Command(p.Kind.ResourceName(), p.Namespace, p.Name)
+}
+
+// Command is "kubectl get RESOURCE NAME [-n NS] -o yaml".
+func Command(resource, namespace, name string) string {
+	cmd := "kubectl get " + resource + " " + name
+	if namespace != "" {
+		cmd += " -n " + namespace
 	}
 	return cmd + " -o yaml"
 }
 
-// Decides reports whether some rule of the policy applies to dir at all.
-func (p Policy) Decides(dir netpol.Direction) bool {
-	for _, r := range p.rules {
-		if r.applies(dir) {
-			return true
-		}
-	}
-	return false
+// Set is what a read of the plugins' kinds holds, decoded for the engine.
+type Set struct {
+	// Policies are the Cilium and Calico policies read, sorted by Ref.
+	Policies    []Policy
+	Cilium      []netpol.CiliumPolicy
+	Calico      []netpol.CalicoPolicy
+	Tiers       []netpol.CalicoTier
+	NetworkSets []netpol.CalicoNetworkSet
+	// Unreadable are objects whose spec does not decode; each stays in the set as a
+	// policy that may select every pod of its scope, so that what it decides is
+	// unknown rather than guessed.
+	Unreadable []string
 }
 
-func (r rule) applies(dir netpol.Direction) bool {
-	if dir == netpol.Egress {
-		return r.egress
-	}
-	return r.ingress
-}
+// Empty reports whether no policy was read.
+func (s Set) Empty() bool { return len(s.Policies) == 0 }
 
-// Selects says whether the policy selects the subject's pod for dir, and why.
-func (p Policy) Selects(s Subject, dir netpol.Direction) (Match, string) {
-	best, why := NoMatch, ""
-	for _, r := range p.rules {
-		if !r.applies(dir) {
-			continue
-		}
-		m, reason := r.selects(s)
-		if m > best {
-			best, why = m, reason
-			if len(p.rules) > 1 {
-				why = r.where + ": " + why
-			}
-		}
-		if best == Selects {
-			break
-		}
-	}
-	return best, why
-}
-
-// Parse reads one object of source.CNIPolicyKinds. ok is false for any other kind, and
-// for the Kubernetes NetworkPolicies that Calico lists among its own as
-// "knp.default.NAME" (netdoctor evaluates those as NetworkPolicies already).
-func Parse(u *unstructured.Unstructured) (Policy, bool) {
-	kind, ok := source.CNIPolicyKindOf(u.GroupVersionKind())
-	if !ok {
-		return Policy{}, false
-	}
-	p := Policy{Kind: kind, Namespace: u.GetNamespace(), Name: u.GetName()}
-	if kind.ClusterWide {
-		p.Namespace = ""
-	}
-	switch kind.Plugin {
-	case "Cilium":
-		p.rules = ciliumRules(u.Object, p.Namespace, kind.ClusterWide)
-	case "Calico":
-		if strings.HasPrefix(p.Name, "knp.default.") {
-			return Policy{}, false
-		}
-		spec, _ := u.Object["spec"].(map[string]any)
-		p.rules = calicoRules(spec, p.Namespace, kind.ClusterWide)
-	}
-	return p, true
-}
-
-// ParseAll parses the policies of items (duplicates, as reading two namespaces returns
-// the cluster-wide ones twice, once), sorted by Ref.
-func ParseAll(items []unstructured.Unstructured) []Policy {
-	seen := map[string]bool{}
-	var out []Policy
-	for i := range items {
-		p, ok := Parse(&items[i])
-		if !ok || seen[p.Key()] {
-			continue
-		}
-		seen[p.Key()] = true
-		out = append(out, p)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Ref() < out[j].Ref() })
-	return out
-}
-
-// Selection is a policy that selects, or may select, a pod for a direction.
-type Selection struct {
-	Policy Policy
-	Match  Match
-	Why    string
-}
-
-// Evidence is one line for a finding: which policy selects which pods, and why.
-func (s Selection) Evidence(dir netpol.Direction, pods string) string {
-	return fmt.Sprintf("%s (%s) %s %s for %s: %s", s.Policy.Ref(), s.Policy.Kind.GroupVersion, s.Match, pods,
-		strings.ToLower(string(dir)), s.Why)
-}
-
-// Selecting returns the policies that select, or may select, the subject for dir.
-func Selecting(policies []Policy, s Subject, dir netpol.Direction) []Selection {
-	var out []Selection
-	for _, p := range policies {
-		if m, why := p.Selects(s, dir); m != NoMatch {
-			out = append(out, Selection{Policy: p, Match: m, Why: why})
-		}
-	}
-	return out
-}
-
-// Plugins names the plugins of the policies, "Cilium", "Calico" or "Cilium and Calico".
-func Plugins(policies []Policy) string {
+// Plugins names the plugins of the policies: "Cilium", "Calico" or "Calico and Cilium".
+func (s Set) Plugins() string {
 	var names []string
-	for _, p := range policies {
+	for _, p := range s.Policies {
 		if !contains(names, p.Kind.Plugin) {
 			names = append(names, p.Kind.Plugin)
 		}
 	}
 	sort.Strings(names)
 	return strings.Join(names, " and ")
+}
+
+// AddTo puts the set into the engine's input. The network sets read are all there are:
+// the Source lists every kind the API server serves (and offline input is taken as
+// the whole cluster).
+func (s Set) AddTo(in *netpol.Input) {
+	in.Cilium = append(in.Cilium, s.Cilium...)
+	in.Calico = append(in.Calico, s.Calico...)
+	in.CalicoTiers = append(in.CalicoTiers, s.Tiers...)
+	in.CalicoNetworkSets = append(in.CalicoNetworkSets, s.NetworkSets...)
+	in.CalicoNetworkSetsKnown = true
+}
+
+// calicoSkipped are the names under which Calico's API server lists policies that are
+// not its own: Kubernetes NetworkPolicies (knp.default.*) and the admin network
+// policies (kanp.*, kbanp.*), which netdoctor evaluates as what they are.
+var calicoSkipped = []string{"knp.default.", "kanp.", "kbanp.", "kcnp."}
+
+// Collect decodes items of source.CNIPolicyKinds (duplicates, as reading two
+// namespaces returns the cluster-wide ones twice, once). Other kinds are ignored.
+func Collect(items []unstructured.Unstructured) Set {
+	var s Set
+	seen := map[string]bool{}
+	for i := range items {
+		u := &items[i]
+		kind, ok := source.CNIPolicyKindOf(u.GroupVersionKind())
+		if !ok {
+			continue
+		}
+		p := Policy{Kind: kind, Namespace: u.GetNamespace(), Name: u.GetName()}
+		if kind.ClusterWide {
+			p.Namespace = ""
+		}
+		if seen[p.Key()] {
+			continue
+		}
+		seen[p.Key()] = true
+		switch {
+		case kind.Kind == "Tier":
+			t, err := netpol.DecodeCalicoTier(u.Object, p.Name)
+			if err != nil {
+				s.Unreadable = append(s.Unreadable, fmt.Sprintf("Calico Tier %s: %v", p.Name, err))
+				continue // its policies stay in an unknown tier
+			}
+			s.Tiers = append(s.Tiers, t)
+			continue
+		case kind.Kind == "NetworkSet" || kind.Kind == "GlobalNetworkSet":
+			ns, err := netpol.DecodeCalicoNetworkSet(u.Object, p.Namespace, p.Name, kind.ClusterWide)
+			if err != nil {
+				s.Unreadable = append(s.Unreadable, fmt.Sprintf("%s: %v", p.Ref(), err))
+				ns = netpol.CalicoNetworkSet{Namespace: p.Namespace, Name: p.Name}
+			}
+			s.NetworkSets = append(s.NetworkSets, ns)
+			continue
+		case kind.Plugin == netpol.PluginCalico && hasAnyPrefix(p.Name, calicoSkipped):
+			continue
+		}
+		switch kind.Plugin {
+		case netpol.PluginCilium:
+			cp, err := netpol.DecodeCiliumPolicy(u.Object, p.Namespace, p.Name, kind.ClusterWide)
+			if err != nil {
+				s.Unreadable = append(s.Unreadable, fmt.Sprintf("%s: %v", p.Ref(), err))
+				cp = unreadableCilium(p, err)
+			}
+			s.Cilium = append(s.Cilium, cp)
+		case netpol.PluginCalico:
+			cp, err := netpol.DecodeCalicoPolicy(u.Object, kind.GroupVersion.String(), p.Namespace, p.Name, kind.ClusterWide)
+			if err != nil {
+				s.Unreadable = append(s.Unreadable, fmt.Sprintf("%s: %v", p.Ref(), err))
+				cp = unreadableCalico(p, kind, err)
+			}
+			s.Calico = append(s.Calico, cp)
+		default:
+			continue
+		}
+		s.Policies = append(s.Policies, p)
+	}
+	sort.SliceStable(s.Policies, func(i, j int) bool { return s.Policies[i].Ref() < s.Policies[j].Ref() })
+	return s
+}
+
+// unreadableCilium stands for a policy whose spec does not decode: it may select every
+// endpoint of its scope, in both directions, with rules netdoctor does not know.
+func unreadableCilium(p Policy, err error) netpol.CiliumPolicy {
+	why := fmt.Sprintf("spec (%v)", err)
+	return netpol.CiliumPolicy{Kind: p.Kind.Kind, Namespace: p.Namespace, Name: p.Name, Rules: []netpol.CiliumRule{{
+		Path: "spec", EndpointSelector: &netpol.LabelSelector{}, NotEvaluated: []string{why},
+		Ingress: []netpol.CiliumPeerRule{{Path: "spec.ingress"}}, Egress: []netpol.CiliumPeerRule{{Path: "spec.egress"}},
+	}}}
+}
+
+func unreadableCalico(p Policy, kind source.CNIPolicyKind, err error) netpol.CalicoPolicy {
+	return netpol.CalicoPolicy{Kind: p.Kind.Kind, APIVersion: kind.GroupVersion.String(), Namespace: p.Namespace, Name: p.Name,
+		Tier: "default", IngressOn: true, EgressOn: true, NotEvaluated: []string{fmt.Sprintf("spec (%v)", err)}}
+}
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {
