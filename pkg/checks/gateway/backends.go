@@ -110,36 +110,53 @@ func checkBackends(ctx context.Context, s *State) engine.Result {
 // grantMisses returns nil when some grant in gs allows the backend reference, else
 // why each grant does not (empty when there is none).
 func (s *State) grantMisses(b *Backend, gs []gatewayv1.ReferenceGrant) []string {
+	return grantMisses(gs, referenceFrom{kind: s.Route.Kind, namespace: s.Namespace}, b.Group, b.Kind, b.Name)
+}
+
+// referenceFrom is the side of a cross-namespace reference that a ReferenceGrant's
+// from list must name: a Gateway API kind in a namespace.
+type referenceFrom struct{ kind, namespace string }
+
+// grantMisses returns nil when some grant in gs allows from to reference the object
+// (group, kind, name) in the grants' namespace, else why each grant does not (empty
+// when there is none). A grant's to entry without a name covers every object of the kind.
+func grantMisses(gs []gatewayv1.ReferenceGrant, from referenceFrom, group, kind, name string) []string {
 	why := []string{}
 	for _, g := range gs {
 		fromOK, toOK := false, false
-		for _, from := range g.Spec.From {
-			if string(from.Group) == source.GatewayGroup && string(from.Kind) == s.Route.Kind && string(from.Namespace) == s.Namespace {
+		for _, f := range g.Spec.From {
+			if string(f.Group) == source.GatewayGroup && string(f.Kind) == from.kind && string(f.Namespace) == from.namespace {
 				fromOK = true
 			}
 		}
 		for _, to := range g.Spec.To {
-			if string(to.Group) == b.Group && string(to.Kind) == b.Kind && (to.Name == nil || string(*to.Name) == b.Name) {
+			if string(to.Group) == group && string(to.Kind) == kind && (to.Name == nil || string(*to.Name) == name) {
 				toOK = true
 			}
 		}
 		if fromOK && toOK {
 			return nil
 		}
-		var froms, tos []string
-		for _, from := range g.Spec.From {
-			froms = append(froms, fmt.Sprintf("%s from %s", from.Kind, from.Namespace))
-		}
-		for _, to := range g.Spec.To {
-			t := string(to.Kind)
-			if to.Name != nil {
-				t += " " + string(*to.Name)
-			}
-			tos = append(tos, t)
-		}
-		why = append(why, fmt.Sprintf("ReferenceGrant %s/%s allows %s to reference %s", g.Namespace, g.Name, strings.Join(froms, ", "), strings.Join(tos, ", ")))
+		why = append(why, describeGrant(g))
 	}
 	return why
+}
+
+// describeGrant says what a ReferenceGrant allows, for the evidence of a reference it
+// does not cover.
+func describeGrant(g gatewayv1.ReferenceGrant) string {
+	var froms, tos []string
+	for _, from := range g.Spec.From {
+		froms = append(froms, fmt.Sprintf("%s from %s", from.Kind, from.Namespace))
+	}
+	for _, to := range g.Spec.To {
+		t := string(to.Kind)
+		if to.Name != nil {
+			t += " " + string(*to.Name)
+		}
+		tos = append(tos, t)
+	}
+	return fmt.Sprintf("ReferenceGrant %s/%s allows %s to reference %s", g.Namespace, g.Name, strings.Join(froms, ", "), strings.Join(tos, ", "))
 }
 
 func (s *State) notPermitted(b *Backend, rule string, why []string) diag.Finding {

@@ -293,37 +293,8 @@ func (t *listenerTLS) expiry(ns, name string, cert tlscert.Certificate, now time
 
 // grantMisses returns nil when a grant in gs lets Gateways of the Gateway's namespace
 // reference Secret name, else why each grant does not (empty when there is none).
-func (t *listenerTLS) grantMisses(ns, name string, gs []gatewayv1.ReferenceGrant) []string {
-	why := []string{}
-	for _, g := range gs {
-		fromOK, toOK := false, false
-		for _, from := range g.Spec.From {
-			if string(from.Group) == source.GatewayGroup && string(from.Kind) == source.KindGateway && string(from.Namespace) == t.gw.Namespace {
-				fromOK = true
-			}
-		}
-		for _, to := range g.Spec.To {
-			if string(to.Group) == "" && string(to.Kind) == "Secret" && (to.Name == nil || string(*to.Name) == name) {
-				toOK = true
-			}
-		}
-		if fromOK && toOK {
-			return nil
-		}
-		var froms, tos []string
-		for _, from := range g.Spec.From {
-			froms = append(froms, fmt.Sprintf("%s from %s", from.Kind, from.Namespace))
-		}
-		for _, to := range g.Spec.To {
-			s := string(to.Kind)
-			if to.Name != nil {
-				s += " " + string(*to.Name)
-			}
-			tos = append(tos, s)
-		}
-		why = append(why, fmt.Sprintf("ReferenceGrant %s/%s allows %s to reference %s", g.Namespace, g.Name, strings.Join(froms, ", "), strings.Join(tos, ", ")))
-	}
-	return why
+func (t *listenerTLS) grantMisses(_, name string, gs []gatewayv1.ReferenceGrant) []string {
+	return grantMisses(gs, referenceFrom{kind: source.KindGateway, namespace: t.gw.Namespace}, "", "Secret", name)
 }
 
 func (t *listenerTLS) notPermitted(ns, name string, why []string) diag.Finding {
