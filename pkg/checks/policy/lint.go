@@ -13,6 +13,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol/dialect"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -49,10 +50,20 @@ func Lint(ctx context.Context, src source.Source, namespace string) ([]diag.Find
 	if err != nil {
 		return nil, err
 	}
-	if len(policies) == 0 {
-		return nil, nil
-	}
 	var findings []diag.Finding
+	cni, cniErr := src.CNIPolicies(ctx, namespace)
+	switch {
+	case cniErr == nil:
+	case source.IsForbidden(cniErr):
+		cni = nil // reach says so where it matters; the NetworkPolicy lints go on
+	default:
+		findings = append(findings, engine.ReadErrorFinding(cniErr))
+		cni = nil
+	}
+	set := dialect.Collect(cni)
+	if len(policies) == 0 && set.Empty() {
+		return findings, nil
+	}
 	var pods []corev1.Pod
 	havePods := src.Live() || src.Has("Pod")
 	if havePods {
@@ -77,10 +88,13 @@ func Lint(ctx context.Context, src source.Source, namespace string) ([]diag.Find
 	for _, p := range pods {
 		podNamespaces[p.Namespace] = true
 	}
+	// judged is the guard of every lint that compares a policy with the pods of its
+	// namespace.
+	judged := func(ns string) bool { return havePods && (src.Live() || podNamespaces[ns]) }
 	var named *namedPortLinter // built once: each policy is checked against every pod
 	for i := range policies {
 		np := &policies[i]
-		if havePods && (src.Live() || podNamespaces[objectRef(np).Namespace]) {
+		if judged(objectRef(np).Namespace) {
 			fs, err := SelectsNoPods(np, pods)
 			if err != nil {
 				return nil, err
@@ -105,6 +119,13 @@ func Lint(ctx context.Context, src source.Source, namespace string) ([]diag.Find
 			}
 			findings = append(findings, fs...)
 		}
+	}
+	if !set.Empty() {
+		fs, err := pluginLints(set, pods, namespaces, judged)
+		if err != nil {
+			return nil, err
+		}
+		findings = append(findings, fs...)
 	}
 	return findings, nil
 }

@@ -168,6 +168,16 @@ func lintPolicies(ctx context.Context, src source.Source, namespace string) ([]d
 		r.Checks = append(r.Checks, diag.CheckResult{ID: "policy.lint", Title: "NetworkPolicy lints", Status: diag.StatusPass})
 		reports = append(reports, r)
 	}
+	// Findings about the plugins' own policies (Cilium, Calico) get a report each.
+	for _, f := range findings {
+		if _, ok := index[f.Object]; ok || f.Object.Kind == "" {
+			continue
+		}
+		index[f.Object] = len(reports)
+		r := diag.NewReport("scan", f.Object)
+		r.Checks = append(r.Checks, diag.CheckResult{ID: "policy.lint", Title: "NetworkPolicy lints", Status: diag.StatusPass})
+		reports = append(reports, r)
+	}
 	for _, f := range findings {
 		if i, ok := index[f.Object]; ok {
 			reports[i].Add(f)

@@ -1,0 +1,91 @@
+package policy_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/policy"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+)
+
+func cnp(name, ns string, sel map[string]any) *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
+		"metadata": map[string]any{"name": name, "namespace": ns},
+		"spec":     map[string]any{"endpointSelector": sel, "ingress": []any{map[string]any{"fromEntities": []any{"cluster"}}}},
+	}}
+}
+
+func calicoNP(name, ns, sel string) *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "projectcalico.org/v3", "kind": "NetworkPolicy",
+		"metadata": map[string]any{"name": name, "namespace": ns},
+		"spec":     map[string]any{"selector": sel, "types": []any{"Ingress"}, "ingress": []any{map[string]any{"action": "Allow"}}},
+	}}
+}
+
+func webPod() *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web-1", Namespace: ns, Labels: map[string]string{"app": "web"}},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "x"}}}, Status: corev1.PodStatus{PodIP: "10.0.0.5"}}
+}
+
+func TestLintPluginPolicies(t *testing.T) {
+	t.Parallel()
+	matchApp := func(v string) map[string]any { return map[string]any{"matchLabels": map[string]any{"app": v}} }
+	cases := []struct {
+		name     string
+		policy   runtime.Object
+		noPods   bool // the input holds no pod
+		want     diag.FindingID
+		contains string
+	}{
+		{"cilium selects no pod", cnp("typo", ns, matchApp("wbe")), false, diag.PolicySelectsNoPods, "CiliumNetworkPolicy shop/typo"},
+		{"cilium selects a pod", cnp("ok", ns, matchApp("web")), false, "", ""},
+		{"cilium empty selector", cnp("all", ns, map[string]any{}), false, "", ""},
+		{"cilium no pods in input", cnp("typo", ns, matchApp("wbe")), true, "", ""},
+		{"calico selects no pod", calicoNP("typo", ns, "app == 'wbe'"), false, diag.PolicySelectsNoPods, "Calico NetworkPolicy shop/typo"},
+		{"calico selects a pod", calicoNP("ok", ns, "app == 'web'"), false, "", ""},
+		{"calico all()", calicoNP("all", ns, "all()"), false, "", ""},
+		{"calico no pods in input", calicoNP("typo", ns, "app == 'wbe'"), true, "", ""},
+		{"calico selector does not parse", calicoNP("bad", ns, "app == 'web"), false, diag.PolicyNotEvaluated, `spec.selector "app == 'web"`},
+		{"calico selector does not parse, no pods", calicoNP("bad", ns, "app = web"), true, diag.PolicyNotEvaluated, "Calico NetworkPolicy shop/bad"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			objs := []runtime.Object{tc.policy}
+			if !tc.noPods {
+				objs = append(objs, webPod())
+			}
+			src := source.FromObjects(objs...)
+			for _, namespace := range []string{ns, source.AllNamespaces} {
+				findings, err := policy.Lint(context.Background(), src, namespace)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []diag.Finding
+				for _, f := range findings {
+					if f.ID == diag.PolicySelectsNoPods || f.ID == diag.PolicyNotEvaluated {
+						got = append(got, f)
+					}
+				}
+				if tc.want == "" {
+					if len(got) > 0 {
+						t.Errorf("namespace %q: unexpected %s: %s", namespace, got[0].ID, got[0].Message)
+					}
+					continue
+				}
+				if len(got) != 1 || got[0].ID != tc.want || !strings.Contains(got[0].Message, tc.contains) || got[0].Fix == "" {
+					t.Errorf("namespace %q: findings = %+v, want one %s containing %q", namespace, got, tc.want, tc.contains)
+				}
+			}
+		})
+	}
+}
