@@ -1,6 +1,11 @@
 package netpol
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
 
 // The lints of the plugins' own policy kinds, beside those of NetworkPolicy (lint.go).
 // They decide selection exactly as evaluation does (ciliumCompiled.selects,
@@ -131,4 +136,152 @@ func joinSelectors(sels []string) string {
 		out += s
 	}
 	return out
+}
+
+// PluginNamespaceSelectorFinding is a namespace selector of a Cilium or Calico policy
+// that matches no namespace.
+type PluginNamespaceSelectorFinding struct {
+	// Field is where the selector is written, e.g. "spec.ingress[0].fromEndpoints[1]"
+	// or "spec.egress[0].destination.namespaceSelector".
+	Field string
+	// Selector is the selector as written (for Cilium its namespace terms).
+	Selector string
+}
+
+// namespaceEndpoints are the namespaces as the plugins' lookups read them.
+func namespaceEndpoints(namespaces []corev1.Namespace) []*endpoint {
+	out := make([]*endpoint, len(namespaces))
+	for i := range namespaces {
+		ns := &namespaces[i]
+		out[i] = &endpoint{namespace: ns.Name, nsLabels: namespaceLabels(ns.Name, ns)}
+	}
+	return out
+}
+
+// CiliumNamespaceSelectorsMatchingNothing returns the fromEndpoints/toEndpoints
+// selectors (allow and deny rules) that restrict the namespace, by
+// io.kubernetes.pod.namespace or io.cilium.k8s.namespace.labels.* keys, in a way no
+// namespace satisfies: the peer matches no pod. Only the namespace terms are judged;
+// the pod terms are left to the pods. Selectors with reserved: keys are not judged.
+func CiliumNamespaceSelectorsMatchingNothing(p *CiliumPolicy, namespaces []corev1.Namespace) []PluginNamespaceSelectorFinding {
+	if p == nil {
+		return nil
+	}
+	nss := namespaceEndpoints(namespaces)
+	var out []PluginNamespaceSelectorFinding
+	for ri := range p.Rules {
+		r := &p.Rules[ri]
+		for _, sec := range []struct {
+			rules  []CiliumPeerRule
+			egress bool
+		}{{r.Ingress, false}, {r.IngressDeny, false}, {r.Egress, true}, {r.EgressDeny, true}} {
+			pre := "fromEndpoints"
+			if sec.egress {
+				pre = "toEndpoints"
+			}
+			for pi := range sec.rules {
+				for ei, sel := range sec.rules[pi].Endpoints {
+					terms, ok := ciliumNamespaceTerms(sel)
+					if !ok || matchesAnyNamespace(nss, func(e *endpoint) tri { return terms.match(ciliumPodLookup(e)) }) {
+						continue
+					}
+					out = append(out, PluginNamespaceSelectorFinding{
+						Field:    fmt.Sprintf("%s.%s[%d]", sec.rules[pi].Path, pre, ei),
+						Selector: terms.String(),
+					})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// ciliumNamespaceTerms keeps the terms of an endpoint selector that Cilium matches
+// against the namespace (its name or labels); ok is false when there are none, or
+// when the selector names reserved identities.
+func ciliumNamespaceTerms(sel LabelSelector) (LabelSelector, bool) {
+	isNS := func(key string) (bool, bool) {
+		src, k := ciliumKey(key)
+		switch src {
+		case "", "k8s", "any":
+		default:
+			return false, false
+		}
+		return k == ciliumNamespaceKey || strings.HasPrefix(k, ciliumNamespaceLabelsKey), true
+	}
+	var out LabelSelector
+	for k, v := range sel.MatchLabels {
+		ns, ok := isNS(k)
+		if !ok {
+			return LabelSelector{}, false
+		}
+		if ns {
+			if out.MatchLabels == nil {
+				out.MatchLabels = map[string]string{}
+			}
+			out.MatchLabels[k] = v
+		}
+	}
+	for _, e := range sel.MatchExpressions {
+		ns, ok := isNS(e.Key)
+		if !ok {
+			return LabelSelector{}, false
+		}
+		if ns {
+			out.MatchExpressions = append(out.MatchExpressions, e)
+		}
+	}
+	return out, !out.Empty()
+}
+
+// CalicoNamespaceSelectorsMatchingNothing returns the namespaceSelectors of a Calico
+// policy (spec.namespaceSelector and those of its rules' source and destination) that
+// match no namespace. Empty and all() selectors, those that mention global() and
+// those that do not parse (CalicoUnparsedSelectors) are not reported.
+func CalicoNamespaceSelectorsMatchingNothing(p *CalicoPolicy, namespaces []corev1.Namespace) []PluginNamespaceSelectorFinding {
+	if p == nil {
+		return nil
+	}
+	nss := namespaceEndpoints(namespaces)
+	var out []PluginNamespaceSelectorFinding
+	check := func(field string, sel *CalicoSelector) {
+		if sel == nil || sel.usesGlobal() {
+			return
+		}
+		if _, all := sel.root.(selAll); all || sel.root == nil {
+			return
+		}
+		if !matchesAnyNamespace(nss, func(e *endpoint) tri { return sel.eval(calicoNamespaceLookup(e), false) }) {
+			out = append(out, PluginNamespaceSelectorFinding{Field: field, Selector: sel.String()})
+		}
+	}
+	if !p.HostOnly && strings.TrimSpace(p.NamespaceSelector) != "" {
+		if sel, err := ParseCalicoSelector(p.NamespaceSelector); err == nil {
+			check("spec.namespaceSelector", sel)
+		}
+	}
+	for _, rules := range [][]CalicoRule{p.Ingress, p.Egress} {
+		for i := range rules {
+			r := &rules[i]
+			for _, e := range []struct {
+				path string
+				ent  *CalicoEntityRule
+			}{{r.Path + ".source", &r.Source}, {r.Path + ".destination", &r.Destination}} {
+				// As in CalicoUnparsedSelectors: the selectors parsed before a nets
+				// or ports error are still judged.
+				ec, _ := compileCalicoEntity(e.ent, e.path)
+				check(e.path+".namespaceSelector", ec.nsSelector)
+			}
+		}
+	}
+	return out
+}
+
+func matchesAnyNamespace(nss []*endpoint, match func(*endpoint) tri) bool {
+	for _, e := range nss {
+		if match(e) != no {
+			return true
+		}
+	}
+	return false
 }

@@ -121,7 +121,7 @@ func Lint(ctx context.Context, src source.Source, namespace string) ([]diag.Find
 		}
 	}
 	if !set.Empty() {
-		fs, err := pluginLints(set, pods, namespaces, judged)
+		fs, err := pluginLints(set, pods, namespaces, haveNamespaces, judged)
 		if err != nil {
 			return nil, err
 		}

@@ -14,8 +14,11 @@ import (
 // pluginLints lints the Cilium and Calico policies of set: a namespaced one whose
 // selector selects no pod of its namespace (PolicySelectsNoPods, where judged says the
 // pods of the namespace are known), and a Calico selector that does not parse
-// (PolicyNotEvaluated). Selection is decided as the engine decides it for reach.
-func pluginLints(set dialect.Set, pods []corev1.Pod, namespaces []corev1.Namespace, judged func(ns string) bool) ([]diag.Finding, error) {
+// (PolicyNotEvaluated), and, where haveNamespaces says the namespaces are known, a
+// namespace selector of a rule (or of a Calico policy) that matches no namespace
+// (NamespaceSelectorMatchesNoNamespaces). Selection is decided as the engine decides it
+// for reach.
+func pluginLints(set dialect.Set, pods []corev1.Pod, namespaces []corev1.Namespace, haveNamespaces bool, judged func(ns string) bool) ([]diag.Finding, error) {
 	var resolved *netpol.ResolvedPods
 	resolve := func() *netpol.ResolvedPods {
 		if resolved == nil {
@@ -29,7 +32,13 @@ func pluginLints(set dialect.Set, pods []corev1.Pod, namespaces []corev1.Namespa
 		switch p.Kind.Plugin {
 		case netpol.PluginCilium:
 			cp := findCilium(set, p)
-			if cp == nil || p.Namespace == "" || !judged(p.Namespace) {
+			if cp == nil {
+				continue
+			}
+			if haveNamespaces {
+				out = append(out, pluginNamespaceSelectors(p, ref, netpol.CiliumNamespaceSelectorsMatchingNothing(cp, namespaces))...)
+			}
+			if p.Namespace == "" || !judged(p.Namespace) {
 				continue
 			}
 			sel, err := resolve().CiliumSelection(cp)
@@ -51,6 +60,9 @@ func pluginLints(set dialect.Set, pods []corev1.Pod, namespaces []corev1.Namespa
 					WithCommands(p.Command())
 				out = append(out, f)
 			}
+			if haveNamespaces {
+				out = append(out, pluginNamespaceSelectors(p, ref, netpol.CalicoNamespaceSelectorsMatchingNothing(cp, namespaces))...)
+			}
 			if p.Namespace == "" || !judged(p.Namespace) {
 				continue
 			}
@@ -71,6 +83,28 @@ func pluginSelectsNoPods(p dialect.Policy, ref diag.ObjectRef, sel netpol.Plugin
 		p.Ref(), sel.Selector, p.Namespace).
 		WithFix("set %s to the labels of the pods it should protect (see their workload's pod template), or delete the policy", field).
 		WithCommands(fmt.Sprintf("kubectl get pods -n %s --show-labels", p.Namespace), p.Command())
+}
+
+func pluginNamespaceSelectors(p dialect.Policy, ref diag.ObjectRef, misses []netpol.PluginNamespaceSelectorFinding) []diag.Finding {
+	var out []diag.Finding
+	for _, m := range misses {
+		var f diag.Finding
+		if p.Kind.Plugin == netpol.PluginCilium {
+			f = diag.New(diag.NamespaceSelectorMatchesNoNamespaces, ref,
+				"%s %s restricts the namespace by %s, which matches no namespace: that peer matches nobody", p.Ref(), m.Field, m.Selector).
+				WithFix("name an existing namespace in io.kubernetes.pod.namespace, or select by a label namespaces carry (k8s:io.cilium.k8s.namespace.labels.<key>; every namespace has %s)", corev1.LabelMetadataName)
+		} else {
+			consequence := "that peer matches nobody"
+			if m.Field == "spec.namespaceSelector" {
+				consequence = "the policy applies to no endpoint"
+			}
+			f = diag.New(diag.NamespaceSelectorMatchesNoNamespaces, ref,
+				"%s %s %q matches no namespace: %s", p.Ref(), m.Field, m.Selector, consequence).
+				WithFix("select namespaces by a label they carry (Calico matches namespaceSelector against the Namespace's labels); every namespace has %s: <name>, set by the API server", corev1.LabelMetadataName)
+		}
+		out = append(out, f.WithCommands("kubectl get namespaces --show-labels", p.Command()))
+	}
+	return out
 }
 
 // pluginObjectRef is the finding object of a plugin policy; Calico's kinds carry their

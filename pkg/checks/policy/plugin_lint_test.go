@@ -89,3 +89,95 @@ func TestLintPluginPolicies(t *testing.T) {
 		})
 	}
 }
+
+func TestLintPluginNamespaceSelectors(t *testing.T) {
+	t.Parallel()
+	cilium := func(peer map[string]any) *unstructured.Unstructured {
+		return &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
+			"metadata": map[string]any{"name": "p", "namespace": ns},
+			"spec": map[string]any{"endpointSelector": map[string]any{"matchLabels": map[string]any{"app": "web"}},
+				"ingress": []any{map[string]any{"fromEndpoints": []any{peer}}}},
+		}}
+	}
+	ml := func(kv ...string) map[string]any {
+		m := map[string]any{}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return map[string]any{"matchLabels": m}
+	}
+	calico := func(global bool, policyNS, sourceNS string) *unstructured.Unstructured {
+		kind, meta := "NetworkPolicy", map[string]any{"name": "p", "namespace": ns}
+		spec := map[string]any{"selector": "app == 'web'", "types": []any{"Ingress"}}
+		if global {
+			kind, meta = "GlobalNetworkPolicy", map[string]any{"name": "p"}
+			if policyNS != "" {
+				spec["namespaceSelector"] = policyNS
+			}
+		}
+		rule := map[string]any{"action": "Allow"}
+		if sourceNS != "" {
+			rule["source"] = map[string]any{"namespaceSelector": sourceNS}
+		}
+		spec["ingress"] = []any{rule}
+		return &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "projectcalico.org/v3", "kind": kind, "metadata": meta, "spec": spec,
+		}}
+	}
+	cases := []struct {
+		name     string
+		policy   runtime.Object
+		noNS     bool // the input holds no Namespace object
+		contains string
+	}{
+		{"cilium namespace name typo", cilium(ml("k8s:io.kubernetes.pod.namespace", "shpo")), false, "spec.ingress[0].fromEndpoints[0] restricts the namespace by k8s:io.kubernetes.pod.namespace=shpo"},
+		{"cilium namespace name", cilium(ml("io.kubernetes.pod.namespace", "monitoring", "app", "prom")), false, ""},
+		{"cilium namespace label typo", cilium(ml("k8s:io.cilium.k8s.namespace.labels.team", "obs")), false, "io.cilium.k8s.namespace.labels.team=obs"},
+		{"cilium namespace label", cilium(ml("k8s:io.cilium.k8s.namespace.labels.team", "observability")), false, ""},
+		{"cilium pod labels only", cilium(ml("app", "nothing-has-this")), false, ""},
+		{"cilium reserved", cilium(ml("reserved:host", "", "k8s:io.kubernetes.pod.namespace", "shpo")), false, ""},
+		{"cilium no namespaces in input", cilium(ml("k8s:io.kubernetes.pod.namespace", "shpo")), true, ""},
+		{"calico rule namespaceSelector typo", calico(false, "", "team == 'obs'"), false, `spec.ingress[0].source.namespaceSelector "team == 'obs'" matches no namespace`},
+		{"calico rule namespaceSelector", calico(false, "", "team == 'observability'"), false, ""},
+		{"calico rule namespaceSelector by name", calico(false, "", "projectcalico.org/name == 'monitoring'"), false, ""},
+		{"calico rule all()", calico(false, "", "all()"), false, ""},
+		{"calico rule global()", calico(false, "", "global()"), false, ""},
+		{"calico global policy namespaceSelector typo", calico(true, "kubernetes.io/metadata.name in {'shpo'}", ""), false, `spec.namespaceSelector "kubernetes.io/metadata.name in {'shpo'}" matches no namespace: the policy applies`},
+		{"calico global policy namespaceSelector", calico(true, "kubernetes.io/metadata.name in {'shop'}", ""), false, ""},
+		{"calico no namespaces in input", calico(false, "", "team == 'obs'"), true, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			objs := []runtime.Object{tc.policy, webPod()}
+			if !tc.noNS {
+				objs = append(objs,
+					&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
+					&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "monitoring", Labels: map[string]string{"team": "observability"}}})
+			}
+			src := source.FromObjects(objs...)
+			for _, namespace := range []string{ns, source.AllNamespaces} {
+				findings, err := policy.Lint(context.Background(), src, namespace)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []diag.Finding
+				for _, f := range findings {
+					if f.ID == diag.NamespaceSelectorMatchesNoNamespaces {
+						got = append(got, f)
+					}
+				}
+				if tc.contains == "" {
+					if len(got) > 0 {
+						t.Errorf("namespace %q: unexpected %s: %s", namespace, got[0].ID, got[0].Message)
+					}
+					continue
+				}
+				if len(got) != 1 || !strings.Contains(got[0].Message, tc.contains) || got[0].Fix == "" {
+					t.Errorf("namespace %q: findings = %+v, want one containing %q", namespace, got, tc.contains)
+				}
+			}
+		})
+	}
+}
