@@ -107,6 +107,14 @@ func CalicoUnparsedSelectors(p *CalicoPolicy) []string {
 			out = append(out, fmt.Sprintf("%s %q (%v)", s.field, s.text, err))
 		}
 	}
+	eachCalicoEntity(p, func(_ string, ec calicoEntityCompiled) { out = append(out, ec.unparsed...) })
+	return out
+}
+
+// eachCalicoEntity compiles the source and destination of every rule of p and hands
+// each to f with its field path. A nets or ports error ends a compilation early; what
+// was parsed by then (selectors, their errors) is still handed on, for the lints.
+func eachCalicoEntity(p *CalicoPolicy, f func(path string, ec calicoEntityCompiled)) {
 	for _, rules := range [][]CalicoRule{p.Ingress, p.Egress} {
 		for i := range rules {
 			r := &rules[i]
@@ -114,14 +122,11 @@ func CalicoUnparsedSelectors(p *CalicoPolicy) []string {
 				path string
 				ent  *CalicoEntityRule
 			}{{r.Path + ".source", &r.Source}, {r.Path + ".destination", &r.Destination}} {
-				// A nets or ports error ends compilation early; the selectors
-				// parsed by then are still reported.
 				ec, _ := compileCalicoEntity(e.ent, e.path)
-				out = append(out, ec.unparsed...)
+				f(e.path, ec)
 			}
 		}
 	}
-	return out
 }
 
 func joinSelectors(sels []string) string {
@@ -260,20 +265,7 @@ func CalicoNamespaceSelectorsMatchingNothing(p *CalicoPolicy, namespaces []corev
 			check("spec.namespaceSelector", sel)
 		}
 	}
-	for _, rules := range [][]CalicoRule{p.Ingress, p.Egress} {
-		for i := range rules {
-			r := &rules[i]
-			for _, e := range []struct {
-				path string
-				ent  *CalicoEntityRule
-			}{{r.Path + ".source", &r.Source}, {r.Path + ".destination", &r.Destination}} {
-				// As in CalicoUnparsedSelectors: the selectors parsed before a nets
-				// or ports error are still judged.
-				ec, _ := compileCalicoEntity(e.ent, e.path)
-				check(e.path+".namespaceSelector", ec.nsSelector)
-			}
-		}
-	}
+	eachCalicoEntity(p, func(path string, ec calicoEntityCompiled) { check(path+".namespaceSelector", ec.nsSelector) })
 	return out
 }
 
