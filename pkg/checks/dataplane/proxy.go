@@ -120,6 +120,22 @@ func (p Proxy) On(node string) NodeProxy {
 	return NodeProxy{Node: node, Known: true, Ready: ready, Pod: pod}
 }
 
+// anyPod is a proxy pod to read the proxy's settings from: a Ready one if any, on the
+// first node by name.
+func (p Proxy) anyPod() *corev1.Pod {
+	var first *corev1.Pod
+	for _, node := range sortedKeys(p.byNode) {
+		pod, ready := anyReady(p.byNode[node])
+		if ready {
+			return pod
+		}
+		if first == nil {
+			first = pod
+		}
+	}
+	return first
+}
+
 // NotReady lists the nodes whose proxy pods are all not Ready, by node name.
 func (p Proxy) NotReady() []NodeProxy {
 	var out []NodeProxy

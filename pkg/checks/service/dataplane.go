@@ -17,6 +17,7 @@ import (
 const (
 	CheckNodeNetwork = "service.nodenetwork"
 	CheckKubeProxy   = "service.kubeproxy"
+	CheckProxyMode   = "service.proxymode"
 )
 
 // checkNodeNetwork: an endpoint can be Ready and published while the node it runs on
@@ -100,18 +101,10 @@ func sortedKeysOf[V any](m map[string]V) []string {
 // not knowable, so every node whose proxy is not Ready is reported, as a warning. A
 // cluster that shows no proxy at all (managed clusters often hide it) is not checked.
 func checkKubeProxy(ctx context.Context, s *State) engine.Result {
+	if skip, why := proxyNotInPath(ctx, s); skip {
+		return engine.Skip("%s", why)
+	}
 	svc := s.Service
-	switch {
-	case svc.Spec.ClusterIP == corev1.ClusterIPNone:
-		return engine.Skip("headless: clients connect to the pods directly, not through the Service proxy")
-	case len(svc.Spec.Selector) > 0 && len(s.Ready) == 0:
-		return engine.Skip("no ready endpoints to forward to")
-	case dataplane.ProxyPerNode(ctx):
-		return engine.Skip("reported once per node under the data plane")
-	}
-	if !s.Source.Live() && !s.Source.Has("Pod") {
-		return engine.Skip("the input holds no pods")
-	}
 	proxy, err := s.dataPlane().Proxy(ctx)
 	if err != nil {
 		return engine.ReadError(err)
@@ -135,6 +128,46 @@ func checkKubeProxy(ctx context.Context, s *State) engine.Result {
 		res = res.WithDetails(np.Evidence())
 	}
 	return res
+}
+
+// checkProxyMode: how kube-proxy forwards (iptables, ipvs, nftables) decides where an
+// on-call engineer looks on a node and which known bugs apply, so svc says it in its
+// notes. It is a check of its own so that a ConfigMap that cannot be read is an unknown
+// check with its finding, while the proxy's readiness keeps its own verdict.
+func checkProxyMode(ctx context.Context, s *State) engine.Result {
+	if skip, why := proxyNotInPath(ctx, s); skip {
+		return engine.Skip("%s", why)
+	}
+	proxy, err := s.dataPlane().Proxy(ctx)
+	if err != nil {
+		return engine.ReadError(err)
+	}
+	if proxy.Name != dataplane.ProxyKubeProxy {
+		return engine.Skip("no kube-proxy pod is visible: no mode to read")
+	}
+	mode, err := s.dataPlane().ProxyMode(ctx, proxy)
+	if err != nil {
+		return engine.ReadError(err)
+	}
+	s.proxyNote = "Service proxy: kube-proxy, " + mode.String()
+	return engine.Pass("kube-proxy %s", mode)
+}
+
+// proxyNotInPath says why the Service proxy of the nodes does not matter for this
+// Service's traffic, or cannot be seen.
+func proxyNotInPath(ctx context.Context, s *State) (bool, string) {
+	svc := s.Service
+	switch {
+	case svc.Spec.ClusterIP == corev1.ClusterIPNone:
+		return true, "headless: clients connect to the pods directly, not through the Service proxy"
+	case len(svc.Spec.Selector) > 0 && len(s.Ready) == 0:
+		return true, "no ready endpoints to forward to"
+	case dataplane.ProxyPerNode(ctx):
+		return true, "reported once per node under the data plane"
+	case !s.Source.Live() && !s.Source.Has("Pod"):
+		return true, "the input holds no pods"
+	}
+	return false, ""
 }
 
 func nodePortSuffix(svc *corev1.Service) string {

@@ -40,6 +40,8 @@ type State struct {
 	// dp holds the Nodes and kube-system pods, read once for the data plane checks
 	// and the traffic policies.
 	dp *dataplane.Snapshot
+	// proxyNote is what checkProxyMode learnt, for the report's notes.
+	proxyNote string
 }
 
 // NewState returns the state for diagnosing Service namespace/name.
@@ -126,6 +128,7 @@ func Checks() []engine.Check[State] {
 		{ID: CheckEndpointSlices, Title: "EndpointSlices match the ready pods", Needs: []string{CheckSelector}, After: []string{CheckReadiness}, Run: checkEndpointSlices},
 		{ID: CheckNodeNetwork, Title: "endpoints' nodes have a ready pod network", Needs: []string{CheckSelector}, After: []string{CheckReadiness}, Run: checkNodeNetwork},
 		{ID: CheckKubeProxy, Title: "the Service proxy is Ready on the nodes", Needs: []string{CheckSelector}, After: []string{CheckReadiness}, Run: checkKubeProxy},
+		{ID: CheckProxyMode, Title: "kube-proxy's forwarding mode", Needs: []string{CheckSelector}, After: []string{CheckReadiness, CheckKubeProxy}, Run: checkProxyMode},
 		{ID: CheckTrafficPolicy, Title: "traffic policies have local endpoints", Needs: []string{CheckSelector}, After: []string{CheckReadiness}, Run: checkTrafficPolicy},
 		{ID: CheckStatefulSet, Title: "StatefulSets name a headless Service", Needs: []string{CheckExists}, Run: checkStatefulSets},
 		{ID: CheckEnvVars, Title: "pods using service env vars started after the Service", Needs: []string{CheckExists}, Run: checkEnvVars},
@@ -142,6 +145,9 @@ func Diagnose(ctx context.Context, src source.Source, namespace, name string) (d
 	err := engine.Walk(ctx, Checks(), s, &report)
 	if s.Service != nil {
 		report.Notes = dnsNotes(s)
+		if s.proxyNote != "" {
+			report.Notes = append(report.Notes, s.proxyNote)
+		}
 	}
 	return report, s, err
 }
