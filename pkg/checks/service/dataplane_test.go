@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -100,5 +101,55 @@ func TestDataPlaneForbidden(t *testing.T) {
 	}
 	if report.HasErrors() {
 		t.Errorf("unreadable data plane is no error: %v", report.IDs())
+	}
+}
+
+// kubeadmProxy gives every kube-proxy pod of objs kubeadm's command and ConfigMap volume,
+// and adds that ConfigMap with mode.
+func kubeadmProxy(objs []runtime.Object, mode string) []runtime.Object {
+	for _, o := range objs {
+		p, ok := o.(*corev1.Pod)
+		if !ok || p.Labels["k8s-app"] != "kube-proxy" {
+			continue
+		}
+		p.Spec.Containers[0].Command = []string{"/usr/local/bin/kube-proxy", "--config=/var/lib/kube-proxy/config.conf"}
+		p.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "kube-proxy", MountPath: "/var/lib/kube-proxy"}}
+		p.Spec.Volumes = []corev1.Volume{{Name: "kube-proxy", VolumeSource: corev1.VolumeSource{
+			ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: "kube-proxy"}}}}}
+	}
+	cm := &corev1.ConfigMap{Data: map[string]string{"config.conf": "kind: KubeProxyConfiguration\nmode: " + mode + "\n"}}
+	cm.Name, cm.Namespace = "kube-proxy", "kube-system"
+	return append(objs, cm)
+}
+
+// forbiddenConfigMaps is a Source whose user may not read ConfigMaps.
+type forbiddenConfigMaps struct{ *source.Objects }
+
+func (forbiddenConfigMaps) ConfigMap(_ context.Context, namespace, name string) (*corev1.ConfigMap, error) {
+	return nil, &source.ReadError{Verb: "get", Resource: "configmaps", Namespace: namespace, Name: name,
+		Err: apierrors.NewForbidden(schema.GroupResource{Resource: "configmaps"}, name, nil)}
+}
+
+// The mode is a note; a ConfigMap that cannot be read makes its check unknown with the
+// finding that says so, and leaves the proxy's readiness verdict as it is.
+func TestProxyModeNote(t *testing.T) {
+	t.Parallel()
+	report, _, err := service.Diagnose(context.Background(), source.FromObjects(kubeadmProxy(dataPlaneObjects(t, "dataplane-healthy.yaml"), "ipvs")...), "shop", "api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Service proxy: kube-proxy, mode ipvs (ConfigMap kube-system/kube-proxy, key config.conf)"
+	if !slices.Contains(report.Notes, want) || len(report.IDs()) != 0 {
+		t.Errorf("notes %q, findings %v; want the note %q and no finding", report.Notes, report.IDs(), want)
+	}
+
+	report, _, err = service.Diagnose(context.Background(), forbiddenConfigMaps{source.FromObjects(kubeadmProxy(dataPlaneObjects(t, "dataplane-healthy.yaml"), "ipvs")...)}, "shop", "api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if statusOf(report, service.CheckProxyMode) != diag.StatusUnknown || statusOf(report, service.CheckKubeProxy) != diag.StatusPass ||
+		!slices.Equal(report.IDs(), []diag.FindingID{diag.PermissionDenied}) {
+		t.Errorf("proxymode %q, kubeproxy %q, findings %v; want unknown, pass, [PermissionDenied]",
+			statusOf(report, service.CheckProxyMode), statusOf(report, service.CheckKubeProxy), report.IDs())
 	}
 }
