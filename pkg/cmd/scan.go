@@ -56,7 +56,11 @@ a network plugin enforces the policies, the IngressClasses, the cluster DNS, the
 and DNS egress of each workload's pods as dns diagnoses them, and each node's Service proxy.
 It prints one line per problem grouped by object, worst first; a problem shared by many
 objects (a Gateway, the IngressClasses, a node) is reported once, under the object to fix.
-The cluster is read once: one paginated list per kind, shared by all checks.`,
+The cluster is read once: one paginated list per kind, shared by all checks.
+
+With -A, a user who may not list across the cluster but may list the Namespaces gets each
+namespace they can read diagnosed on its own, and one PermissionDenied report per namespace
+they cannot; the exit code then comes from what was diagnosed.`,
 		Example: scanExample,
 		Args:    exactArgs(0, "no arguments (use -n or -A)"),
 		RunE:    runE(o),

@@ -46,6 +46,15 @@ func NewCached(src Source, scope string) *Cached {
 	return &Cached{Source: src, scope: scope, loaded: map[string]*cachedKind{}, answers: map[string]*answer{}}
 }
 
+// clusterScopedOnly is a scope no namespace can have (names are DNS labels): a Cached
+// with it lists no namespaced kind in bulk.
+const clusterScopedOnly = "/"
+
+// NewClusterCached wraps src for several scans of single namespaces (scan -A for a user
+// who may not list across the cluster): cluster-scoped kinds are listed once for all of
+// them, and each namespaced question is asked of src once.
+func NewClusterCached(src Source) *Cached { return NewCached(src, clusterScopedOnly) }
+
 // elsewhere answers a list question outside the scope (another namespace, or the whole
 // cluster in a namespaced scan) from the underlying Source once per distinct question
 // and from memory afterwards: a namespaced scan asks the same cluster-wide questions

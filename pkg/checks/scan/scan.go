@@ -11,6 +11,8 @@ import (
 	"sort"
 	"sync"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dataplane"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/gateway"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/ingress"
@@ -238,22 +240,38 @@ func Run(ctx context.Context, src source.Source, opts Options) (diag.ScanReport,
 	// Gateway (not in every route's).
 	ctx = dataplane.WithProxyPerNode(ctx)
 	ctx = ingress.WithClassesLintedOnce(ctx)
-	ctx = gateway.WithGatewaysOnce(ctx, opts.Namespace)
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = max(2, runtime.GOMAXPROCS(0))
 	}
-	out := diag.ScanReport{APIVersion: diag.APIVersion, Kind: diag.KindScanReport, Reports: []diag.Report{}}
-	var firstErr error
-	listed := 0
-	for _, sc := range Scanners {
-		reports, err := scanKind(ctx, cached, sc, opts.Namespace, workers)
+	if opts.Namespace == source.AllNamespaces {
+		// Services are the first kind listed: asking here costs no extra request.
+		if _, err := cached.Services(ctx, source.AllNamespaces, ""); source.IsForbidden(err) {
+			if namespaces, nsErr := src.Namespaces(ctx); nsErr == nil {
+				return runByNamespace(ctx, src, namespaces, workers)
+			}
+		}
+	}
+	groups, listed, firstErr := scanScope(ctx, cached, opts.Namespace, workers)
+	if listed == 0 && firstErr != nil {
+		return diag.ScanReport{}, firstErr
+	}
+	return scanReport(groups, nil), nil
+}
+
+// scanScope runs every Scanner over namespace (or the cluster) and returns their
+// reports by Scanner, how many kinds could be listed, and the first read error.
+func scanScope(ctx context.Context, src source.Source, namespace string, workers int) (groups [][]diag.Report, listed int, firstErr error) {
+	ctx = gateway.WithGatewaysOnce(ctx, namespace)
+	groups = make([][]diag.Report, len(Scanners))
+	for i, sc := range Scanners {
+		reports, err := scanKind(ctx, src, sc, namespace, workers)
 		if errors.Is(err, errNotServed) {
 			continue
 		}
 		if err != nil {
 			firstErr = cmpOr(firstErr, err)
-			out.Reports = append(out.Reports, unreadableKind(sc.Kind, opts.Namespace, err))
+			groups[i] = []diag.Report{unreadableKind(sc.Kind, namespace, err)}
 			if sc.Kind == source.KindGateway {
 				// No Gateway report will judge them: the routes judge their own Gateways.
 				ctx = gateway.WithoutGatewaysOnce(ctx)
@@ -261,13 +279,61 @@ func Run(ctx context.Context, src source.Source, opts Options) (diag.ScanReport,
 			continue
 		}
 		listed++
-		out.Reports = append(out.Reports, reports...)
+		groups[i] = reports
 	}
-	if listed == 0 && firstErr != nil {
-		return out, firstErr
+	return groups, listed, firstErr
+}
+
+// runByNamespace is scan -A for a user who may not list across the cluster but may list
+// the Namespaces: each namespace is scanned on its own, cluster-scoped kinds (Nodes,
+// IngressClasses, ...) are read once for all of them, and every namespace whose
+// Services may not be listed is named in a PermissionDenied report of its own. What
+// could be diagnosed decides the exit code; only when no namespace could be read at all
+// is the scan an error.
+func runByNamespace(ctx context.Context, src source.Source, namespaces []corev1.Namespace, workers int) (diag.ScanReport, error) {
+	shared := source.NewClusterCached(src)
+	groups := make([][]diag.Report, len(Scanners))
+	seen := map[diag.ObjectRef]bool{}
+	var refused []diag.Report
+	var firstErr error
+	for _, ns := range namespaces {
+		inner := source.NewCached(shared, ns.Name)
+		if _, err := inner.Services(ctx, ns.Name, ""); err != nil {
+			firstErr = cmpOr(firstErr, err)
+			refused = append(refused, unreadableNamespace(ns.Name, err))
+			continue
+		}
+		nsGroups, _, _ := scanScope(ctx, inner, ns.Name, workers)
+		for i, reports := range nsGroups {
+			for _, r := range reports {
+				// Cluster-scoped reports (the cluster DNS, a node's proxy, the
+				// IngressClasses) come back from every namespace: keep one.
+				if !seen[r.Target] {
+					seen[r.Target] = true
+					groups[i] = append(groups[i], r)
+				}
+			}
+		}
 	}
+	if len(refused) == len(namespaces) && firstErr != nil {
+		return diag.ScanReport{}, firstErr
+	}
+	for i := range groups {
+		sortReports(groups[i])
+	}
+	return scanReport(groups, refused), nil
+}
+
+// scanReport flattens reports grouped by Scanner, in Scanners order, with the reports
+// about namespaces that could not be read last.
+func scanReport(groups [][]diag.Report, refused []diag.Report) diag.ScanReport {
+	out := diag.ScanReport{APIVersion: diag.APIVersion, Kind: diag.KindScanReport, Reports: []diag.Report{}}
+	for _, g := range groups {
+		out.Reports = append(out.Reports, g...)
+	}
+	out.Reports = append(out.Reports, refused...)
 	out.Summary = summarize(out.Reports)
-	return out, nil
+	return out
 }
 
 func cmpOr(a, b error) error {
@@ -310,6 +376,12 @@ func diagnoseAll(ctx context.Context, src source.Source, sc Scanner, refs []diag
 	}
 	close(jobs)
 	wg.Wait()
+	sortReports(reports)
+	return reports
+}
+
+// sortReports orders the reports of one kind by namespace and name.
+func sortReports(reports []diag.Report) {
 	sort.SliceStable(reports, func(i, j int) bool {
 		a, b := reports[i].Target, reports[j].Target
 		if a.Namespace != b.Namespace {
@@ -317,7 +389,6 @@ func diagnoseAll(ctx context.Context, src source.Source, sc Scanner, refs []diag
 		}
 		return a.Name < b.Name
 	})
-	return reports
 }
 
 // unreadableKind is the report for a kind the scan could not list.
@@ -331,6 +402,17 @@ func unreadableKind(kind, namespace string, err error) diag.Report {
 		r.Add(f)
 	}
 	r.Finalize()
+	return r
+}
+
+// unreadableNamespace is the report naming a namespace scan -A could not read.
+func unreadableNamespace(namespace string, err error) diag.Report {
+	r := unreadableKind("Namespace", "", err)
+	r.Target = diag.ObjectRef{Kind: "Namespace", Name: namespace}
+	for i := range r.Findings {
+		r.Findings[i].Object = r.Target
+	}
+	r.Checks[0].Title = "list the objects of namespace " + namespace
 	return r
 }
 
