@@ -152,9 +152,20 @@ func TestAPIError(t *testing.T) {
 
 func writeTestKubeconfig(t *testing.T, server string) string {
 	t.Helper()
+	return writeProxyKubeconfig(t, `{server: "`+server+`"}`)
+}
+
+// writeTestKubeconfigInsecure is writeTestKubeconfig for a TLS test server.
+func writeTestKubeconfigInsecure(t *testing.T, server string) string {
+	t.Helper()
+	return writeProxyKubeconfig(t, `{server: "`+server+`", insecure-skip-tls-verify: true}`)
+}
+
+func writeProxyKubeconfig(t *testing.T, cluster string) string {
+	t.Helper()
 	cfg := `apiVersion: v1
 kind: Config
-clusters: [{name: proxy, cluster: {server: "` + server + `"}}]
+clusters: [{name: proxy, cluster: ` + cluster + `}]
 contexts: [{name: proxy, context: {cluster: proxy, user: anonymous}}]
 current-context: proxy
 users: [{name: anonymous, user: {}}]
