@@ -36,7 +36,7 @@ fuzz: ## Bounded fuzzing of the parsers and the policy engine
 		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
 	done
 
-bench: ## Benchmarks: in memory (go test -bench ./pkg/...), then a 10,000-pod envtest cluster vs kubectl get -> docs/performance.md
+bench: ## Benchmarks: in memory (go test -bench ./pkg/...), then a 10,000-pod envtest cluster beside the floor, Popeye and kubectl get -> docs/performance.md
 	KUBEBUILDER_ASSETS="$$(hack/envtest.sh --with-kubectl)" $(GO) run ./hack/bench -write docs/performance.md $(BENCHFLAGS)
 
 demo: ## Diagnose examples/shop on a real API server (envtest), print the output, stop it (WAIT=1 keeps it up)

@@ -57,6 +57,8 @@ type options struct {
 	scale       estate.Config
 	skipProxy   bool
 	skipGoBench bool
+	noPopeye    bool
+	baseline    string // a git ref whose scan -A is measured beside today's
 
 	cpuProfile, memProfile string
 	save, from             string
@@ -82,6 +84,8 @@ func main() {
 	flag.StringVar(&o.save, "save", "", "also save the measurements as JSON to this file")
 	flag.StringVar(&o.from, "from", "", "measure nothing: render the report from measurements saved with -save")
 	flag.StringVar(&o.memProfile, "memprofile", "", "with -cpuprofile: also write a heap (alloc) profile of that run here")
+	flag.BoolVar(&o.noPopeye, "no-popeye", false, "do not build and measure Popeye (hack/popeye) beside scan -A")
+	flag.StringVar(&o.baseline, "baseline", "", "also measure scan -A of the plugin built at this git ref (e.g. a release tag): before and after on one estate")
 	flag.Parse()
 	if o.runs < 1 {
 		fmt.Fprintln(os.Stderr, "bench: -runs must be at least 1")
@@ -134,10 +138,25 @@ func run(ctx context.Context, o options) error {
 
 	logf("building kubectl-netdoctor")
 	plugin := filepath.Join(tmp, "kubectl-netdoctor")
-	build := exec.CommandContext(ctx, "go", "build", "-o", plugin, "./cmd/kubectl-netdoctor")
-	build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("go build ./cmd/kubectl-netdoctor: %w", err)
+	if err := goBuild(ctx, root, plugin, "./cmd/kubectl-netdoctor"); err != nil {
+		return err
+	}
+
+	var others otherTools
+	if o.baseline != "" {
+		if others.baseline, err = buildAt(ctx, root, o.baseline, tmp); err != nil {
+			return err
+		}
+		others.baselineRef = o.baseline
+	}
+	if !o.noPopeye {
+		if others.popeye, err = ensurePopeye(ctx, root); err != nil {
+			return err
+		}
+	}
+	others.floor = filepath.Join(tmp, "floor")
+	if err := goBuild(ctx, root, others.floor, "./hack/bench/floor"); err != nil {
+		return err
 	}
 
 	logf("starting envtest (assets %s)", assets)
@@ -160,10 +179,23 @@ func run(ctx context.Context, o options) error {
 	loadTime := time.Since(loadStart)
 	logf("estate loaded in %s", loadTime.Round(time.Second))
 
+	proxy, err := startProxy(admin, tmp)
+	if err != nil {
+		return err
+	}
+	defer proxy.close()
 	cmds, err := commands(ctx, e, plugin, filepath.Join(assets, "kubectl"), kubeconfig, tmp)
 	if err != nil {
 		return err
 	}
+	// The floor reads what scan -A reads: record that once through the proxy.
+	scanA := cmds[slices.IndexFunc(cmds, func(c command) bool { return c.Name == "scan -A" })]
+	recorded, err := proxy.count(ctx, scanA)
+	if err != nil {
+		return fmt.Errorf("recording scan -A: %w", err)
+	}
+	others.floorPaths = floorPaths(recorded.Paths)
+	cmds = append(cmds, others.commands(kubeconfig, tmp)...)
 	loadBefore := loadAvg()
 	results := measure(ctx, cmds, o.runs)
 	loadAfter := loadAvg()
@@ -172,7 +204,7 @@ func run(ctx context.Context, o options) error {
 	}
 	var wire map[string]wireCount
 	if !o.skipProxy {
-		if wire, err = wireCheck(ctx, admin, cmds, tmp); err != nil {
+		if wire, err = proxy.wireCheck(ctx, cmds); err != nil {
 			return fmt.Errorf("wire check: %w", err)
 		}
 	}
@@ -198,6 +230,16 @@ func run(ctx context.Context, o options) error {
 	if o.keep {
 		logf("cluster kept running; kubeconfig: %s (Ctrl-C to stop)", kubeconfig)
 		<-ctx.Done()
+	}
+	return nil
+}
+
+// goBuild builds pkg of the module in dir into out.
+func goBuild(ctx context.Context, dir, out, pkg string) error {
+	build := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+	build.Dir, build.Stdout, build.Stderr = dir, os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("go build %s: %w", pkg, err)
 	}
 	return nil
 }
@@ -291,8 +333,8 @@ func startEnv(ctx context.Context, assets, tmp string) (*envtest.Environment, *r
 // ---- loading ----
 
 type counts struct {
-	Namespaces, Nodes, Pods, NotReady, Services, EndpointSlices, NetworkPolicies, Ingresses, IngressClasses int
-	Headless, NodePort, ClusterIP                                                                           int
+	Namespaces, Nodes, Pods, NotReady, Services, EndpointSlices, Endpoints, NetworkPolicies, Ingresses, IngressClasses int
+	Headless, NodePort, ClusterIP                                                                                      int
 }
 
 // parallel runs fn for 0..n-1 on workers goroutines, printing progress; transient
@@ -440,6 +482,18 @@ func load(ctx context.Context, cfg *rest.Config, e *estate.Estate, workers int) 
 	}); err != nil {
 		return c, err
 	}
+	var endpoints []corev1.Endpoints
+	for _, svc := range services {
+		if ep, ok := endpointsFor(svc, slices); ok {
+			endpoints = append(endpoints, ep)
+		}
+	}
+	if err := parallel(ctx, "endpoints", len(endpoints), workers, func(ctx context.Context, i int) error {
+		_, err := cs.CoreV1().Endpoints(endpoints[i].Namespace).Create(ctx, &endpoints[i], create)
+		return err
+	}); err != nil {
+		return c, err
+	}
 	if err := parallel(ctx, "networkpolicies", len(e.NetworkPolicies), workers, func(ctx context.Context, i int) error {
 		_, err := cs.NetworkingV1().NetworkPolicies(e.NetworkPolicies[i].Namespace).Create(ctx, &e.NetworkPolicies[i], create)
 		return err
@@ -459,7 +513,7 @@ func load(ctx context.Context, cfg *rest.Config, e *estate.Estate, workers int) 
 		return c, err
 	}
 	c = counts{Namespaces: len(e.Namespaces), Nodes: len(e.Nodes), Pods: len(pods), Services: len(services),
-		EndpointSlices: len(slices), NetworkPolicies: len(e.NetworkPolicies), Ingresses: len(e.Ingresses),
+		EndpointSlices: len(slices), Endpoints: len(endpoints), NetworkPolicies: len(e.NetworkPolicies), Ingresses: len(e.Ingresses),
 		IngressClasses: len(e.IngressClasses)}
 	for _, p := range e.Pods {
 		ready := false
@@ -502,6 +556,7 @@ type command struct {
 	Args    []string
 	Kubectl bool // requests are counted from -v=6 logs instead of --stats
 	Scan    bool // stdout is a ScanReport to summarise
+	Popeye  bool // stdout is Popeye's JSON report to summarise
 	// ProxyArgs are Args for a run through the counting proxy (kubeconfig swapped).
 	ProxyArgs func(kubeconfig string) []string `json:"-"`
 }
@@ -623,9 +678,7 @@ func runOnce(ctx context.Context, c command, args []string) (sample, error) {
 		cmd = exec.CommandContext(ctx, gnuTime, append([]string{"-f", "%M", "-o", rssFile, c.Path}, args...)...)
 	}
 	var stdout countingWriter
-	if c.Scan {
-		stdout.keep = true
-	}
+	stdout.keep = c.Scan || c.Popeye
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
@@ -664,8 +717,11 @@ func runOnce(ctx context.Context, c command, args []string) (sample, error) {
 			s.Bytes = int64(kib * 1024)
 		}
 	}
-	if c.Scan {
+	switch {
+	case c.Scan:
 		s.Summary = scanSummary(stdout.buf.Bytes())
+	case c.Popeye:
+		s.Summary = popeyeSummary(stdout.buf.Bytes())
 	}
 	return s, nil
 }
@@ -791,7 +847,14 @@ func (b countingBody) Read(p []byte) (int, error) {
 // wireCheck runs each command once through a plain-HTTP reverse proxy that forwards to
 // the API server with the admin credentials and counts requests and (uncompressed)
 // response bytes: an independent count for kubectl's bytes, and a check of --stats.
-func wireCheck(ctx context.Context, admin *rest.Config, cmds []command, tmp string) (map[string]wireCount, error) {
+// proxyServer is the counting proxy, listening on 127.0.0.1, and a kubeconfig for it.
+type proxyServer struct {
+	p          *countingProxy
+	kubeconfig string
+	close      func()
+}
+
+func startProxy(admin *rest.Config, tmp string) (*proxyServer, error) {
 	cfg := rest.CopyConfig(admin)
 	cfg.ContentType = ""
 	rt, err := rest.TransportFor(cfg)
@@ -831,7 +894,6 @@ func wireCheck(ctx context.Context, admin *rest.Config, cmds []command, tmp stri
 	}
 	srv := &http.Server{Handler: rp, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
 	kubeconfig := filepath.Join(tmp, "proxy.kubeconfig")
 	if err := os.WriteFile(kubeconfig, fmt.Appendf(nil, `apiVersion: v1
 kind: Config
@@ -840,30 +902,45 @@ users: [{name: anonymous, user: {}}]
 contexts: [{name: proxy, context: {cluster: proxy, user: anonymous}}]
 current-context: proxy
 `, ln.Addr()), 0o600); err != nil {
+		_ = srv.Close()
 		return nil, err
 	}
+	return &proxyServer{p: p, kubeconfig: kubeconfig, close: func() { _ = srv.Close() }}, nil
+}
+
+// count runs c once through the proxy and returns what it read.
+func (ps *proxyServer) count(ctx context.Context, c command) (wireCount, error) {
+	p := ps.p
+	args := c.ProxyArgs(ps.kubeconfig)
+	// First run fills kubectl's discovery cache for the proxy address, as the
+	// warm-up round did for the direct one; the second is counted.
+	for attempt := range 2 {
+		p.requests.Store(0)
+		p.bytes.Store(0)
+		p.mu.Lock()
+		p.paths = nil
+		p.mu.Unlock()
+		if _, err := runOnce(ctx, c, args); err != nil {
+			return wireCount{}, err
+		}
+		if attempt == 1 || !c.Kubectl {
+			break
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return wireCount{Requests: p.requests.Load(), Bytes: p.bytes.Load(), Paths: slices.Clone(p.paths)}, nil
+}
+
+func (ps *proxyServer) wireCheck(ctx context.Context, cmds []command) (map[string]wireCount, error) {
 	out := map[string]wireCount{}
 	for _, c := range cmds {
-		args := c.ProxyArgs(kubeconfig)
-		// First run fills kubectl's discovery cache for the proxy address, as the
-		// warm-up round did for the direct one; the second is counted.
-		for attempt := range 2 {
-			p.requests.Store(0)
-			p.bytes.Store(0)
-			p.mu.Lock()
-			p.paths = nil
-			p.mu.Unlock()
-			if _, err := runOnce(ctx, c, args); err != nil {
-				return nil, err
-			}
-			if attempt == 1 || !c.Kubectl {
-				break
-			}
+		w, err := ps.count(ctx, c)
+		if err != nil {
+			return nil, err
 		}
-		p.mu.Lock()
-		out[c.Name] = wireCount{Requests: p.requests.Load(), Bytes: p.bytes.Load(), Paths: slices.Clone(p.paths)}
-		p.mu.Unlock()
-		logf("wire check: %-22s %4d requests %9.1f KiB", c.Name, out[c.Name].Requests, float64(out[c.Name].Bytes)/1024)
+		out[c.Name] = w
+		logf("wire check: %-22s %4d requests %9.1f KiB", c.Name, w.Requests, float64(w.Bytes)/1024)
 	}
 	return out, nil
 }

@@ -167,6 +167,9 @@ type target struct {
 	Pass   bool
 	Known  bool
 	Detail string
+	// Goal marks a target still being worked towards: reported, but a miss does not
+	// fail the run the way a missed gate (request counts, the kubectl baseline) does.
+	Goal bool
 }
 
 func (t target) verdict() string {
@@ -175,13 +178,66 @@ func (t target) verdict() string {
 		return "not measured"
 	case t.Pass:
 		return "**pass**"
+	case t.Goal:
+		return "**missed** (goal)"
 	default:
 		return "**FAIL**"
 	}
 }
 
+// ratioTarget compares a and b by what measure takes of them (wall time or peak RSS):
+// a/b ≤ limit.
+func ratioTarget(name, want string, a, b result, okA, okB bool, limit float64, measure func(result) float64, show func(float64) string) target {
+	t := target{Name: name, Want: want, Goal: true}
+	if okA && okB {
+		x, y := measure(a), measure(b)
+		t.Known, t.Pass = true, x <= limit*y
+		t.Got = fmt.Sprintf("%s vs %s = %.2f×", show(x), show(y), x/y)
+	}
+	return t
+}
+
+func wallOf(r result) float64 { return float64(median(r.walls())) }
+func rssOf(r result) float64  { return float64(median(r.rss())) }
+func showWall(x float64) string {
+	return dur(time.Duration(x))
+}
+func showRSS(x float64) string { return size(int64(x) * 1024) }
+
+// yardstickTargets are issue 13's goals (the floor, Popeye, absolute figures on the
+// default estate) and, with -baseline, issue 10's: no slower than before.
+func (rep report) yardstickTargets(scanA result, okScan bool) []target {
+	var out []target
+	floor, okFloor := rep.find(floorName)
+	out = append(out, ratioTarget("`scan -A` wall time vs the floor", "≤ 1.5 × the floor", scanA, floor, okScan, okFloor, 1.5, wallOf, showWall))
+	abs := func(name, want string, limit float64, measure func(result) float64, show func(float64) string) target {
+		t := target{Name: name, Want: want, Goal: true}
+		if okScan {
+			x := measure(scanA)
+			t.Known, t.Pass, t.Got = true, x <= limit, show(x)
+		}
+		return t
+	}
+	out = append(out,
+		abs("`scan -A` wall time, 10,000 pods", "≤ 1.5 s", float64(1500*time.Millisecond), wallOf, showWall),
+		abs("`scan -A` peak memory, 10,000 pods", "≤ 200 MiB", 200*1024, rssOf, showRSS))
+	popeye, okPopeye := rep.find(popeyeName)
+	out = append(out,
+		ratioTarget("`scan -A` wall time vs Popeye", "< Popeye's", scanA, popeye, okScan, okPopeye, 1, wallOf, showWall),
+		ratioTarget("`scan -A` peak memory vs Popeye", "< Popeye's", scanA, popeye, okScan, okPopeye, 1, rssOf, showRSS))
+	for _, r := range rep.Results {
+		ref, ok := strings.CutPrefix(r.Cmd.Name, baselineName(""))
+		if !ok {
+			continue
+		}
+		base, okBase := rep.find(r.Cmd.Name)
+		out = append(out, ratioTarget("`scan -A` wall time vs "+ref, "≤ 1.2 × "+ref+" (issue 10)", scanA, base, okScan, okBase, 1.2, wallOf, showWall))
+	}
+	return out
+}
+
 func (t target) line() string {
-	return fmt.Sprintf("target %-42s want %-28s got %-34s %s", t.Name, t.Want, t.Got, strings.Trim(t.verdict(), "*"))
+	return fmt.Sprintf("target %-42s want %-28s got %-34s %s", t.Name, t.Want, t.Got, strings.ReplaceAll(t.verdict(), "**", ""))
 }
 
 func (rep report) targets() []target {
@@ -218,7 +274,7 @@ func (rep report) targets() []target {
 		memT.Known, memT.Pass = true, float64(sm) <= 2*float64(km)
 		memT.Got = fmt.Sprintf("%s vs %s = %.2f×", size(sm*1024), size(km*1024), float64(sm)/float64(km))
 	}
-	return append(out, timeT, memT)
+	return append(append(out, timeT, memT), rep.yardstickTargets(scanA, okScan)...)
 }
 
 // scanRequestBudget is the most requests `scan -A` may make on the default estate.
@@ -232,7 +288,7 @@ func (rep report) output(root, path string) error {
 	var missed []string
 	for _, t := range rep.targets() {
 		fmt.Println(t.line())
-		if t.Known && !t.Pass {
+		if t.Known && !t.Pass && !t.Goal {
 			missed = append(missed, strings.ReplaceAll(t.Name, "`", ""))
 		}
 	}
@@ -260,8 +316,10 @@ func (rep report) markdown() string {
 		"every check from an in-memory snapshot looked up by namespace; `svc`, `reach` and `ingress` read their\n" +
 		"target's namespace (and the few cluster-scoped kinds they need), narrowed server-side by label or field\n" +
 		"selector where the API allows. This page measures that on a production-sized cluster against the\n" +
-		"physical floor, `kubectl get` of the same kinds.\n\n")
-	b.WriteString("## Targets (issue 5)\n\n| target | wanted | measured | result |\n|---|---|---|---|\n")
+		"floor (a minimal client reading exactly the lists `scan -A` reads, in protobuf, and dropping the bytes),\n" +
+		"Popeye's networking linters, and `kubectl get` of the same kinds, all on one API server in one run.\n\n")
+	b.WriteString("## Targets\n\nGates (request counts, the `kubectl get` baseline) fail `make bench` when missed; goals (issue 13's\n" +
+		"floor, Popeye and absolute figures, issue 10's before/after with `-baseline`) are reported as met or missed.\n\n| target | wanted | measured | result |\n|---|---|---|---|\n")
 	for _, t := range rep.targets() {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", t.Name, t.Want, orQ(t.Got), t.verdict())
 	}
@@ -280,7 +338,7 @@ func (rep report) markdown() string {
 		}
 	}
 	for _, r := range rep.Results {
-		if r.Cmd.Scan && len(r.Samples) > 0 {
+		if (r.Cmd.Scan || r.Cmd.Popeye) && len(r.Samples) > 0 {
 			fmt.Fprintf(&b, "\n`%s`: %s.", strings.TrimPrefix(r.Cmd.Display, "kubectl netdoctor "), r.Samples[0].Summary)
 		}
 	}
@@ -331,6 +389,7 @@ func (rep report) markdown() string {
 	fmt.Fprintf(&b, "| Service | %d | %d ClusterIP, %d headless, %d NodePort (a third with externalTrafficPolicy Local); named and numeric targetPorts; about 1 in 100 with a selector typo |\n",
 		c.Services, c.ClusterIP, c.Headless, c.NodePort)
 	fmt.Fprintf(&b, "| EndpointSlice | %d | exactly as the controller writes them (`fixture.EndpointSlicesFor` on the pods as stored) |\n", c.EndpointSlices)
+	fmt.Fprintf(&b, "| Endpoints | %d | as the Endpoints controller mirrors the slices (for tools that still read them) |\n", c.Endpoints)
 	fmt.Fprintf(&b, "| NetworkPolicy | %d | per namespace: default-deny ingress, DNS egress, then per-app allow rules with pod, namespace (labels and `In` expressions) and ipBlock peers on named and numeric ports |\n", c.NetworkPolicies)
 	fmt.Fprintf(&b, "| Ingress | %d | class `nginx` (%d IngressClass, default), one or two paths to web Services by port name or number, with a load-balancer address |\n", c.Ingresses, c.IngressClasses)
 	b.WriteString("\n## The machine\n\n")
