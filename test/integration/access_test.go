@@ -13,6 +13,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
@@ -24,6 +25,12 @@ import (
 // given resources (core group unless "group/resource"), and returns its kubeconfig.
 func userWithRole(t *testing.T, ns, name string, resources ...string) string {
 	t.Helper()
+	grantRole(t, ns, name, resources...)
+	return kubeconfigOf(t, name)
+}
+
+// readRules lets get and list each resource ("pods", "apps/statefulsets").
+func readRules(resources []string) []rbacv1.PolicyRule {
 	var rules []rbacv1.PolicyRule
 	for _, r := range resources {
 		group, resource, found := strings.Cut(r, "/")
@@ -32,16 +39,30 @@ func userWithRole(t *testing.T, ns, name string, resources ...string) string {
 		}
 		rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{group}, Resources: []string{resource}, Verbs: []string{"get", "list"}})
 	}
-	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, Rules: rules}
+	return rules
+}
+
+func subjectUser(name string) []rbacv1.Subject {
+	return []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}}
+}
+
+// grantRole lets user name read resources in namespace ns (a Role and its binding).
+func grantRole(t *testing.T, ns, name string, resources ...string) {
+	t.Helper()
+	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, Rules: readRules(resources)}
 	binding := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name},
-		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}}}
-	if err := k8sClient.Create(ctx(t), role); err != nil {
-		t.Fatal(err)
+		Subjects: subjectUser(name)}
+	for _, obj := range []client.Object{role, binding} {
+		if err := k8sClient.Create(ctx(t), obj); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := k8sClient.Create(ctx(t), binding); err != nil {
-		t.Fatal(err)
-	}
+}
+
+// kubeconfigOf writes a kubeconfig for user name, authenticated by a client certificate.
+func kubeconfigOf(t *testing.T, name string) string {
+	t.Helper()
 	user, err := env.AddUser(envtest.User{Name: name}, adminConfig)
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 )
 
@@ -67,15 +66,7 @@ func TestConnectionDropped(t *testing.T) {
 		if cut.Load() == 0 {
 			t.Fatalf("%v: no pod list was cut", args)
 		}
-		if r.code == cmd.ExitCannot {
-			if !strings.HasPrefix(r.errOut, "error: ") || strings.Count(r.errOut, "\n") > 1 {
-				t.Errorf("%v: want one error line, got %q", args, r.errOut)
-			}
-			continue
-		}
-		if !strings.Contains(r.out, string(diag.APIError)) {
-			t.Errorf("%v: exit %d without APIError although the pod list was cut:\n%s\n%s", args, r.code, r.out, r.errOut)
-		}
+		expectCannotOrAPIError(t, args, r)
 	}
 }
 

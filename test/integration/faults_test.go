@@ -83,17 +83,24 @@ func TestFaults(t *testing.T) {
 				if elapsed := time.Since(start); elapsed > 3*time.Second+500*time.Millisecond {
 					t.Errorf("%v took %s with --request-timeout 2s", args, elapsed.Round(time.Millisecond))
 				}
-				if r.code == cmd.ExitCannot {
-					if !strings.HasPrefix(r.errOut, "error: ") || strings.Count(r.errOut, "\n") > 1 {
-						t.Errorf("%v: want one error line, got %q", args, r.errOut)
-					}
-					continue
-				}
-				// A partial report: whatever could not be read is APIError, never a pass.
-				if !strings.Contains(r.out, string(diag.APIError)) {
-					t.Errorf("%v: exit %d without APIError:\n%s\n%s", args, r.code, r.out, r.errOut)
-				}
+				expectCannotOrAPIError(t, args, r)
 			}
 		})
+	}
+}
+
+// expectCannotOrAPIError: a command that lost its API server either could not diagnose
+// (exit 2, one error line) or gives a partial report whose unread parts are APIError,
+// never a pass.
+func expectCannotOrAPIError(t *testing.T, args []string, r result) {
+	t.Helper()
+	if r.code == cmd.ExitCannot {
+		if !strings.HasPrefix(r.errOut, "error: ") || strings.Count(r.errOut, "\n") > 1 {
+			t.Errorf("%v: want one error line, got %q", args, r.errOut)
+		}
+		return
+	}
+	if !strings.Contains(r.out, string(diag.APIError)) {
+		t.Errorf("%v: exit %d without APIError:\n%s\n%s", args, r.code, r.out, r.errOut)
 	}
 }

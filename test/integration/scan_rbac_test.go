@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"context"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -8,11 +9,10 @@ import (
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
-	"github.com/netdoctor/kubectl-netdoctor/test/harness"
 )
 
 // tenantKinds is what a team's namespace Role typically grants a viewer.
@@ -23,52 +23,20 @@ var tenantKinds = []string{"services", "pods", "discovery.k8s.io/endpointslices"
 // IngressClasses) cluster-wide, and read tenantKinds only in the namespaces given.
 func tenantUser(t *testing.T, name string, namespaces ...string) string {
 	t.Helper()
-	rules := func(resources []string) []rbacv1.PolicyRule {
-		var out []rbacv1.PolicyRule
-		for _, r := range resources {
-			group, resource, found := strings.Cut(r, "/")
-			if !found {
-				group, resource = "", r
-			}
-			out = append(out, rbacv1.PolicyRule{APIGroups: []string{group}, Resources: []string{resource}, Verbs: []string{"get", "list"}})
-		}
-		return out
-	}
-	subject := []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}}
 	clusterRole := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name},
-		Rules: rules([]string{"namespaces", "nodes", "networking.k8s.io/ingressclasses"})}
+		Rules: readRules([]string{"namespaces", "nodes", "networking.k8s.io/ingressclasses"})}
 	clusterBinding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
-		RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name}, Subjects: subject}
-	if err := k8sClient.Create(ctx(t), clusterRole); err != nil {
-		t.Fatal(err)
+		RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name}, Subjects: subjectUser(name)}
+	for _, obj := range []client.Object{clusterRole, clusterBinding} {
+		if err := k8sClient.Create(ctx(t), obj); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = k8sClient.Delete(context.Background(), obj) })
 	}
-	if err := k8sClient.Create(ctx(t), clusterBinding); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = k8sClient.Delete(ctx(t), clusterBinding)
-		_ = k8sClient.Delete(ctx(t), clusterRole)
-	})
 	for _, ns := range namespaces {
-		role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, Rules: rules(tenantKinds)}
-		binding := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
-			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name}, Subjects: subject}
-		if err := k8sClient.Create(ctx(t), role); err != nil {
-			t.Fatal(err)
-		}
-		if err := k8sClient.Create(ctx(t), binding); err != nil {
-			t.Fatal(err)
-		}
+		grantRole(t, ns, name, tenantKinds...)
 	}
-	user, err := env.AddUser(envtest.User{Name: name}, adminConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path, err := harness.WriteKubeconfig(t.TempDir(), name, user)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return kubeconfigOf(t, name)
 }
 
 // TestScanAllAsTenant: scan -A by a user who may list pods only in some namespaces
