@@ -10,6 +10,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/scan"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
 // TestScanCoversTargetedCommandsOffline is pkg/checks/scan's parity test through the
@@ -26,7 +27,7 @@ func TestScanCoversTargetedCommandsOffline(t *testing.T) {
 		if ids, ok := scans[input]; ok {
 			return ids
 		}
-		code, out, errOut := execute("scan", "-n", ns, "-f", input, "-o", "json")
+		code, out, errOut := scenarios.Execute("scan", "-n", ns, "-f", input, "-o", "json")
 		if code != cmd.ExitOK && code != cmd.ExitFindings {
 			t.Fatalf("scan -n %s -f %s: exit %d: %s", ns, input, code, errOut)
 		}
@@ -44,18 +45,18 @@ func TestScanCoversTargetedCommandsOffline(t *testing.T) {
 		return ids
 	}
 	checked := 0
-	for _, r := range scenarioRuns(t) {
-		command := r.args[0]
+	for _, r := range scenarios.ScenarioRuns(t) {
+		command := r.Args[0]
 		if command == "scan" {
 			continue
 		}
-		input := r.args[slices.Index(r.args, "-f")+1]
+		input := r.Args[slices.Index(r.Args, "-f")+1]
 		checked++
-		t.Run(r.name, func(t *testing.T) {
+		t.Run(r.Name, func(t *testing.T) {
 			t.Parallel()
-			code, out, errOut := execute(append(r.args, "-o", "json")...)
-			if code != cmd.ExitOK && code != cmd.ExitFindings && !(r.undecided && code == cmd.ExitCannot) {
-				t.Fatalf("netdoctor %s: exit %d: %s", strings.Join(r.args, " "), code, errOut)
+			code, out, errOut := scenarios.Execute(append(r.Args, "-o", "json")...)
+			if code != cmd.ExitOK && code != cmd.ExitFindings && !(r.Undecided && code == cmd.ExitCannot) {
+				t.Fatalf("netdoctor %s: exit %d: %s", strings.Join(r.Args, " "), code, errOut)
 			}
 			var doc diag.Report
 			if err := json.Unmarshal([]byte(out), &doc); err != nil {
@@ -69,7 +70,7 @@ func TestScanCoversTargetedCommandsOffline(t *testing.T) {
 				}
 			}
 			if len(missing) > 0 {
-				t.Errorf("netdoctor %s raises %v; scan -n %s over the same -f input does not", strings.Join(r.args, " "), missing, ns)
+				t.Errorf("netdoctor %s raises %v; scan -n %s over the same -f input does not", strings.Join(r.Args, " "), missing, ns)
 			}
 		})
 	}

@@ -6,10 +6,8 @@ package schema_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -22,34 +20,20 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/yaml"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dns"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/gateway"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/ingress"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/reach"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
 var (
-	repoRoot     = filepath.Join("..", "..")
-	testdata     = filepath.Join(repoRoot, "test", "testdata")
-	examples     = filepath.Join(repoRoot, "examples")
-	schemaFile   = filepath.Join(repoRoot, "docs", "report.schema.json")
-	contractFile = filepath.Join(repoRoot, "docs", "contract.md")
+	schemaFile   = filepath.Join(scenarios.RepoRoot, "docs", "report.schema.json")
+	contractFile = filepath.Join(scenarios.RepoRoot, "docs", "contract.md")
 )
 
-// ns is the -n namespace every run uses, and what "$NS" in fixtures stands for.
-const ns = "shop"
-
-// vars are the recipe placeholders for offline runs (a real API server allocates the
-// kube-dns ClusterIP).
-var vars = map[string]string{fixture.KubeDNSIPPlaceholder: "10.96.0.10"}
+const ns = scenarios.Namespace
 
 // compiled is docs/report.schema.json, compiled once for all tests.
 var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
@@ -137,283 +121,11 @@ func checkSummary(r diag.Report) error {
 	return nil
 }
 
-// execute runs the plugin's root command as the pkg/cmd tests do.
-func execute(args ...string) (code int, stdout, stderr string) {
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	code = cmd.Execute(cmd.NewCmdNetdoctor(streams), streams, args)
-	return code, out.String(), errOut.String()
-}
-
-// run is one command line; -o json is added when it runs.
-type run struct {
-	name string
-	args []string
-	// undecided runs exit 2 after printing their report (a reach verdict that depends on
-	// a policy netdoctor does not evaluate); the report must validate all the same.
-	undecided bool
-}
-
-// dump writes objects as one `kind: List` JSON file, as `kubectl get -o json` would
-// print what the API server holds, and returns its path for -f.
-func dump(t *testing.T, objs []runtime.Object) string {
-	t.Helper()
-	items := make([]json.RawMessage, 0, len(objs))
-	for _, obj := range objs {
-		if obj.GetObjectKind().GroupVersionKind().Empty() {
-			gvks, _, err := fixture.Scheme.ObjectKinds(obj)
-			if err != nil || len(gvks) == 0 {
-				t.Fatalf("no kind for %T: %v", obj, err)
-			}
-			obj.GetObjectKind().SetGroupVersionKind(gvks[0])
-		}
-		b, err := json.Marshal(obj)
-		if err != nil {
-			t.Fatal(err)
-		}
-		items = append(items, b)
-	}
-	list, err := json.MarshalIndent(map[string]any{"apiVersion": "v1", "kind": "List", "items": items}, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "input.json")
-	if err := os.WriteFile(path, list, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// inputs caches one dump per list of fixture files, shared by the runs that load them.
-type inputs struct {
-	t     *testing.T
-	paths map[string]string
-}
-
-func (in *inputs) get(key string, load func() ([]runtime.Object, error)) string {
-	in.t.Helper()
-	if p, ok := in.paths[key]; ok {
-		return p
-	}
-	objs, err := load()
-	if err != nil {
-		in.t.Fatalf("%s: %v", key, err)
-	}
-	p := dump(in.t, fixture.WithControllerSlices(objs))
-	in.paths[key] = p
-	return p
-}
-
-func loadRecipes(files ...string) func() ([]runtime.Object, error) {
-	return func() ([]runtime.Object, error) {
-		var objs []runtime.Object
-		for _, f := range files {
-			o, err := fixture.LoadRecipe(filepath.Join(testdata, f), ns, vars)
-			if err != nil {
-				return nil, err
-			}
-			objs = append(objs, o...)
-		}
-		return objs, nil
-	}
-}
-
-func expand(s string) string { return strings.ReplaceAll(s, fixture.ScenarioNamespacePlaceholder, ns) }
-
-// scenarioRuns are the runs of every scenario table of pkg/checks, with the targets and
-// flags those tables give and the fixtures loaded as their suites load them (controller
-// EndpointSlices and generated certificates included). After the per-command runs, scan
-// runs once over every distinct input.
-func scenarioRuns(t *testing.T) []run {
-	in := &inputs{t: t, paths: map[string]string{}}
-	var runs []run
-	add := func(name string, args ...string) { runs = append(runs, run{name: name, args: args}) }
-
-	for _, sc := range service.Scenarios {
-		f := in.get("svc/"+sc.File, func() ([]runtime.Object, error) {
-			return fixture.Load(filepath.Join(testdata, "svc", sc.File), ns)
-		})
-		add("svc/"+sc.File+"/"+sc.Target, "svc", sc.Target, "-n", ns, "-f", f)
-	}
-	for _, sc := range service.DataPlaneScenarios {
-		files := append(append([]string{}, service.DataPlaneFiles...), "reach/"+sc.File)
-		f := in.get(strings.Join(files, "+"), loadRecipes(files...))
-		add("svc/dataplane/"+sc.File+"/"+sc.Target, "svc", sc.Target, "-n", ns, "-f", f)
-	}
-	for _, sc := range ingress.Scenarios {
-		f := in.get("ingress/"+sc.File, func() ([]runtime.Object, error) {
-			return fixture.LoadScenario(filepath.Join(testdata, "ingress", sc.File), ns)
-		})
-		args := []string{"ingress", sc.Target, "-n", ns, "-f", f}
-		if sc.ControllerSelector != "" {
-			args = append(args, "--controller-selector", expand(sc.ControllerSelector))
-		}
-		add("ingress/"+sc.File+"/"+sc.Target, args...)
-	}
-	for _, sc := range gateway.Scenarios {
-		f := in.get("gateway/"+sc.File, func() ([]runtime.Object, error) {
-			return fixture.LoadScenario(filepath.Join(testdata, "gateway", sc.File), ns)
-		})
-		args := []string{"route", sc.Target, "-n", ns, "-f", f}
-		if sc.Kind != "" {
-			args = append(args, "--kind", sc.Kind)
-		}
-		add("route/"+sc.File+"/"+sc.Kind+"/"+sc.Target, args...)
-	}
-	for _, sc := range reach.Scenarios {
-		files := []string{"dns/cluster-dns.yaml", "reach/apps.yaml", "reach/" + sc.File}
-		if !sc.NoCNI {
-			files = append(files, "reach/cni-calico.yaml")
-		}
-		f := in.get(strings.Join(files, "+"), loadRecipes(files...))
-		args := append([]string{"reach", expand(sc.From), expand(sc.To), "-n", ns, "-f", f}, sc.Args...)
-		add("reach/"+sc.Name, args...)
-		runs[len(runs)-1].undecided = sc.Undecided
-	}
-	for _, sc := range dns.Scenarios {
-		files := []string{"dns/cluster-dns.yaml"}
-		if strings.HasPrefix(sc.File, "reach/") {
-			files = append(files, "reach/apps.yaml")
-		}
-		files = append(files, sc.File)
-		f := in.get(strings.Join(files, "+"), loadRecipes(files...))
-		args := []string{"dns"}
-		if sc.Pod != "" {
-			args = append(args, expand(sc.Pod))
-		}
-		add("dns/"+sc.Name, append(append(args, "-n", ns, "-f", f), sc.Args...)...)
-	}
-
-	keys := make([]string, 0, len(in.paths))
-	for k := range in.paths {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		add("scan/"+k, "scan", "-A", "-n", ns, "-f", in.paths[k])
-	}
-	return runs
-}
-
-// fixtureFiles lists every manifest under test/testdata.
-func fixtureFiles(t *testing.T) []string {
-	t.Helper()
-	var files []string
-	err := filepath.WalkDir(testdata, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml") || strings.HasSuffix(path, ".json")) {
-			files = append(files, path)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Fatalf("no fixtures under %s", testdata)
-	}
-	return files
-}
-
-// rawScanRuns scan every fixture file as a user would hand it to -f: the file itself,
-// placeholders filled in, nothing added.
-func rawScanRuns(t *testing.T) []run {
-	dir := t.TempDir()
-	var runs []run
-	for _, path := range fixtureFiles(t) {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := string(data)
-		for k, v := range vars {
-			text = strings.ReplaceAll(text, k, v)
-		}
-		text = expand(text)
-		rel, err := filepath.Rel(testdata, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		copyPath := filepath.Join(dir, strings.ReplaceAll(filepath.ToSlash(rel), "/", "-"))
-		if err := os.WriteFile(copyPath, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		runs = append(runs, run{name: "scan/raw/" + filepath.ToSlash(rel), args: []string{"scan", "-A", "-n", ns, "-f", copyPath}})
-	}
-	return runs
-}
-
-// exampleRuns diagnose every object of each directory under examples/ with the command
-// for its kind: svc for each Service, ingress for each Ingress, route for each route,
-// dns for the cluster and each Deployment's pods, reach from each Deployment to each
-// Service of its namespace, and scan over the whole directory.
-func exampleRuns(t *testing.T) []run {
-	entries, err := os.ReadDir(examples)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	var runs []run
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		dir := filepath.Join(examples, e.Name()) + string(filepath.Separator)
-		src, err := source.FromFiles([]string{dir}, nil, ns)
-		if err != nil {
-			t.Fatalf("examples/%s: %v", e.Name(), err)
-		}
-		add := func(args ...string) {
-			runs = append(runs, run{name: "examples/" + e.Name() + "/" + strings.Join(args, " "), args: append(args, "-f", dir)})
-		}
-		add("scan", "-A")
-		add("dns")
-		services, err := src.Services(ctx, "", "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range services {
-			add("svc", s.Name, "-n", s.Namespace)
-		}
-		ingresses, err := src.Ingresses(ctx, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, ing := range ingresses {
-			add("ingress", ing.Name, "-n", ing.Namespace)
-		}
-		routes, err := src.HTTPRoutes(ctx, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range routes {
-			add("route", r.Name, "-n", r.Namespace)
-		}
-		deployments, err := src.Deployments(ctx, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range deployments {
-			add("dns", "deploy/"+d.Name, "-n", d.Namespace)
-			for _, s := range services {
-				if s.Namespace == d.Namespace {
-					add("reach", "deploy/"+d.Name, "svc/"+s.Name, "-n", d.Namespace)
-				}
-			}
-		}
-	}
-	if len(runs) == 0 {
-		t.Fatalf("no examples under %s", examples)
-	}
-	return runs
-}
-
 // TestRealOutputMatchesSchema: every report the plugin prints for the fixtures, the
 // scenario tables' runs, a scan of each fixture file and each example, validates.
 func TestRealOutputMatchesSchema(t *testing.T) {
 	sch := reportSchema(t)
-	runs := slices.Concat(scenarioRuns(t), rawScanRuns(t), exampleRuns(t))
+	runs := slices.Concat(scenarios.ScenarioRuns(t), scenarios.RawScanRuns(t), scenarios.ExampleRuns(t))
 	if len(runs) < 100 {
 		t.Fatalf("only %d runs: did the scenario tables or fixtures move?", len(runs))
 	}
@@ -421,14 +133,14 @@ func TestRealOutputMatchesSchema(t *testing.T) {
 	var mu sync.Mutex
 	t.Run("runs", func(t *testing.T) {
 		for _, r := range runs {
-			t.Run(r.name, func(t *testing.T) {
+			t.Run(r.Name, func(t *testing.T) {
 				t.Parallel()
-				code, out, errOut := execute(append(r.args, "-o", "json")...)
-				if code != cmd.ExitOK && code != cmd.ExitFindings && !(r.undecided && code == cmd.ExitCannot) {
-					t.Fatalf("netdoctor %s: exit %d, want a diagnosis (0 or 1)\nstderr: %s", strings.Join(r.args, " "), code, errOut)
+				code, out, errOut := scenarios.Execute(append(r.Args, "-o", "json")...)
+				if code != cmd.ExitOK && code != cmd.ExitFindings && !(r.Undecided && code == cmd.ExitCannot) {
+					t.Fatalf("netdoctor %s: exit %d, want a diagnosis (0 or 1)\nstderr: %s", strings.Join(r.Args, " "), code, errOut)
 				}
 				if err := validate(sch, []byte(out)); err != nil {
-					t.Fatalf("netdoctor %s -o json does not match docs/report.schema.json:\n%v\n%s", strings.Join(r.args, " "), err, out)
+					t.Fatalf("netdoctor %s -o json does not match docs/report.schema.json:\n%v\n%s", strings.Join(r.Args, " "), err, out)
 				}
 				var doc struct {
 					Findings []diag.Finding `json:"findings"`
@@ -459,12 +171,12 @@ func TestRealOutputMatchesSchema(t *testing.T) {
 // TestYAMLOutputMatchesSchema: -o yaml is the same document as -o json.
 func TestYAMLOutputMatchesSchema(t *testing.T) {
 	sch := reportSchema(t)
-	dir := filepath.Join(examples, "shop") + string(filepath.Separator)
+	dir := filepath.Join(scenarios.Examples, "shop") + string(filepath.Separator)
 	for _, args := range [][]string{
 		{"svc", "payments", "-n", ns, "-f", dir},
 		{"scan", "-A", "-f", dir},
 	} {
-		code, out, errOut := execute(append(args, "-o", "yaml")...)
+		code, out, errOut := scenarios.Execute(append(args, "-o", "yaml")...)
 		if code != cmd.ExitOK && code != cmd.ExitFindings {
 			t.Fatalf("%v: exit %d: %s", args, code, errOut)
 		}
@@ -481,8 +193,8 @@ func TestYAMLOutputMatchesSchema(t *testing.T) {
 // realReport is the JSON of a real reach report with findings, checks and a verdict.
 func realReport(t *testing.T) map[string]any {
 	t.Helper()
-	f := dump(t, fixture.WithControllerSlices(mustLoad(t, loadRecipes("dns/cluster-dns.yaml", "reach/apps.yaml", "reach/allow-one-app.yaml", "reach/cni-calico.yaml"))))
-	code, out, errOut := execute("reach", "deploy/batch", "svc/api", "-n", ns, "-f", f, "-o", "json")
+	f := scenarios.Dump(t, fixture.WithControllerSlices(mustLoad(t, scenarios.LoadRecipes("dns/cluster-dns.yaml", "reach/apps.yaml", "reach/allow-one-app.yaml", "reach/cni-calico.yaml"))))
+	code, out, errOut := scenarios.Execute("reach", "deploy/batch", "svc/api", "-n", ns, "-f", f, "-o", "json")
 	if code != cmd.ExitFindings {
 		t.Fatalf("reach: exit %d, want 1: %s", code, errOut)
 	}
