@@ -9,6 +9,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dns"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
 var testdataDir = filepath.Join(repoRoot, "test", "testdata")
@@ -17,8 +18,8 @@ var testdataDir = filepath.Join(repoRoot, "test", "testdata")
 // the dump) on every DNS scenario: each DNS finding fires on its pod, and healthy pods
 // stay silent.
 func TestDNSScenarios(t *testing.T) {
-	for _, sc := range dns.Scenarios {
-		t.Run(sc.Name, func(t *testing.T) {
+	for _, sc := range scenarios.DNS {
+		t.Run(sc.Name(), func(t *testing.T) {
 			files := []string{filepath.Join(testdataDir, sc.File)}
 			if strings.HasPrefix(sc.File, "reach/") {
 				files = append([]string{filepath.Join(reachData, "apps.yaml")}, files...)
@@ -56,13 +57,7 @@ func assertDNSResult(t *testing.T, mode string, r result, want []diag.FindingID)
 		t.Errorf("%s: exit %d, want %d\nstderr: %s\nstdout: %s", mode, r.code, wantCode, r.errOut, r.out)
 		return
 	}
-	got := []diag.FindingID{}
-	for _, f := range r.report.Findings {
-		if !slices.Contains(got, f.ID) {
-			got = append(got, f.ID)
-		}
-	}
-	slices.Sort(got)
+	got := scenarios.UniqueIDs(r.report.IDs())
 	if want == nil {
 		want = []diag.FindingID{}
 	}

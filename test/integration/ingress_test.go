@@ -8,6 +8,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/ingress"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
 // TestIngressScenarios runs `kubectl netdoctor ingress` live against every scenario
@@ -15,7 +16,7 @@ import (
 // (-f) on a dump of what the API server holds: both must give the scenario's findings,
 // the contract's exit code, and a root cause that names the broken thing.
 func TestIngressScenarios(t *testing.T) {
-	for _, sc := range ingress.Scenarios {
+	for _, sc := range scenarios.Ingress {
 		t.Run(sc.File+"/"+sc.Target, func(t *testing.T) {
 			applied := applyNetdoctorScenario(t, filepath.Join(repoRoot, "test", "testdata", "ingress", sc.File))
 			ns := applied.Namespace

@@ -14,6 +14,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
 var reachData = filepath.Join(repoRoot, "test", "testdata", "reach")
@@ -22,8 +23,8 @@ var reachData = filepath.Join(repoRoot, "test", "testdata", "reach")
 // each recipe and again offline (-f) on a dump of every namespace involved plus
 // kube-system: both must give the recipe's findings, verdict and exit code.
 func TestReachScenarios(t *testing.T) {
-	for _, sc := range reach.Scenarios {
-		t.Run(sc.Name, func(t *testing.T) {
+	for _, sc := range scenarios.Reach {
+		t.Run(sc.Name(), func(t *testing.T) {
 			ns, namespaces := applyRecipe(t, filepath.Join(reachData, "apps.yaml"), filepath.Join(reachData, sc.File))
 			if sc.NoCNI {
 				withoutPolicyEnforcer(t)
@@ -42,7 +43,7 @@ func expandNS(s, ns string) string {
 	return strings.ReplaceAll(s, fixture.ScenarioNamespacePlaceholder, ns)
 }
 
-func assertReachResult(t *testing.T, mode string, r result, sc reach.Scenario) {
+func assertReachResult(t *testing.T, mode string, r result, sc scenarios.ReachCase) {
 	t.Helper()
 	wantCode := cmd.ExitFindings
 	switch {
@@ -55,13 +56,7 @@ func assertReachResult(t *testing.T, mode string, r result, sc reach.Scenario) {
 		t.Errorf("%s: exit %d, want %d\nstderr: %s\nstdout: %s", mode, r.code, wantCode, r.errOut, r.out)
 		return
 	}
-	got := []diag.FindingID{}
-	for _, f := range r.report.Findings {
-		if !slices.Contains(got, f.ID) {
-			got = append(got, f.ID)
-		}
-	}
-	slices.Sort(got)
+	got := scenarios.UniqueIDs(r.report.IDs())
 	want := sc.Want
 	if want == nil {
 		want = []diag.FindingID{}
@@ -217,13 +212,7 @@ func TestPolicyLints(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", mode, err)
 				}
-				got := []diag.FindingID{}
-				for _, f := range findings {
-					if !slices.Contains(got, f.ID) {
-						got = append(got, f.ID)
-					}
-				}
-				slices.Sort(got)
+				got := scenarios.UniqueIDsOf(findings)
 				want := tt.want
 				if want == nil {
 					want = []diag.FindingID{}

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/gateway"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
 // TestRouteScenarios runs `kubectl netdoctor route` live against every scenario, with
@@ -14,7 +14,7 @@ import (
 // of what the API server holds: both must give the scenario's findings, the contract's
 // exit code, and a root cause that names the broken thing.
 func TestRouteScenarios(t *testing.T) {
-	for _, sc := range gateway.Scenarios {
+	for _, sc := range scenarios.Route {
 		t.Run(sc.File+"/"+sc.Kind+"/"+sc.Target, func(t *testing.T) {
 			applied := applyNetdoctorScenario(t, filepath.Join(repoRoot, "test", "testdata", "gateway", sc.File))
 			ns := applied.Namespace

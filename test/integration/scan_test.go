@@ -14,10 +14,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dns"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
 func scanReport(t *testing.T, r result) diag.ScanReport {
@@ -181,11 +181,11 @@ func scanBoth(t *testing.T, ns, dump string) map[string]map[string][]diag.Findin
 // ClusterDNSNotReady once, MultipleDefaultIngressClasses under the classes, and a
 // Gateway's own problems under the Gateway, including a listener no route uses.
 func TestScanEveryCheck(t *testing.T) {
-	for _, sc := range dns.Scenarios {
+	for _, sc := range scenarios.DNS {
 		if sc.Pod == "" || slices.Contains(sc.Args, "--name") {
 			continue
 		}
-		t.Run("dns/"+sc.Name, func(t *testing.T) {
+		t.Run("dns/"+sc.Name(), func(t *testing.T) {
 			files := []string{filepath.Join(testdataDir, sc.File)}
 			if strings.HasPrefix(sc.File, "reach/") {
 				files = append([]string{filepath.Join(reachData, "apps.yaml")}, files...)

@@ -5,16 +5,16 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
 // TestSvcScenarios runs `kubectl netdoctor svc` live against every scenario and again
 // offline (-f) on a `kubectl get -o yaml`-style dump of what the API server holds: both
 // must give the scenario's findings and the contract's exit code.
 func TestSvcScenarios(t *testing.T) {
-	for _, sc := range service.Scenarios {
+	for _, sc := range scenarios.Svc {
 		t.Run(sc.File+"/"+sc.Target, func(t *testing.T) {
 			ns := applyScenario(t, filepath.Join(repoRoot, "test", "testdata", "svc", sc.File))
 			wantCode := cmd.ExitOK
@@ -37,13 +37,7 @@ func assertReport(t *testing.T, mode string, r result, want []diag.FindingID, wa
 	if r.code != wantCode {
 		t.Errorf("%s: exit code %d, want %d\nstderr: %s\nstdout: %s", mode, r.code, wantCode, r.errOut, r.out)
 	}
-	got := []diag.FindingID{}
-	for _, f := range r.report.Findings {
-		if !slices.Contains(got, f.ID) {
-			got = append(got, f.ID)
-		}
-	}
-	slices.Sort(got)
+	got := scenarios.UniqueIDs(r.report.IDs())
 	if !slices.Equal(got, want) {
 		t.Errorf("%s: findings %v, want %v\nroot cause: %s", mode, got, want, r.report.RootCause)
 	}
@@ -62,7 +56,7 @@ func assertReport(t *testing.T, mode string, r result, want []diag.FindingID, wa
 // top of the shared apps and add-ons, as reach does): the Service proxy and the pod
 // network of the endpoints' nodes, and the network plugins' own policies.
 func TestSvcDataPlaneScenarios(t *testing.T) {
-	for _, sc := range service.DataPlaneScenarios {
+	for _, sc := range scenarios.SvcDataPlane {
 		t.Run(sc.File+"/"+sc.Target, func(t *testing.T) {
 			ns, namespaces := applyRecipe(t, filepath.Join(reachData, "apps.yaml"), filepath.Join(reachData, sc.File))
 			wantCode := cmd.ExitOK

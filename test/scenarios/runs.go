@@ -1,27 +1,24 @@
 // Package scenarios holds what the test suites share about the fixtures under
-// test/testdata and examples/: the command lines that run them offline. It is imported
-// by _test.go files only, so none of it ships in the binary.
+// test/testdata and examples/: the scenario tables of every command, the one runner
+// that holds a report to a row, and the command lines that run them offline. It is
+// imported by _test.go files only, so none of it ships in the binary.
 package scenarios
 
 import (
 	"context"
 	"encoding/json"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dns"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/gateway"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/ingress"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/reach"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
@@ -52,8 +49,8 @@ func Execute(args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errOut.String()
 }
 
-// Run is one command line over fixtures, without the -o flag.
-type Run struct {
+// CommandRun is one command line over fixtures, without the -o flag.
+type CommandRun struct {
 	Name string
 	Args []string
 	// Undecided runs exit 2 after printing their report (a reach verdict that depends on
@@ -91,26 +88,6 @@ func Dump(t *testing.T, objs []k8sruntime.Object) string {
 	return path
 }
 
-// inputs caches one dump per list of fixture files, shared by the runs that load them.
-type inputs struct {
-	t     *testing.T
-	paths map[string]string
-}
-
-func (in *inputs) get(key string, load func() ([]k8sruntime.Object, error)) string {
-	in.t.Helper()
-	if p, ok := in.paths[key]; ok {
-		return p
-	}
-	objs, err := load()
-	if err != nil {
-		in.t.Fatalf("%s: %v", key, err)
-	}
-	p := Dump(in.t, fixture.WithControllerSlices(objs))
-	in.paths[key] = p
-	return p
-}
-
 // LoadRecipes returns a loader of recipes (test/testdata relative), in order.
 func LoadRecipes(files ...string) func() ([]k8sruntime.Object, error) {
 	return func() ([]k8sruntime.Object, error) {
@@ -126,83 +103,50 @@ func LoadRecipes(files ...string) func() ([]k8sruntime.Object, error) {
 	}
 }
 
-// ExpandNamespace replaces the namespace placeholder of fixtures and tables.
-func ExpandNamespace(s string) string {
-	return strings.ReplaceAll(s, fixture.ScenarioNamespacePlaceholder, Namespace)
+// ExpandNamespace replaces the namespace placeholder of fixtures and tables by Namespace.
+func ExpandNamespace(s string) string { return expandNamespaceAs(s, Namespace) }
+
+func expandNamespaceAs(s, ns string) string {
+	return strings.ReplaceAll(s, fixture.ScenarioNamespacePlaceholder, ns)
 }
 
-// ScenarioRuns are the runs of every scenario table of pkg/checks, with the targets and
-// flags those tables give and the fixtures loaded as their suites load them (controller
+// ScenarioRuns are the runs of every scenario table, with the targets and flags those
+// tables give and the fixtures loaded as their in-memory tests load them (controller
 // EndpointSlices and generated certificates included). After the per-command runs, scan
 // runs once over every distinct input.
-func ScenarioRuns(t *testing.T) []Run {
-	in := &inputs{t: t, paths: map[string]string{}}
-	var runs []Run
-	add := func(name string, args ...string) { runs = append(runs, Run{Name: name, Args: args}) }
-	ns := Namespace
-
-	for _, sc := range service.Scenarios {
-		f := in.get("svc/"+sc.File, func() ([]k8sruntime.Object, error) {
-			return fixture.Load(filepath.Join(Testdata, "svc", sc.File), ns)
-		})
-		add("svc/"+sc.File+"/"+sc.Target, "svc", sc.Target, "-n", ns, "-f", f)
-	}
-	for _, sc := range service.DataPlaneScenarios {
-		files := append(append([]string{}, service.DataPlaneFiles...), "reach/"+sc.File)
-		f := in.get(strings.Join(files, "+"), LoadRecipes(files...))
-		add("svc/dataplane/"+sc.File+"/"+sc.Target, "svc", sc.Target, "-n", ns, "-f", f)
-	}
-	for _, sc := range ingress.Scenarios {
-		f := in.get("ingress/"+sc.File, func() ([]k8sruntime.Object, error) {
-			return fixture.LoadScenario(filepath.Join(Testdata, "ingress", sc.File), ns)
-		})
-		args := []string{"ingress", sc.Target, "-n", ns, "-f", f}
-		if sc.ControllerSelector != "" {
-			args = append(args, "--controller-selector", ExpandNamespace(sc.ControllerSelector))
+func ScenarioRuns(t *testing.T) []CommandRun {
+	dumps := map[string]string{}
+	input := func(in Input) string {
+		if _, ok := dumps[in.Key]; !ok {
+			dumps[in.Key] = Dump(t, in.Objects(t))
 		}
-		add("ingress/"+sc.File+"/"+sc.Target, args...)
+		return dumps[in.Key]
 	}
-	for _, sc := range gateway.Scenarios {
-		f := in.get("gateway/"+sc.File, func() ([]k8sruntime.Object, error) {
-			return fixture.LoadScenario(filepath.Join(Testdata, "gateway", sc.File), ns)
-		})
-		args := []string{"route", sc.Target, "-n", ns, "-f", f}
-		if sc.Kind != "" {
-			args = append(args, "--kind", sc.Kind)
-		}
-		add("route/"+sc.File+"/"+sc.Kind+"/"+sc.Target, args...)
+	var runs []CommandRun
+	add := func(name string, in Input, args []string) {
+		runs = append(runs, CommandRun{Name: name, Args: append(args, "-f", input(in))})
 	}
-	for _, sc := range reach.Scenarios {
-		files := []string{"dns/cluster-dns.yaml", "reach/apps.yaml", "reach/" + sc.File}
-		if !sc.NoCNI {
-			files = append(files, "reach/cni-calico.yaml")
-		}
-		f := in.get(strings.Join(files, "+"), LoadRecipes(files...))
-		args := append([]string{"reach", ExpandNamespace(sc.From), ExpandNamespace(sc.To), "-n", ns, "-f", f}, sc.Args...)
-		add("reach/"+sc.Name, args...)
-		runs[len(runs)-1].Undecided = sc.Undecided
+	for _, c := range Svc {
+		add("svc/"+c.Name(), c.Input(), c.CommandLine(Namespace))
 	}
-	for _, sc := range dns.Scenarios {
-		files := []string{"dns/cluster-dns.yaml"}
-		if strings.HasPrefix(sc.File, "reach/") {
-			files = append(files, "reach/apps.yaml")
-		}
-		files = append(files, sc.File)
-		f := in.get(strings.Join(files, "+"), LoadRecipes(files...))
-		args := []string{"dns"}
-		if sc.Pod != "" {
-			args = append(args, ExpandNamespace(sc.Pod))
-		}
-		add("dns/"+sc.Name, append(append(args, "-n", ns, "-f", f), sc.Args...)...)
+	for _, c := range SvcDataPlane {
+		add("svc/dataplane/"+c.Name(), c.Input(), c.CommandLine(Namespace))
 	}
-
-	keys := make([]string, 0, len(in.paths))
-	for k := range in.paths {
-		keys = append(keys, k)
+	for _, c := range Ingress {
+		add("ingress/"+c.Name(), c.Input(), c.CommandLine(Namespace))
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		add("scan/"+k, "scan", "-A", "-n", ns, "-f", in.paths[k])
+	for _, c := range Route {
+		add("route/"+c.Name(), c.Input(), c.CommandLine(Namespace))
+	}
+	for _, c := range Reach {
+		add("reach/"+c.Name(), c.Input(), c.CommandLine(Namespace))
+		runs[len(runs)-1].Undecided = c.Undecided
+	}
+	for _, c := range DNS {
+		add("dns/"+c.Name(), c.Input(), c.CommandLine(Namespace))
+	}
+	for _, key := range slices.Sorted(maps.Keys(dumps)) {
+		runs = append(runs, CommandRun{Name: "scan/" + key, Args: []string{"scan", "-A", "-n", Namespace, "-f", dumps[key]}})
 	}
 	return runs
 }
@@ -231,9 +175,9 @@ func fixtureFiles(t *testing.T) []string {
 
 // RawScanRuns scan every fixture file as a user would hand it to -f: the file itself,
 // placeholders filled in, nothing added.
-func RawScanRuns(t *testing.T) []Run {
+func RawScanRuns(t *testing.T) []CommandRun {
 	dir := t.TempDir()
-	var runs []Run
+	var runs []CommandRun
 	for _, path := range fixtureFiles(t) {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -252,7 +196,7 @@ func RawScanRuns(t *testing.T) []Run {
 		if err := os.WriteFile(copyPath, []byte(text), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		runs = append(runs, Run{Name: "scan/raw/" + filepath.ToSlash(rel), Args: []string{"scan", "-A", "-n", Namespace, "-f", copyPath}})
+		runs = append(runs, CommandRun{Name: "scan/raw/" + filepath.ToSlash(rel), Args: []string{"scan", "-A", "-n", Namespace, "-f", copyPath}})
 	}
 	return runs
 }
@@ -261,13 +205,13 @@ func RawScanRuns(t *testing.T) []Run {
 // for its kind: svc for each Service, ingress for each Ingress, route for each route,
 // dns for the cluster and each Deployment's pods, reach from each Deployment to each
 // Service of its namespace, and scan over the whole directory.
-func ExampleRuns(t *testing.T) []Run {
+func ExampleRuns(t *testing.T) []CommandRun {
 	entries, err := os.ReadDir(Examples)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	var runs []Run
+	var runs []CommandRun
 	for _, e := range entries {
 		if !e.IsDir() {
 			continue
@@ -278,7 +222,7 @@ func ExampleRuns(t *testing.T) []Run {
 			t.Fatalf("examples/%s: %v", e.Name(), err)
 		}
 		add := func(args ...string) {
-			runs = append(runs, Run{Name: "examples/" + e.Name() + "/" + strings.Join(args, " "), Args: append(args, "-f", dir)})
+			runs = append(runs, CommandRun{Name: "examples/" + e.Name() + "/" + strings.Join(args, " "), Args: append(args, "-f", dir)})
 		}
 		add("scan", "-A")
 		add("dns")

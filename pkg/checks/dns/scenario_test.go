@@ -2,7 +2,6 @@ package dns_test
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -18,56 +17,19 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
-var testdata = filepath.Join("..", "..", "..", "test", "testdata")
+const ns = scenarios.Namespace
 
-const ns = "shop"
-
-var vars = map[string]string{fixture.KubeDNSIPPlaceholder: "10.96.0.10"}
-
+// loadObjects reads recipes (test/testdata relative) as the scenario rows load them.
 func loadObjects(t *testing.T, files ...string) []runtime.Object {
 	t.Helper()
-	var objs []runtime.Object
-	for _, f := range files {
-		o, err := fixture.LoadRecipe(filepath.Join(testdata, f), ns, vars)
-		if err != nil {
-			t.Fatal(err)
-		}
-		objs = append(objs, o...)
+	objs, err := scenarios.LoadRecipes(files...)()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return objs
-}
-
-// scenarioFiles are the files a scenario loads besides the cluster DNS.
-func scenarioFiles(sc dns.Scenario) []string {
-	files := []string{"dns/cluster-dns.yaml"}
-	if strings.HasPrefix(sc.File, "reach/") {
-		files = append(files, "reach/apps.yaml")
-	}
-	return append(files, sc.File)
-}
-
-func options(t *testing.T, sc dns.Scenario) dns.Options {
-	t.Helper()
-	o := dns.Options{Namespace: ns}
-	if sc.Pod != "" {
-		ep := peer.Endpoint{Kind: peer.KindPod, Name: sc.Pod}
-		if strings.Contains(sc.Pod, "/") {
-			var err error
-			if ep, err = peer.ParseEndpoint(sc.Pod); err != nil {
-				t.Fatal(err)
-			}
-		}
-		ep = ep.WithNamespace(ns)
-		o.Pod = &ep
-	}
-	for i := 0; i+1 < len(sc.Args); i += 2 {
-		if sc.Args[i] == "--name" {
-			o.QueryName = sc.Args[i+1]
-		}
-	}
-	return o
 }
 
 func diagnose(t *testing.T, objs []runtime.Object, opts dns.Options) diag.Report {
@@ -80,18 +42,11 @@ func diagnose(t *testing.T, objs []runtime.Object, opts dns.Options) diag.Report
 }
 
 // TestScenarios: each DNS finding fires on its fixture, and the healthy ones stay
-// silent (no false positives).
+// silent (no false positives). The rows are shared with the offline and envtest suites
+// (test/scenarios).
 func TestScenarios(t *testing.T) {
 	t.Parallel()
-	for _, sc := range dns.Scenarios {
-		t.Run(sc.Name, func(t *testing.T) {
-			t.Parallel()
-			report := diagnose(t, loadObjects(t, scenarioFiles(sc)...), options(t, sc))
-			if got := uniqueIDs(report.IDs()); !slices.Equal(got, sc.Want) {
-				t.Errorf("findings = %v, want %v\nroot cause: %s\n%s", got, sc.Want, report.RootCause, describe(report))
-			}
-		})
-	}
+	scenarios.Run[*dns.State](t, scenarios.DNS, nil)
 }
 
 // TestClusterDNSNotReady breaks the cluster DNS one way at a time.
@@ -158,11 +113,11 @@ func TestClusterDNSNotReady(t *testing.T) {
 			t.Parallel()
 			objs := tt.mutate(loadObjects(t, "dns/cluster-dns.yaml", "dns/pods.yaml"))
 			report := diagnose(t, objs, dns.Options{Namespace: ns})
-			if got := uniqueIDs(report.IDs()); !slices.Equal(got, []diag.FindingID{diag.ClusterDNSNotReady}) {
-				t.Errorf("findings = %v, want [ClusterDNSNotReady]\n%s", got, describe(report))
+			if got := scenarios.UniqueIDs(report.IDs()); !slices.Equal(got, []diag.FindingID{diag.ClusterDNSNotReady}) {
+				t.Errorf("findings = %v, want [ClusterDNSNotReady]\n%s", got, scenarios.Describe(report))
 			}
 			if status := checkStatus(report, tt.failing); status != diag.StatusFail {
-				t.Errorf("%s is %s, want fail\n%s", tt.failing, status, describe(report))
+				t.Errorf("%s is %s, want fail\n%s", tt.failing, status, scenarios.Describe(report))
 			}
 			if report.RootCause == "" {
 				t.Error("no root cause")
@@ -189,7 +144,7 @@ func TestEndpointsWithoutReadyAddresses(t *testing.T) {
 		t.Fatal(err)
 	}
 	if status := checkStatus(report, dns.CheckEndpoints); status != diag.StatusFail {
-		t.Errorf("%s is %s, want fail\n%s", dns.CheckEndpoints, status, describe(report))
+		t.Errorf("%s is %s, want fail\n%s", dns.CheckEndpoints, status, scenarios.Describe(report))
 	}
 }
 
@@ -199,7 +154,7 @@ func TestOfflineWithoutKubeSystem(t *testing.T) {
 	t.Parallel()
 	report := diagnose(t, loadObjects(t, "dns/pods.yaml"), dns.Options{Namespace: ns})
 	if len(report.Findings) != 0 {
-		t.Errorf("findings %v, want none\n%s", report.IDs(), describe(report))
+		t.Errorf("findings %v, want none\n%s", report.IDs(), scenarios.Describe(report))
 	}
 	if status := checkStatus(report, dns.CheckService); status != diag.StatusSkip {
 		t.Errorf("%s is %s, want skip", dns.CheckService, status)
@@ -228,7 +183,7 @@ func TestDNSEgressOnlyTCPBlocked(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Errorf("no DNSEgressBlocked\n%s", describe(report))
+		t.Errorf("no DNSEgressBlocked\n%s", scenarios.Describe(report))
 	}
 }
 
@@ -255,7 +210,7 @@ func TestDNSEgressByClusterIP(t *testing.T) {
 			return
 		}
 	}
-	t.Errorf("no DNSEgressBlocked\n%s", describe(report))
+	t.Errorf("no DNSEgressBlocked\n%s", scenarios.Describe(report))
 }
 
 // TestQueryNotes: --name lists the resolver's queries, search domains first for a name
@@ -286,28 +241,6 @@ func checkStatus(r diag.Report, id string) diag.Status {
 	return ""
 }
 
-func describe(r diag.Report) string {
-	var b strings.Builder
-	for _, c := range r.Checks {
-		b.WriteString("  " + string(c.Status) + " " + c.ID + ": " + c.Detail + "\n")
-	}
-	for _, f := range r.Findings {
-		b.WriteString("  " + string(f.ID) + " " + f.Object.String() + ": " + f.Message + "\n")
-	}
-	return b.String()
-}
-
-func uniqueIDs(ids []diag.FindingID) []diag.FindingID {
-	out := []diag.FindingID{}
-	for _, id := range ids {
-		if !slices.Contains(out, id) {
-			out = append(out, id)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 // TestDNSEgressViaNodeLocalCache: with NodeLocal DNSCache, pods query 169.254.20.10 on
 // their node; a policy allowing that address (as its documentation says) is enough.
 func TestDNSEgressViaNodeLocalCache(t *testing.T) {
@@ -326,6 +259,6 @@ func TestDNSEgressViaNodeLocalCache(t *testing.T) {
 		}
 	}
 	if status := checkStatus(report, dns.CheckEgress); status != diag.StatusPass {
-		t.Errorf("%s is %s, want pass\n%s", dns.CheckEgress, status, describe(report))
+		t.Errorf("%s is %s, want pass\n%s", dns.CheckEgress, status, scenarios.Describe(report))
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
 var testdata = filepath.Join("..", "..", "..", "test", "testdata")
@@ -59,11 +60,7 @@ func TestLint(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got := []diag.FindingID{}
 				for _, f := range findings {
-					if !slices.Contains(got, f.ID) {
-						got = append(got, f.ID)
-					}
 					if f.Object.Kind != "NetworkPolicy" || f.Object.Namespace != ns {
 						t.Errorf("%s is about %s, want a NetworkPolicy in %s", f.ID, f.Object, ns)
 					}
@@ -71,7 +68,7 @@ func TestLint(t *testing.T) {
 						t.Errorf("%s lacks a message or fix: %+v", f.ID, f)
 					}
 				}
-				slices.Sort(got)
+				got := scenarios.UniqueIDsOf(findings)
 				want := sc.want
 				if want == nil {
 					want = []diag.FindingID{}

@@ -17,6 +17,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
 // ANP and BANP manifests in the v1alpha1 shapes of sigs.k8s.io/network-policy-api.
@@ -114,15 +115,15 @@ func adminObjects(t *testing.T, docs ...string) []runtime.Object {
 	return out
 }
 
-func diagnoseWith(t *testing.T, sc reach.Scenario, admin ...string) (diag.Report, *reach.State) {
+func diagnoseWith(t *testing.T, sc scenarios.ReachCase, admin ...string) (diag.Report, *reach.State) {
 	t.Helper()
-	objs := append(loadObjects(t, sc), adminObjects(t, admin...)...)
+	objs := append(sc.Input().Objects(t), adminObjects(t, admin...)...)
 	report, st, err := reach.Diagnose(context.Background(), source.FromObjects(objs...), options(t, sc))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if report.Reach == nil {
-		t.Fatalf("no verdict\n%s", checks(report))
+		t.Fatalf("no verdict\n%s", scenarios.Describe(report))
 	}
 	return report, st
 }
@@ -139,16 +140,16 @@ func finding(r diag.Report, id diag.FindingID) *diag.Finding {
 // An ANP Deny is final: the NetworkPolicy that admits frontend is not consulted.
 func TestAdminDenyOverridesNetworkPolicyAllow(t *testing.T) {
 	t.Parallel()
-	sc := reach.Scenario{File: "allow-one-app.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "80"}}
+	sc := scenarios.ReachCase{File: "allow-one-app.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "80"}}
 	if before, _ := diagnoseWith(t, sc); !before.Reach.Allowed {
-		t.Fatalf("the recipe alone should allow frontend\n%s", checks(before))
+		t.Fatalf("the recipe alone should allow frontend\n%s", scenarios.Describe(before))
 	}
 	report, st := diagnoseWith(t, sc, anpDenyAPI)
 	if report.Reach.Allowed || report.Reach.Ports[0].DeniedBy != "ingress" {
-		t.Fatalf("reach = %+v, want denied by ingress\n%s", report.Reach, checks(report))
+		t.Fatalf("reach = %+v, want denied by ingress\n%s", report.Reach, scenarios.Describe(report))
 	}
-	if got := uniqueIDs(report.IDs()); !slices.Equal(got, []diag.FindingID{diag.IngressDenied}) {
-		t.Errorf("findings = %v, want [IngressDenied]\n%s", got, checks(report))
+	if got := scenarios.UniqueIDs(report.IDs()); !slices.Equal(got, []diag.FindingID{diag.IngressDenied}) {
+		t.Errorf("findings = %v, want [IngressDenied]\n%s", got, scenarios.Describe(report))
 	}
 	f := finding(report, diag.IngressDenied)
 	if !strings.Contains(f.Message, `AdminNetworkPolicy lock-api (priority 10) ingress[0] "deny-everyone"`) {
@@ -174,22 +175,22 @@ func TestAdminDenyOverridesNetworkPolicyAllow(t *testing.T) {
 // lower-precedence Deny): frontend is admitted by the NetworkPolicy, batch is not.
 func TestAdminPassDefersToNetworkPolicy(t *testing.T) {
 	t.Parallel()
-	allowed := reach.Scenario{File: "allow-one-app.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "80"}}
+	allowed := scenarios.ReachCase{File: "allow-one-app.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "80"}}
 	report, st := diagnoseWith(t, allowed, anpPassAPI, anpDenyAPI)
 	if !report.Reach.Allowed {
-		t.Fatalf("frontend denied despite Pass\n%s", checks(report))
+		t.Fatalf("frontend denied despite Pass\n%s", scenarios.Describe(report))
 	}
 	if d := st.Results[0].Ingress.Sample; d.DecidedBy != netpol.LayerNetworkPolicy || len(d.Admin) != 1 || d.Admin[0].Action != netpol.AdminPass {
 		t.Errorf("verdict = %+v, want decided by NetworkPolicy after one Pass", d)
 	}
-	denied := reach.Scenario{File: "allow-one-app.yaml", From: "deploy/batch", To: "svc/api", Args: []string{"--port", "80"}}
+	denied := scenarios.ReachCase{File: "allow-one-app.yaml", From: "deploy/batch", To: "svc/api", Args: []string{"--port", "80"}}
 	report, _ = diagnoseWith(t, denied, anpPassAPI, anpDenyAPI)
 	if report.Reach.Allowed {
-		t.Fatalf("batch allowed\n%s", checks(report))
+		t.Fatalf("batch allowed\n%s", scenarios.Describe(report))
 	}
 	f := finding(report, diag.IngressDenied)
 	if f == nil || !strings.Contains(f.Message, "NetworkPolicies shop/api-allow-frontend and shop/default-deny-ingress isolate") {
-		t.Fatalf("want the NetworkPolicy denial\n%s", checks(report))
+		t.Fatalf("want the NetworkPolicy denial\n%s", scenarios.Describe(report))
 	}
 	if evidence := strings.Join(f.Evidence, "\n"); !strings.Contains(evidence, `AdminNetworkPolicy delegate-api (priority 5): rule 0 "let-teams-decide"`) {
 		t.Errorf("evidence does not show the Pass:\n%s", evidence)
@@ -200,13 +201,13 @@ func TestAdminPassDefersToNetworkPolicy(t *testing.T) {
 // NetworkPolicy, takes precedence and opens the path.
 func TestBaselineDeniesWithoutNetworkPolicy(t *testing.T) {
 	t.Parallel()
-	sc := reach.Scenario{File: "no-policies.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "80"}}
+	sc := scenarios.ReachCase{File: "no-policies.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "80"}}
 	report, _ := diagnoseWith(t, sc, banpDenyAPI)
 	if report.Reach.Allowed {
-		t.Fatalf("allowed despite the baseline deny\n%s", checks(report))
+		t.Fatalf("allowed despite the baseline deny\n%s", scenarios.Describe(report))
 	}
-	if got := uniqueIDs(report.IDs()); !slices.Equal(got, []diag.FindingID{diag.IngressDenied}) {
-		t.Errorf("findings = %v, want [IngressDenied]\n%s", got, checks(report))
+	if got := scenarios.UniqueIDs(report.IDs()); !slices.Equal(got, []diag.FindingID{diag.IngressDenied}) {
+		t.Errorf("findings = %v, want [IngressDenied]\n%s", got, scenarios.Describe(report))
 	}
 	f := finding(report, diag.IngressDenied)
 	if !strings.Contains(f.Message, `BaselineAdminNetworkPolicy default ingress[0] "default-deny"`) ||
@@ -221,19 +222,19 @@ func TestBaselineDeniesWithoutNetworkPolicy(t *testing.T) {
 	if err := yaml.UnmarshalStrict([]byte(manifest), &np); err != nil {
 		t.Fatalf("fix is not a NetworkPolicy: %v", err)
 	}
-	objs := append(append(loadObjects(t, sc), adminObjects(t, banpDenyAPI)...), &np)
+	objs := append(append(sc.Input().Objects(t), adminObjects(t, banpDenyAPI)...), &np)
 	after, _, err := reach.Diagnose(context.Background(), source.FromObjects(objs...), options(t, sc))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if after.Reach == nil || !after.Reach.Allowed {
-		t.Errorf("the suggested NetworkPolicy does not override the baseline\n%s", checks(after))
+		t.Errorf("the suggested NetworkPolicy does not override the baseline\n%s", scenarios.Describe(after))
 	}
 
 	// Where a NetworkPolicy isolates the pods, the baseline is not consulted.
-	report, _ = diagnoseWith(t, reach.Scenario{File: "allow-one-app.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "80"}}, banpDenyAPI)
+	report, _ = diagnoseWith(t, scenarios.ReachCase{File: "allow-one-app.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "80"}}, banpDenyAPI)
 	if !report.Reach.Allowed {
-		t.Errorf("baseline overrode a NetworkPolicy\n%s", checks(report))
+		t.Errorf("baseline overrode a NetworkPolicy\n%s", scenarios.Describe(report))
 	}
 }
 
@@ -241,8 +242,8 @@ func TestBaselineDeniesWithoutNetworkPolicy(t *testing.T) {
 // findings are what they were.
 func TestNoAdminPoliciesVerdictUnchanged(t *testing.T) {
 	t.Parallel()
-	for _, sc := range reach.Scenarios {
-		t.Run(sc.Name, func(t *testing.T) {
+	for _, sc := range scenarios.Reach {
+		t.Run(sc.Name(), func(t *testing.T) {
 			t.Parallel()
 			if sc.Undecided {
 				t.Skip("no verdict to compare: a policy netdoctor does not evaluate decides it")
@@ -252,8 +253,8 @@ func TestNoAdminPoliciesVerdictUnchanged(t *testing.T) {
 				t.Errorf("admin policies read from an input without any: %+v", st.AdminPolicies)
 			}
 			with, _ := diagnoseWith(t, sc, anpNoMatch, banpNoMatch)
-			if !slices.Equal(uniqueIDs(plain.IDs()), uniqueIDs(with.IDs())) || plain.Reach.Allowed != with.Reach.Allowed {
-				t.Errorf("findings %v allowed=%v became %v allowed=%v", uniqueIDs(plain.IDs()), plain.Reach.Allowed, uniqueIDs(with.IDs()), with.Reach.Allowed)
+			if !slices.Equal(scenarios.UniqueIDs(plain.IDs()), scenarios.UniqueIDs(with.IDs())) || plain.Reach.Allowed != with.Reach.Allowed {
+				t.Errorf("findings %v allowed=%v became %v allowed=%v", scenarios.UniqueIDs(plain.IDs()), plain.Reach.Allowed, scenarios.UniqueIDs(with.IDs()), with.Reach.Allowed)
 			}
 			for i := range plain.Reach.Ports {
 				if plain.Reach.Ports[i] != with.Reach.Ports[i] {
@@ -276,16 +277,16 @@ func (forbiddenAdmin) AdminNetworkPolicies(context.Context) ([]anpv1alpha1.Admin
 // PermissionDenied saying what it ignores.
 func TestAdminPoliciesForbidden(t *testing.T) {
 	t.Parallel()
-	sc := reach.Scenario{File: "allow-one-app.yaml", From: "deploy/batch", To: "svc/api", Args: []string{"--port", "80"}}
-	report, _, err := reach.Diagnose(context.Background(), forbiddenAdmin{load(t, sc)}, options(t, sc))
+	sc := scenarios.ReachCase{File: "allow-one-app.yaml", From: "deploy/batch", To: "svc/api", Args: []string{"--port", "80"}}
+	report, _, err := reach.Diagnose(context.Background(), forbiddenAdmin{sc.Input().Source(t)}, options(t, sc))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if report.Reach == nil || report.Reach.Allowed {
-		t.Fatalf("want the NetworkPolicy denial\n%s", checks(report))
+		t.Fatalf("want the NetworkPolicy denial\n%s", scenarios.Describe(report))
 	}
 	f := finding(report, diag.PermissionDenied)
 	if f == nil || !strings.Contains(f.Message, "adminnetworkpolicies") || !strings.Contains(strings.Join(f.Evidence, "\n"), "the verdict ignores any AdminNetworkPolicy") {
-		t.Errorf("want PermissionDenied naming adminnetworkpolicies\n%s", checks(report))
+		t.Errorf("want PermissionDenied naming adminnetworkpolicies\n%s", scenarios.Describe(report))
 	}
 }

@@ -3,7 +3,6 @@ package reach_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,104 +13,48 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/peer"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/reach"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
-var testdata = filepath.Join("..", "..", "..", "test", "testdata")
-
-const ns = "shop"
-
-// vars are the recipe placeholders for in-memory runs.
-var vars = map[string]string{fixture.KubeDNSIPPlaceholder: "10.96.0.10"}
-
-// load builds the in-memory Source of a scenario: the shared apps, a healthy cluster
-// DNS, the network plugin unless left out, and the recipe.
-func load(t *testing.T, sc reach.Scenario) *source.Objects {
+// options are the row's arguments as reach.Diagnose takes them.
+func options(t *testing.T, sc scenarios.ReachCase) reach.Options {
 	t.Helper()
-	return source.FromObjects(loadObjects(t, sc)...)
-}
-
-func loadObjects(t *testing.T, sc reach.Scenario) []runtime.Object {
-	t.Helper()
-	files := []string{filepath.Join(testdata, "dns", "cluster-dns.yaml"), filepath.Join(testdata, "reach", "apps.yaml"),
-		filepath.Join(testdata, "reach", sc.File)}
-	if !sc.NoCNI {
-		files = append(files, filepath.Join(testdata, "reach", "cni-calico.yaml"))
-	}
-	var objs []runtime.Object
-	for _, f := range files {
-		o, err := fixture.LoadRecipe(f, ns, vars)
-		if err != nil {
-			t.Fatal(err)
-		}
-		objs = append(objs, o...)
-	}
-	return fixture.WithControllerSlices(objs)
-}
-
-func options(t *testing.T, sc reach.Scenario) reach.Options {
-	t.Helper()
-	sub := func(s string) string { return strings.ReplaceAll(s, fixture.ScenarioNamespacePlaceholder, ns) }
-	from, err := peer.ParseEndpoint(sub(sc.From))
+	o, err := sc.Options()
 	if err != nil {
 		t.Fatal(err)
-	}
-	to, err := peer.ParseEndpoint(sub(sc.To))
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := reach.Options{From: from.WithNamespace(ns), To: to.WithNamespace(ns)}
-	for i := 0; i+1 < len(sc.Args); i += 2 {
-		switch sc.Args[i] {
-		case "--port":
-			o.Port = sc.Args[i+1]
-		case "--protocol":
-			o.Protocol = corev1.Protocol(sc.Args[i+1])
-		}
 	}
 	return o
 }
 
 // TestScenarios asserts, per recipe, the set of finding IDs, the verdict and the
-// per-port answers. Healthy recipes list no IDs: no false positives.
+// per-port answers. Healthy recipes list no IDs: no false positives. The rows are
+// shared with the offline and envtest suites (test/scenarios).
 func TestScenarios(t *testing.T) {
 	t.Parallel()
-	for _, sc := range reach.Scenarios {
-		t.Run(sc.Name, func(t *testing.T) {
-			t.Parallel()
-			report, st, err := reach.Diagnose(context.Background(), load(t, sc), options(t, sc))
-			if err != nil {
-				t.Fatal(err)
-			}
-			assertReach(t, report, st, sc)
-		})
-	}
+	scenarios.Run(t, scenarios.Reach, assertVerdict)
 }
 
-func assertReach(t *testing.T, report diag.Report, st *reach.State, sc reach.Scenario) {
+// assertVerdict holds the reach section to the row: no verdict where the row is
+// undecided, else allowed, the exit code it implies, and each port's verdict.
+func assertVerdict(t *testing.T, sc scenarios.ReachCase, report diag.Report, st *reach.State) {
 	t.Helper()
-	got := uniqueIDs(report.IDs())
-	if !slices.Equal(got, sc.Want) {
-		t.Errorf("findings = %v, want %v\nroot cause: %s\n%s", got, sc.Want, report.RootCause, checks(report))
-	}
 	if sc.Undecided {
 		if report.Reach != nil || st == nil || st.Undecided() == nil {
-			t.Errorf("want no verdict (exit 2), got reach %+v\n%s", report.Reach, checks(report))
+			t.Errorf("want no verdict (exit 2), got reach %+v\n%s", report.Reach, scenarios.Describe(report))
 		}
 		return
 	}
 	if report.Reach == nil {
-		t.Fatalf("no reach verdict\n%s", checks(report))
+		t.Fatalf("no reach verdict\n%s", scenarios.Describe(report))
 	}
 	if report.Reach.Allowed != sc.Allowed {
 		t.Errorf("allowed = %v, want %v", report.Reach.Allowed, sc.Allowed)
 	}
 	if report.HasErrors() == sc.Allowed {
-		t.Errorf("error findings %v do not match allowed = %v (exit code would disagree)", got, sc.Allowed)
+		t.Errorf("error findings %v do not match allowed = %v (exit code would disagree)", scenarios.UniqueIDs(report.IDs()), sc.Allowed)
 	}
 	if !sc.Allowed && report.RootCause == "" {
 		t.Errorf("denied without a root cause")
@@ -137,41 +80,19 @@ func assertReach(t *testing.T, report diag.Report, st *reach.State, sc reach.Sce
 	}
 }
 
-func checks(r diag.Report) string {
-	var b strings.Builder
-	for _, c := range r.Checks {
-		fmt.Fprintf(&b, "  %s %s: %s\n", c.Status, c.ID, c.Detail)
-	}
-	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "  %s %s: %s\n", f.ID, f.Object, f.Message)
-	}
-	return b.String()
-}
-
-func uniqueIDs(ids []diag.FindingID) []diag.FindingID {
-	out := []diag.FindingID{}
-	for _, id := range ids {
-		if !slices.Contains(out, id) {
-			out = append(out, id)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 // TestSuggestedPolicyOpensThePath: for every denied recipe, applying the NetworkPolicy
 // that the IngressDenied / EgressDenied / DNSEgressBlocked finding suggests must turn
 // that denial into an allow, and must not be needed twice (it is complete).
 func TestSuggestedPolicyOpensThePath(t *testing.T) {
 	t.Parallel()
 	fixable := map[diag.FindingID]bool{diag.IngressDenied: true, diag.EgressDenied: true, diag.DNSEgressBlocked: true}
-	for _, sc := range reach.Scenarios {
+	for _, sc := range scenarios.Reach {
 		if sc.Allowed {
 			continue
 		}
-		t.Run(sc.Name, func(t *testing.T) {
+		t.Run(sc.Name(), func(t *testing.T) {
 			t.Parallel()
-			src := load(t, sc)
+			src := sc.Input().Source(t)
 			report, _, err := reach.Diagnose(context.Background(), src, options(t, sc))
 			if err != nil {
 				t.Fatal(err)
@@ -196,14 +117,14 @@ func TestSuggestedPolicyOpensThePath(t *testing.T) {
 			if len(fixed) == 0 {
 				t.Skip("no policy denial to fix")
 			}
-			objs := append(loadObjects(t, sc), extra...)
+			objs := append(sc.Input().Objects(t), extra...)
 			after, _, err := reach.Diagnose(context.Background(), source.FromObjects(objs...), options(t, sc))
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, id := range after.IDs() {
 				if slices.Contains(fixed, id) {
-					t.Errorf("%s still fires after applying the suggested policies\n%s", id, checks(after))
+					t.Errorf("%s still fires after applying the suggested policies\n%s", id, scenarios.Describe(after))
 				}
 			}
 		})
@@ -214,8 +135,8 @@ func TestSuggestedPolicyOpensThePath(t *testing.T) {
 // port for some pod pairs: the port is not allowed, and the evidence says for which.
 func TestPartialDenial(t *testing.T) {
 	t.Parallel()
-	sc := reach.Scenario{File: "no-policies.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "80"}}
-	objs := loadObjects(t, sc)
+	sc := scenarios.ReachCase{File: "no-policies.yaml", From: "deploy/frontend", To: "svc/api", Args: []string{"--port", "80"}}
+	objs := sc.Input().Objects(t)
 	for _, o := range objs {
 		if p, ok := o.(*corev1.Pod); ok && p.Name == "api-5d4f8-aaaaa" {
 			p.Labels["canary"] = "true"
@@ -244,7 +165,7 @@ spec:
 		}
 	}
 	if f == nil {
-		t.Fatalf("no IngressDenied\n%s", checks(report))
+		t.Fatalf("no IngressDenied\n%s", scenarios.Describe(report))
 	}
 	evidence := strings.Join(f.Evidence, "\n")
 	if !strings.Contains(f.Message, "for some pod pairs") || !strings.Contains(evidence, "denied for 1 of 2 pod pairs") ||
@@ -256,9 +177,9 @@ spec:
 // TestServiceWithoutPods: a Service TO without pods fails whatever the policies say.
 func TestServiceWithoutPods(t *testing.T) {
 	t.Parallel()
-	sc := reach.Scenario{File: "no-policies.yaml", From: "deploy/frontend", To: "svc/api"}
+	sc := scenarios.ReachCase{File: "no-policies.yaml", From: "deploy/frontend", To: "svc/api"}
 	var objs []runtime.Object
-	for _, o := range loadObjects(t, sc) {
+	for _, o := range sc.Input().Objects(t) {
 		if p, ok := o.(*corev1.Pod); ok && p.Labels["app"] == "api" {
 			continue
 		}
@@ -268,7 +189,7 @@ func TestServiceWithoutPods(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := uniqueIDs(report.IDs()); !slices.Equal(got, []diag.FindingID{diag.SelectorMatchesNoPods}) {
+	if got := scenarios.UniqueIDs(report.IDs()); !slices.Equal(got, []diag.FindingID{diag.SelectorMatchesNoPods}) {
 		t.Errorf("findings = %v, want [SelectorMatchesNoPods]", got)
 	}
 	if report.Reach == nil || report.Reach.Allowed || len(report.Reach.Ports) != 2 {

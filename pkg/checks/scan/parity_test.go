@@ -19,13 +19,13 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dns"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/gateway"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/ingress"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/peer"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/reach"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/scan"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
 const ns = "shop"
@@ -66,116 +66,29 @@ func expandNS(s string) string {
 	return strings.ReplaceAll(s, fixture.ScenarioNamespacePlaceholder, ns)
 }
 
-// parityCases runs every scenario of the pkg/checks tables with its command, loading
-// the fixtures as that table's own test does.
+// parityCases runs every scenario of the tables (test/scenarios) with its command,
+// loading the fixtures as that table's own test does.
 func parityCases(t *testing.T) []parityCase {
 	t.Helper()
-	ctx := context.Background()
 	var cases []parityCase
-	add := func(command, name string, r diag.Report, src source.Source) {
-		cases = append(cases, parityCase{command: command, name: name, want: r.IDs(), src: src})
-	}
-	for _, sc := range service.Scenarios {
-		objs, err := fixture.Load(filepath.Join(testdata, "svc", sc.File), ns)
+	cases = appendParityCases[*service.State](t, cases, "svc", "", scenarios.Svc)
+	cases = appendParityCases[*service.State](t, cases, "svc", "dataplane/", scenarios.SvcDataPlane)
+	cases = appendParityCases[*ingress.State](t, cases, "ingress", "", scenarios.Ingress)
+	cases = appendParityCases[*gateway.State](t, cases, "route", "", scenarios.Route)
+	cases = appendParityCases[*reach.State](t, cases, "reach", "", scenarios.Reach)
+	cases = appendParityCases[*dns.State](t, cases, "dns", "", scenarios.DNS)
+	return cases
+}
+
+func appendParityCases[S any, C scenarios.Case[S]](t *testing.T, cases []parityCase, command, prefix string, table []C) []parityCase {
+	t.Helper()
+	for _, c := range table {
+		src := c.Input().Source(t)
+		r, _, err := c.Diagnose(context.Background(), src)
 		if err != nil {
 			t.Fatal(err)
 		}
-		src := source.FromObjects(fixture.WithControllerSlices(objs)...)
-		r, _, err := service.Diagnose(ctx, src, ns, sc.Target)
-		if err != nil {
-			t.Fatal(err)
-		}
-		add("svc", sc.File+"/"+sc.Target, r, src)
-	}
-	for _, sc := range service.DataPlaneScenarios {
-		src := recipes(t, append(slices.Clone(service.DataPlaneFiles), "reach/"+sc.File)...)
-		r, _, err := service.Diagnose(ctx, src, ns, sc.Target)
-		if err != nil {
-			t.Fatal(err)
-		}
-		add("svc", "dataplane/"+sc.File+"/"+sc.Target, r, src)
-	}
-	for _, sc := range ingress.Scenarios {
-		src := scenarioSource(t, "ingress", sc.File)
-		var opts ingress.Options
-		if sc.ControllerSelector != "" {
-			sel, err := ingress.ParseControllerSelector(expandNS(sc.ControllerSelector))
-			if err != nil {
-				t.Fatal(err)
-			}
-			opts.ControllerSelector = sel
-		}
-		r, _, err := ingress.Diagnose(ctx, src, ns, sc.Target, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		add("ingress", sc.File+"/"+sc.Target, r, src)
-	}
-	for _, sc := range gateway.Scenarios {
-		src := scenarioSource(t, "gateway", sc.File)
-		r, _, err := gateway.Diagnose(ctx, src, ns, sc.Target, sc.Kind)
-		if err != nil {
-			t.Fatal(err)
-		}
-		add("route", sc.File+"/"+sc.Kind+"/"+sc.Target, r, src)
-	}
-	for _, sc := range reach.Scenarios {
-		files := []string{"dns/cluster-dns.yaml", "reach/apps.yaml", "reach/" + sc.File}
-		if !sc.NoCNI {
-			files = append(files, "reach/cni-calico.yaml")
-		}
-		src := recipes(t, files...)
-		from, err := peer.ParseEndpoint(expandNS(sc.From))
-		if err != nil {
-			t.Fatal(err)
-		}
-		to, err := peer.ParseEndpoint(expandNS(sc.To))
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts := reach.Options{From: from.WithNamespace(ns), To: to.WithNamespace(ns)}
-		for i := 0; i+1 < len(sc.Args); i += 2 {
-			switch sc.Args[i] {
-			case "--port":
-				opts.Port = sc.Args[i+1]
-			case "--protocol":
-				opts.Protocol = corev1.Protocol(sc.Args[i+1])
-			}
-		}
-		r, _, err := reach.Diagnose(ctx, src, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		add("reach", sc.Name, r, src)
-	}
-	for _, sc := range dns.Scenarios {
-		files := []string{"dns/cluster-dns.yaml"}
-		if strings.HasPrefix(sc.File, "reach/") {
-			files = append(files, "reach/apps.yaml")
-		}
-		src := recipes(t, append(files, sc.File)...)
-		opts := dns.Options{Namespace: ns}
-		if sc.Pod != "" {
-			ep := peer.Endpoint{Kind: peer.KindPod, Name: sc.Pod}
-			if strings.Contains(sc.Pod, "/") {
-				var err error
-				if ep, err = peer.ParseEndpoint(sc.Pod); err != nil {
-					t.Fatal(err)
-				}
-			}
-			ep = ep.WithNamespace(ns)
-			opts.Pod = &ep
-		}
-		for i := 0; i+1 < len(sc.Args); i += 2 {
-			if sc.Args[i] == "--name" {
-				opts.QueryName = sc.Args[i+1]
-			}
-		}
-		r, _, err := dns.Diagnose(ctx, src, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		add("dns", sc.Name, r, src)
+		cases = append(cases, parityCase{command: command, name: prefix + c.Name(), want: r.IDs(), src: src})
 	}
 	return cases
 }
@@ -380,10 +293,10 @@ func TestScanNewIDsSilentWhenHealthy(t *testing.T) {
 			return recipes(t, "dns/cluster-dns.yaml", "reach/apps.yaml", "reach/deny-egress-except-dns.yaml", "reach/cni-calico.yaml")
 		}},
 		{"reach/dataplane-healthy", func(t *testing.T) source.Source {
-			return recipes(t, append(slices.Clone(service.DataPlaneFiles), "reach/dataplane-healthy.yaml")...)
+			return recipes(t, append(slices.Clone(scenarios.SvcDataPlaneFiles), "reach/dataplane-healthy.yaml")...)
 		}},
 		{"reach/dataplane-cilium-no-kpr", func(t *testing.T) source.Source {
-			return recipes(t, append(slices.Clone(service.DataPlaneFiles), "reach/dataplane-cilium-no-kpr.yaml")...)
+			return recipes(t, append(slices.Clone(scenarios.SvcDataPlaneFiles), "reach/dataplane-cilium-no-kpr.yaml")...)
 		}},
 		// The applications of the controllers suite, as manifests: the shop (shaped like
 		// the online boutique) and the book review application.

@@ -2,7 +2,6 @@ package service_test
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -15,22 +14,13 @@ import (
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
 func dataPlaneObjects(t *testing.T, recipe string) []runtime.Object {
 	t.Helper()
-	testdata := filepath.Join("..", "..", "..", "test", "testdata")
-	var objs []runtime.Object
-	for _, f := range append(append([]string{}, service.DataPlaneFiles...), filepath.Join("reach", recipe)) {
-		o, err := fixture.LoadRecipe(filepath.Join(testdata, f), "shop", map[string]string{fixture.KubeDNSIPPlaceholder: "10.96.0.10"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		objs = append(objs, o...)
-	}
-	return fixture.WithControllerSlices(objs)
+	return scenarios.SvcDataPlaneInput(recipe).Objects(t)
 }
 
 func statusOf(r diag.Report, id string) diag.Status {

@@ -9,12 +9,13 @@ import (
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
 // FuzzDiagnoseManifests: any manifest that loads can be diagnosed without a panic,
 // whatever odd shapes it holds (missing ports, empty selectors, strange statuses).
 func FuzzDiagnoseManifests(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(scenarioDir, "*.yaml"))
+	files, _ := filepath.Glob(filepath.Join(scenarios.Testdata, "svc", "*.yaml"))
 	for _, file := range files {
 		if data, err := os.ReadFile(file); err == nil {
 			f.Add(data)

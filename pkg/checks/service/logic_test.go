@@ -16,6 +16,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
 func podWithPorts(containers []corev1.Container, sidecars ...corev1.Container) *corev1.Pod {
@@ -223,7 +224,7 @@ func TestReadinessWithTerminatingPods(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := uniqueIDs(report.IDs()); !slices.Equal(got, ids(tt.want)) {
+			if got := scenarios.UniqueIDs(report.IDs()); !slices.Equal(got, scenarios.UniqueIDs(tt.want)) {
 				t.Fatalf("findings = %v, want %v\nroot cause: %s", got, tt.want, report.RootCause)
 			}
 			if tt.evidence != "" && !slices.ContainsFunc(report.Findings[0].Evidence, func(e string) bool { return strings.Contains(e, tt.evidence) }) {
@@ -231,10 +232,4 @@ func TestReadinessWithTerminatingPods(t *testing.T) {
 			}
 		})
 	}
-}
-
-func ids(list []diag.FindingID) []diag.FindingID {
-	out := append([]diag.FindingID{}, list...)
-	slices.Sort(out)
-	return out
 }

@@ -1,15 +1,16 @@
-package gateway
+package scenarios
 
 import (
-	"slices"
+	"context"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/gateway"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
-// Scenario is one fixture of test/testdata/gateway with the findings it must produce,
-// shared by the in-memory, envtest and offline (-f) suites so that all three agree.
-// Files use $NS for the test's namespace (see fixture.LoadScenario).
-type Scenario struct {
+// RouteCase is `route TARGET` over a fixture of test/testdata/gateway. Files use $NS
+// for the test's namespace (see fixture.LoadScenario).
+type RouteCase struct {
 	File   string
 	Target string
 	// Kind is passed as --kind; "" looks through every route kind.
@@ -19,9 +20,9 @@ type Scenario struct {
 	RootCause string
 }
 
-// Scenarios lists every fixture; most are the Gateway API traffic-splitting example
-// with one thing broken. Keep a healthy neighbour beside each broken one.
-var Scenarios = []Scenario{
+// Route lists every fixture of test/testdata/gateway; most are the Gateway API
+// traffic-splitting example with one thing broken.
+var Route = []RouteCase{
 	{File: "healthy.yaml", Target: "foo-route"},
 	{File: "healthy.yaml", Target: "foo-rout", Want: ids(diag.RouteNotFound), RootCause: "did you mean foo-route"},
 	{File: "parent-missing.yaml", Target: "foo-route", Want: ids(diag.RouteParentNotFound), RootCause: "example-gw"},
@@ -65,8 +66,25 @@ var Scenarios = []Scenario{
 	{File: "gateway-status-absent.yaml", Target: "foo-route"},
 }
 
-func ids(list ...diag.FindingID) []diag.FindingID {
-	out := slices.Clone(list)
-	slices.Sort(out)
-	return out
+func (c RouteCase) Name() string { return c.File + "/" + c.Kind + "/" + c.Target }
+
+func (c RouteCase) Input() Input {
+	return scenarioFileInput("gateway", c.File)
+}
+
+func (c RouteCase) Expected() Expectation {
+	return Expectation{Want: c.Want, RootCause: c.RootCause, FixOnInfo: true}
+}
+
+// CommandLine is the command line in namespace ns, without -f and -o.
+func (c RouteCase) CommandLine(ns string) []string {
+	args := []string{"route", c.Target, "-n", ns}
+	if c.Kind != "" {
+		args = append(args, "--kind", c.Kind)
+	}
+	return args
+}
+
+func (c RouteCase) Diagnose(ctx context.Context, src source.Source) (diag.Report, *gateway.State, error) {
+	return gateway.Diagnose(ctx, src, Namespace, c.Target, c.Kind)
 }

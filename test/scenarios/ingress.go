@@ -1,15 +1,16 @@
-package ingress
+package scenarios
 
 import (
-	"slices"
+	"context"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/ingress"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
-// Scenario is one fixture of test/testdata/ingress with the findings it must produce,
-// shared by the in-memory, envtest and offline (-f) suites so that all three agree.
-// Files use $NS for the test's namespace (see fixture.LoadScenario).
-type Scenario struct {
+// IngressCase is `ingress TARGET` over a fixture of test/testdata/ingress. Files use
+// $NS for the test's namespace (see fixture.LoadScenario).
+type IngressCase struct {
 	File   string
 	Target string
 	Want   []diag.FindingID // sorted; empty for healthy fixtures
@@ -23,8 +24,8 @@ type Scenario struct {
 
 const testController = "$NS-ingress/app.kubernetes.io/name=ingress-nginx"
 
-// Scenarios lists every fixture. Keep a healthy neighbour beside each broken one.
-var Scenarios = []Scenario{
+// Ingress lists every fixture of test/testdata/ingress.
+var Ingress = []IngressCase{
 	{File: "healthy.yaml", Target: "shop", ControllerSelector: testController},
 	{File: "healthy.yaml", Target: "shopp", Want: ids(diag.IngressNotFound), RootCause: "did you mean shop"},
 	{File: "class-not-found.yaml", Target: "shop", Want: ids(diag.IngressClassNotFound, diag.IngressNotAdmitted), RootCause: "-ngnix"},
@@ -72,8 +73,33 @@ var Scenarios = []Scenario{
 	{File: "docs-tls-wrong-host.yaml", Target: "tls-example-ingress", Want: ids(diag.TLSCertificateHostMismatch), RootCause: "https-example.foo.com"},
 }
 
-func ids(list ...diag.FindingID) []diag.FindingID {
-	out := slices.Clone(list)
-	slices.Sort(out)
-	return out
+func (c IngressCase) Name() string { return c.File + "/" + c.Target }
+
+func (c IngressCase) Input() Input {
+	return scenarioFileInput("ingress", c.File)
+}
+
+func (c IngressCase) Expected() Expectation {
+	return Expectation{Want: c.Want, RootCause: c.RootCause, FixOnInfo: true}
+}
+
+// CommandLine is the command line in namespace ns, without -f and -o.
+func (c IngressCase) CommandLine(ns string) []string {
+	args := []string{"ingress", c.Target, "-n", ns}
+	if c.ControllerSelector != "" {
+		args = append(args, "--controller-selector", expandNamespaceAs(c.ControllerSelector, ns))
+	}
+	return args
+}
+
+func (c IngressCase) Diagnose(ctx context.Context, src source.Source) (diag.Report, *ingress.State, error) {
+	var opts ingress.Options
+	if c.ControllerSelector != "" {
+		sel, err := ingress.ParseControllerSelector(ExpandNamespace(c.ControllerSelector))
+		if err != nil {
+			return diag.Report{}, nil, err
+		}
+		opts.ControllerSelector = sel
+	}
+	return ingress.Diagnose(ctx, src, Namespace, c.Target, opts)
 }
