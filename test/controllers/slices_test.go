@@ -8,15 +8,18 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
 )
 
 // assertSlicesAsExpected compares, for every Service of the namespace, the
-// EndpointSlices the real controller wrote with the ones netdoctor's model of it
-// (fixture.EndpointSlicesFor, built on service.ExpectedEndpoints) predicts: the model
-// is what EndpointSlicesOutOfSync judges by and what every in-memory test runs on.
+// EndpointSlices the real controller wrote with both of netdoctor's models of it,
+// written apart so that one cannot hide a mistake of the other: fixture.EndpointSlicesFor,
+// which every in-memory test runs on, and service.ExpectedEndpoints, which
+// EndpointSlicesOutOfSync judges by.
 func assertSlicesAsExpected(t *testing.T, ns string) {
 	t.Helper()
 	var (
@@ -38,10 +41,49 @@ func assertSlicesAsExpected(t *testing.T, ns string) {
 		}
 		got, want := sliceContents(written), sliceContents(fixture.EndpointSlicesFor(&svc, pods.Items))
 		if !slices.Equal(got, want) {
-			t.Errorf("Service %s: the EndpointSlice controller wrote\n  %s\nnetdoctor expects\n  %s",
+			t.Errorf("Service %s: the EndpointSlice controller wrote\n  %s\nthe fixture model expects\n  %s",
 				svc.Name, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 		}
+		if len(svc.Spec.Selector) == 0 || svc.Spec.Type == corev1.ServiceTypeExternalName {
+			continue // slices the controller does not write, so nothing the check expects
+		}
+		gotEndpoints := slices.DeleteFunc(got, func(line string) bool {
+			return strings.HasSuffix(line, " no endpoints") || strings.HasPrefix(line, "managed-by ")
+		})
+		if expected := expectedContents(&svc, pods.Items); !slices.Equal(gotEndpoints, expected) {
+			t.Errorf("Service %s: the EndpointSlice controller wrote\n  %s\nEndpointSlicesOutOfSync expects\n  %s",
+				svc.Name, strings.Join(gotEndpoints, "\n  "), strings.Join(expected, "\n  "))
+		}
 	}
+}
+
+// expectedContents renders, as sliceContents does, the endpoints service.ExpectedEndpoints
+// predicts for the Service's pods.
+func expectedContents(svc *corev1.Service, pods []corev1.Pod) []string {
+	selector := labels.SelectorFromSet(svc.Spec.Selector)
+	var selected []corev1.Pod
+	for _, p := range pods {
+		if selector.Matches(labels.Set(p.Labels)) {
+			selected = append(selected, p)
+		}
+	}
+	lines := []string{}
+	for _, e := range service.ExpectedEndpoints(svc, selected) {
+		for _, addressType := range []discoveryv1.AddressType{discoveryv1.AddressTypeIPv4, discoveryv1.AddressTypeIPv6} {
+			if len(e.Addresses[addressType]) == 0 {
+				continue
+			}
+			ep := discoveryv1.Endpoint{
+				Addresses:  e.Addresses[addressType],
+				Conditions: discoveryv1.EndpointConditions{Ready: &e.Ready, Serving: &e.Serving, Terminating: &e.Terminating},
+				NodeName:   &e.Pod.Spec.NodeName,
+				TargetRef:  &corev1.ObjectReference{Kind: "Pod", Name: e.Pod.Name},
+			}
+			lines = append(lines, endpointLine(addressType, e.Ports, ep))
+		}
+	}
+	slices.Sort(lines)
+	return lines
 }
 
 // sliceContents renders what matters of slices, one line per endpoint, sorted: the
@@ -53,27 +95,37 @@ func sliceContents(list []discoveryv1.EndpointSlice) []string {
 		if s.Labels[discoveryv1.LabelManagedBy] != "endpointslice-controller.k8s.io" {
 			lines = append(lines, "managed-by "+s.Labels[discoveryv1.LabelManagedBy])
 		}
-		ports := []string{}
-		for _, p := range s.Ports {
-			ports = append(ports, fmt.Sprintf("%s:%d/%s", deref(p.Name), deref(p.Port), deref(p.Protocol)))
-		}
-		slices.Sort(ports)
 		for _, ep := range s.Endpoints {
-			target := ""
-			if ep.TargetRef != nil {
-				target = ep.TargetRef.Kind + "/" + ep.TargetRef.Name
-			}
-			lines = append(lines, fmt.Sprintf("%s [%s] %s ready=%v serving=%v terminating=%v node=%s %s",
-				s.AddressType, strings.Join(ports, " "), strings.Join(ep.Addresses, ","),
-				deref(ep.Conditions.Ready), deref(ep.Conditions.Serving), deref(ep.Conditions.Terminating),
-				deref(ep.NodeName), target))
+			lines = append(lines, endpointLine(s.AddressType, s.Ports, ep))
 		}
 		if len(s.Endpoints) == 0 {
-			lines = append(lines, fmt.Sprintf("%s [%s] no endpoints", s.AddressType, strings.Join(ports, " ")))
+			lines = append(lines, fmt.Sprintf("%s %s no endpoints", s.AddressType, portsText(s.Ports)))
 		}
 	}
 	slices.Sort(lines)
 	return lines
+}
+
+// endpointLine is one endpoint of a slice of addressType with ports.
+func endpointLine(addressType discoveryv1.AddressType, ports []discoveryv1.EndpointPort, ep discoveryv1.Endpoint) string {
+	target := ""
+	if ep.TargetRef != nil {
+		target = ep.TargetRef.Kind + "/" + ep.TargetRef.Name
+	}
+	return fmt.Sprintf("%s %s %s ready=%v serving=%v terminating=%v node=%s %s",
+		addressType, portsText(ports), strings.Join(ep.Addresses, ","),
+		deref(ep.Conditions.Ready), deref(ep.Conditions.Serving), deref(ep.Conditions.Terminating),
+		deref(ep.NodeName), target)
+}
+
+// portsText is a slice's ports, sorted: "[name:port/protocol ...]".
+func portsText(ports []discoveryv1.EndpointPort) string {
+	parts := []string{}
+	for _, p := range ports {
+		parts = append(parts, fmt.Sprintf("%s:%d/%s", deref(p.Name), deref(p.Port), deref(p.Protocol)))
+	}
+	slices.Sort(parts)
+	return "[" + strings.Join(parts, " ") + "]"
 }
 
 func deref[T any](p *T) T {
