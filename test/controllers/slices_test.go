@@ -47,8 +47,10 @@ func assertSlicesAsExpected(t *testing.T, ns string) {
 		if len(svc.Spec.Selector) == 0 || svc.Spec.Type == corev1.ServiceTypeExternalName {
 			continue // slices the controller does not write, so nothing the check expects
 		}
+		// ExpectedEndpoints speaks of endpoints only: not of placeholders, labels or hostnames.
 		gotEndpoints := slices.DeleteFunc(got, func(line string) bool {
-			return strings.HasSuffix(line, " no endpoints") || strings.HasPrefix(line, "managed-by ")
+			return strings.HasSuffix(line, " no endpoints") || strings.HasPrefix(line, "managed-by ") ||
+				strings.HasPrefix(line, "labels ") || strings.HasPrefix(line, "hostname ")
 		})
 		if expected := expectedContents(&svc, pods.Items); !slices.Equal(gotEndpoints, expected) {
 			t.Errorf("Service %s: the EndpointSlice controller wrote\n  %s\nEndpointSlicesOutOfSync expects\n  %s",
@@ -86,17 +88,24 @@ func expectedContents(svc *corev1.Service, pods []corev1.Pod) []string {
 	return lines
 }
 
-// sliceContents renders what matters of slices, one line per endpoint, sorted: the
-// address type and ports of its slice, and the endpoint's address, conditions, node
-// and pod. Slice names and the split into slices are the controller's business.
+// sliceContents renders what matters of slices, sorted: per slice its labels, per
+// endpoint the address type and ports of its slice, the endpoint's address,
+// conditions, node and pod, and its hostname if any. Slice names and the split into
+// slices are the controller's business.
 func sliceContents(list []discoveryv1.EndpointSlice) []string {
 	lines := []string{}
 	for _, s := range list {
 		if s.Labels[discoveryv1.LabelManagedBy] != "endpointslice-controller.k8s.io" {
 			lines = append(lines, "managed-by "+s.Labels[discoveryv1.LabelManagedBy])
 		}
+		if label := fmt.Sprintf("labels %s %v", s.AddressType, s.Labels); !slices.Contains(lines, label) {
+			lines = append(lines, label) // once, however many slices carry them
+		}
 		for _, ep := range s.Endpoints {
 			lines = append(lines, endpointLine(s.AddressType, s.Ports, ep))
+			if ep.Hostname != nil {
+				lines = append(lines, fmt.Sprintf("hostname %s %s", ep.TargetRef.Name, *ep.Hostname))
+			}
 		}
 		if len(s.Endpoints) == 0 {
 			lines = append(lines, fmt.Sprintf("%s %s no endpoints", s.AddressType, portsText(s.Ports)))
