@@ -58,6 +58,17 @@ type CommandRun struct {
 	Undecided bool
 }
 
+// ReportJSON runs the command line with -o json and returns what it printed; it fails
+// t unless the command diagnosed (exit 0 or 1, or 2 for an Undecided run).
+func (r CommandRun) ReportJSON(t *testing.T) string {
+	t.Helper()
+	code, out, errOut := Execute(append(slices.Clone(r.Args), "-o", "json")...)
+	if code != cmd.ExitOK && code != cmd.ExitFindings && !(r.Undecided && code == cmd.ExitCannot) {
+		t.Fatalf("netdoctor %s -o json: exit %d, want a diagnosis\nstderr: %s", strings.Join(r.Args, " "), code, errOut)
+	}
+	return out
+}
+
 // Dump writes objects as one `kind: List` JSON file, as `kubectl get -o json` would
 // print what the API server holds, and returns its path for -f.
 func Dump(t *testing.T, objs []k8sruntime.Object) string {

@@ -54,10 +54,7 @@ func TestScanCoversTargetedCommandsOffline(t *testing.T) {
 		checked++
 		t.Run(r.Name, func(t *testing.T) {
 			t.Parallel()
-			code, out, errOut := scenarios.Execute(append(r.Args, "-o", "json")...)
-			if code != cmd.ExitOK && code != cmd.ExitFindings && !(r.Undecided && code == cmd.ExitCannot) {
-				t.Fatalf("netdoctor %s: exit %d: %s", strings.Join(r.Args, " "), code, errOut)
-			}
+			out := r.ReportJSON(t)
 			var doc diag.Report
 			if err := json.Unmarshal([]byte(out), &doc); err != nil {
 				t.Fatal(err)
