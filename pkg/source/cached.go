@@ -28,6 +28,7 @@ type Cached struct {
 }
 
 type cachedKind struct {
+	once  sync.Once
 	store *Objects
 	err   error
 }
@@ -94,17 +95,21 @@ func (c *Cached) inScope(namespace string) bool {
 	return c.scope == AllNamespaces || namespace == c.scope
 }
 
-// kind lists kind once (under the lock, so concurrent checks share one request) and
-// returns the store holding it, or the read error every later question will get too.
+// kind lists kind once (concurrent questions about it wait for that one request, while
+// other kinds are listed beside it) and returns the store holding it, or the read error
+// every later question will get too.
 func (c *Cached) kind(ctx context.Context, kind string, list func(ctx context.Context) ([]runtime.Object, error)) (*Objects, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if k, ok := c.loaded[kind]; ok {
-		return k.store, k.err
+	k, ok := c.loaded[kind]
+	if !ok {
+		k = &cachedKind{}
+		c.loaded[kind] = k
 	}
-	objs, err := list(ctx)
-	k := &cachedKind{store: fromOwned(objs), err: err}
-	c.loaded[kind] = k
+	c.mu.Unlock()
+	k.once.Do(func() {
+		objs, err := list(ctx)
+		k.store, k.err = fromOwned(objs), err
+	})
 	return k.store, k.err
 }
 
@@ -128,6 +133,18 @@ func (c *Cached) services(ctx context.Context) (*Objects, error) {
 func (c *Cached) pods(ctx context.Context) (*Objects, error) {
 	return c.kind(ctx, "Pod", func(ctx context.Context) ([]runtime.Object, error) {
 		return toObjects(c.Source.Pods(ctx, c.scope, nil))
+	})
+}
+
+func (c *Cached) endpointSlices(ctx context.Context, all sliceLister) (*Objects, error) {
+	return c.kind(ctx, "EndpointSlice", func(ctx context.Context) ([]runtime.Object, error) {
+		return toObjects(all.AllEndpointSlices(ctx, c.scope))
+	})
+}
+
+func (c *Cached) networkPolicies(ctx context.Context) (*Objects, error) {
+	return c.kind(ctx, "NetworkPolicy", func(ctx context.Context) ([]runtime.Object, error) {
+		return toObjects(c.Source.NetworkPolicies(ctx, c.scope))
 	})
 }
 
@@ -207,9 +224,7 @@ func (c *Cached) EndpointSlices(ctx context.Context, namespace, service string) 
 			return c.Source.EndpointSlices(ctx, namespace, service)
 		})
 	}
-	store, err := c.kind(ctx, "EndpointSlice", func(ctx context.Context) ([]runtime.Object, error) {
-		return toObjects(all.AllEndpointSlices(ctx, c.scope))
-	})
+	store, err := c.endpointSlices(ctx, all)
 	if err != nil {
 		return nil, err
 	}
@@ -261,9 +276,7 @@ func (c *Cached) NetworkPolicies(ctx context.Context, namespace string) ([]netwo
 			return c.Source.NetworkPolicies(ctx, namespace)
 		})
 	}
-	store, err := c.kind(ctx, "NetworkPolicy", func(ctx context.Context) ([]runtime.Object, error) {
-		return toObjects(c.Source.NetworkPolicies(ctx, c.scope))
-	})
+	store, err := c.networkPolicies(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -193,5 +194,48 @@ func TestCachedFallsBackToGetWhenListIsForbidden(t *testing.T) {
 	}
 	if _, err := c.Services(context.Background(), "a", ""); !IsForbidden(err) {
 		t.Errorf("Services should still report the refused list, got %v", err)
+	}
+}
+
+// slowServices is a source whose Services list returns only once Pods have been listed.
+type slowServices struct {
+	*Objects
+	servicesAsked, podsListed chan struct{}
+}
+
+func (s slowServices) Services(ctx context.Context, namespace, name string) ([]corev1.Service, error) {
+	close(s.servicesAsked)
+	select {
+	case <-s.podsListed:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return s.Objects.Services(ctx, namespace, name)
+}
+
+func (s slowServices) Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
+	defer close(s.podsListed)
+	return s.Objects.Pods(ctx, namespace, selector)
+}
+
+// A slow list of one kind does not hold up questions about another: each kind is
+// listed once, beside the others (a diagnosis waiting on Services must not stall every
+// worker that asks for Pods).
+func TestCachedKindsListBesideEachOther(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	src := slowServices{FromObjects(), make(chan struct{}), make(chan struct{})}
+	c := NewCached(src, AllNamespaces)
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Services(ctx, AllNamespaces, "")
+		done <- err
+	}()
+	<-src.servicesAsked
+	if _, err := c.Pods(ctx, AllNamespaces, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Services waited for a lock the Pods list needed: %v", err)
 	}
 }
