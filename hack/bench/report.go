@@ -401,7 +401,9 @@ func (rep report) markdown() string {
 		"`go run ./hack/bench -write docs/performance.md`: the in-memory Go benchmarks, the cluster, the measurements, this\n" +
 		"file. `go run ./hack/bench -h` lists the knobs: `-runs`, the estate's size and seed, `-keep` to leave the cluster up\n" +
 		"for poking at it, `-cpuprofile`/`-memprofile` to profile one `scan -A` run in-process, `-save`/`-from` to keep\n" +
-		"the measurements and render this file again without measuring. A profile of the diagnosis alone:\n\n" +
+		"the measurements and render this file again without measuring, `-baseline REF` to measure `scan -A` built at a\n" +
+		"git ref beside today's (this page: `BENCHFLAGS='-baseline 5c4a571' make bench`), `-no-popeye` to leave Popeye\n" +
+		"out (its first build from `hack/popeye` takes several minutes). A profile of the diagnosis alone:\n\n" +
 		"```sh\ngo test -run '^$' -bench ScanSnapshot -benchtime 3x -cpuprofile cpu.out ./pkg/checks/scan && go tool pprof -top -cum cpu.out\n```\n")
 	b.WriteString(analysis)
 	return b.String()
