@@ -138,6 +138,16 @@ func TestProxy(t *testing.T) {
 	cilium := func(name, node string, ready bool) *corev1.Pod {
 		return sysPod(name, node, map[string]string{"k8s-app": "cilium"}, ready, nil)
 	}
+	calico := func(name, node string, ready bool, bpf string) *corev1.Pod {
+		p := sysPod(name, node, map[string]string{"k8s-app": "calico-node"}, ready, nil)
+		p.Spec.Containers = []corev1.Container{{Name: "calico-node", Env: []corev1.EnvVar{{Name: "FELIX_BPFENABLED", Value: bpf}}}}
+		return p
+	}
+	router := func(name, node string, ready bool, args ...string) *corev1.Pod {
+		p := sysPod(name, node, map[string]string{"k8s-app": "kube-router"}, ready, nil)
+		p.Spec.Containers = []corev1.Container{{Name: "kube-router", Args: append([]string{"--run-router=true"}, args...)}}
+		return p
+	}
 	config := func(v string) *corev1.ConfigMap {
 		return &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: CiliumConfigMap, Namespace: Namespace}, Data: map[string]string{KubeProxyReplacement: v}}
 	}
@@ -155,6 +165,11 @@ func TestProxy(t *testing.T) {
 		{"Cilium replaces kube-proxy", []runtime.Object{config("true"), cilium("cilium-a", "n1", true), cilium("cilium-b", "n2", false)}, ProxyCilium, []string{"n2"}},
 		{"Cilium replaces a leftover kube-proxy", []runtime.Object{config("strict"), cilium("cilium-a", "n1", true), kp("kube-proxy-a", "n1", false)}, ProxyCilium, nil},
 		{"Cilium replacement set, but no agent visible", []runtime.Object{config("true"), kp("kube-proxy-a", "n1", true)}, ProxyKubeProxy, nil},
+		{"Calico eBPF replaces kube-proxy", []runtime.Object{calico("calico-node-a", "n1", true, "true"), calico("calico-node-b", "n2", false, "true")}, ProxyCalicoEBPF, []string{"n2"}},
+		{"Calico iptables beside kube-proxy", []runtime.Object{calico("calico-node-a", "n1", false, "false"), kp("kube-proxy-a", "n1", true)}, ProxyKubeProxy, nil},
+		{"kube-router proxies by default", []runtime.Object{router("kube-router-a", "n1", false)}, ProxyKubeRouter, []string{"n1"}},
+		{"kube-router with --run-service-proxy=true", []runtime.Object{router("kube-router-a", "n1", true, "--run-service-proxy=true")}, ProxyKubeRouter, nil},
+		{"kube-router routing only, beside kube-proxy", []runtime.Object{router("kube-router-a", "n1", false, "--run-service-proxy=false"), kp("kube-proxy-a", "n1", true)}, ProxyKubeProxy, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

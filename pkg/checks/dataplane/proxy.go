@@ -12,8 +12,10 @@ import (
 
 // Proxy names of the Service proxies netdoctor recognises.
 const (
-	ProxyKubeProxy = "kube-proxy"
-	ProxyCilium    = "Cilium (kube-proxy replacement)"
+	ProxyKubeProxy  = "kube-proxy"
+	ProxyCilium     = "Cilium (kube-proxy replacement)"
+	ProxyCalicoEBPF = "Calico eBPF (kube-proxy replacement)"
+	ProxyKubeRouter = "kube-router (service proxy)"
 )
 
 // IsKubeProxy reports whether p is a kube-proxy pod: the kube-system DaemonSet as
@@ -45,7 +47,7 @@ func ReplacesKubeProxy(setting string) bool {
 
 // Proxy is the cluster's Service proxy as far as kube-system shows it.
 type Proxy struct {
-	// Name is ProxyKubeProxy, ProxyCilium, or "" when none is visible.
+	// Name is one of the Proxy names above, or "" when none is visible.
 	Name string
 	// How says what identified it, for check details.
 	How    string
@@ -60,14 +62,54 @@ func (p Proxy) Nodes() int { return len(p.byNode) }
 
 // Selector is the label selector that lists the proxy's pods.
 func (p Proxy) Selector() string {
-	if p.Name == ProxyCilium {
+	switch p.Name {
+	case ProxyCilium:
 		return "k8s-app=cilium"
+	case ProxyCalicoEBPF:
+		return "k8s-app=calico-node"
+	case ProxyKubeRouter:
+		return "k8s-app=kube-router"
 	}
 	return "k8s-app=kube-proxy"
 }
 
+// IsCalicoEBPF reports whether p is a calico-node agent running Calico's eBPF data
+// plane, which translates Services itself (FELIX_BPFENABLED, as the manifests and the
+// operator set it on the calico-node container).
+func IsCalicoEBPF(p *corev1.Pod) bool {
+	if AgentOf(p) != "Calico" {
+		return false
+	}
+	for _, c := range p.Spec.Containers {
+		for _, e := range c.Env {
+			if e.Name == "FELIX_BPFENABLED" && strings.EqualFold(e.Value, "true") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// IsKubeRouterProxy reports whether p is a kube-router agent that proxies Services:
+// its --run-service-proxy flag, which is true unless set to false.
+func IsKubeRouterProxy(p *corev1.Pod) bool {
+	if AgentOf(p) != "kube-router" {
+		return false
+	}
+	for _, c := range p.Spec.Containers {
+		args := append(append([]string{}, c.Command...), c.Args...)
+		for _, a := range args {
+			if v, ok := strings.CutPrefix(a, "--run-service-proxy="); ok {
+				return v != "false"
+			}
+		}
+	}
+	return true
+}
+
 // Proxy finds the Service proxy: Cilium when cilium-config says it replaces kube-proxy
-// (read only when Cilium agents run), else kube-proxy when its pods are visible. A
+// (read only when Cilium agents run), else calico-node in eBPF mode, else kube-router
+// running its service proxy, else kube-proxy when its pods are visible. A
 // cluster that shows neither (managed clusters often run kube-proxy out of sight) has
 // no visible proxy: that is not a problem to report, only a check netdoctor cannot make.
 func (s *Snapshot) Proxy(ctx context.Context) (Proxy, error) {
@@ -84,6 +126,12 @@ func (s *Snapshot) Proxy(ctx context.Context) (Proxy, error) {
 			return Proxy{Name: ProxyCilium, byNode: cilium,
 				How: fmt.Sprintf("ConfigMap %s/%s has %s: %s", Namespace, CiliumConfigMap, KubeProxyReplacement, cm.Data[KubeProxyReplacement])}, nil
 		}
+	}
+	if calico := onNode(pods, IsCalicoEBPF); len(calico) > 0 {
+		return Proxy{Name: ProxyCalicoEBPF, byNode: calico, How: "calico-node pods in " + Namespace + " with FELIX_BPFENABLED=true"}, nil
+	}
+	if router := onNode(pods, IsKubeRouterProxy); len(router) > 0 {
+		return Proxy{Name: ProxyKubeRouter, byNode: router, How: "kube-router pods in " + Namespace + " with --run-service-proxy"}, nil
 	}
 	if kp := onNode(pods, IsKubeProxy); len(kp) > 0 {
 		return Proxy{Name: ProxyKubeProxy, byNode: kp, How: "kube-proxy pods in " + Namespace}, nil
@@ -157,10 +205,16 @@ func ProxyFinding(obj diag.ObjectRef, p Proxy, down []NodeProxy, format string, 
 	}
 	f = f.WithEvidence(Limit(lines, 8)...).WithEvidence("Service proxy: " + p.Name + " (" + p.How + ")")
 	pod := down[0].Pod
-	if p.Name == ProxyCilium {
-		f = f.WithFix("the Cilium agent on those nodes programs Service translation (kube-proxy replacement): find out why it is not Ready (logs, cilium status in the agent) and restore it; until then keep clients off those nodes (kubectl cordon, then drain)")
-	} else {
-		f = f.WithFix("kube-proxy on those nodes programs the ClusterIP and NodePort rules: find out why it is not Ready (logs, its ConfigMap, the node's iptables/ipvs/nftables support) and restore it; until then keep clients off those nodes (kubectl cordon, then drain)")
+	const keepOff = "; until then keep clients off those nodes (kubectl cordon, then drain)"
+	switch p.Name {
+	case ProxyCilium:
+		f = f.WithFix("the Cilium agent on those nodes programs Service translation (kube-proxy replacement): find out why it is not Ready (logs, cilium status in the agent) and restore it" + keepOff)
+	case ProxyCalicoEBPF:
+		f = f.WithFix("calico-node on those nodes programs Service translation in its eBPF data plane: find out why it is not Ready (logs, its readiness probe, the node's BPF support) and restore it" + keepOff)
+	case ProxyKubeRouter:
+		f = f.WithFix("kube-router on those nodes programs the Service rules (IPVS): find out why it is not Ready (logs, the node's IPVS modules) and restore it" + keepOff)
+	default:
+		f = f.WithFix("kube-proxy on those nodes programs the ClusterIP and NodePort rules: find out why it is not Ready (logs, its ConfigMap, the node's iptables/ipvs/nftables support) and restore it" + keepOff)
 	}
 	return f.WithCommands(
 		fmt.Sprintf("kubectl get pods -n %s -l %s -o wide", Namespace, p.Selector()),
