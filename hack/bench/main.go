@@ -59,6 +59,7 @@ type options struct {
 	skipGoBench bool
 	noPopeye    bool
 	baseline    string // a git ref whose scan -A is measured beside today's
+	large       string // measurements saved with -save on a larger estate, rendered beside
 
 	cpuProfile, memProfile string
 	save, from             string
@@ -84,6 +85,7 @@ func main() {
 	flag.StringVar(&o.save, "save", "", "also save the measurements as JSON to this file")
 	flag.StringVar(&o.from, "from", "", "measure nothing: render the report from measurements saved with -save")
 	flag.StringVar(&o.memProfile, "memprofile", "", "with -cpuprofile: also write a heap (alloc) profile of that run here")
+	flag.StringVar(&o.large, "large", "", "render beside the results the measurements saved (-save) of a run on a larger estate, e.g. 50,000 pods")
 	flag.BoolVar(&o.noPopeye, "no-popeye", false, "do not build and measure Popeye (hack/popeye) beside scan -A")
 	flag.StringVar(&o.baseline, "baseline", "", "also measure scan -A of the plugin built at this git ref (e.g. a release tag): before and after on one estate")
 	flag.Parse()
@@ -116,6 +118,9 @@ func run(ctx context.Context, o options) error {
 		var rep report
 		if err := json.Unmarshal(data, &rep); err != nil {
 			return fmt.Errorf("%s: %w", o.from, err)
+		}
+		if rep.Large, err = loadLarge(o.large); err != nil {
+			return err
 		}
 		return rep.output(root, o.write)
 	}
@@ -223,6 +228,9 @@ func run(ctx context.Context, o options) error {
 		if err := os.WriteFile(o.save, data, 0o644); err != nil {
 			return err
 		}
+	}
+	if rep.Large, err = loadLarge(o.large); err != nil {
+		return err
 	}
 	if err := rep.output(root, o.write); err != nil {
 		return err

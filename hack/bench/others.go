@@ -175,3 +175,19 @@ func floorPaths(recorded []string) []string {
 	}
 	return out
 }
+
+// loadLarge reads the measurements of a larger estate saved with -save; none for "".
+func loadLarge(path string) (*report, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var large report
+	if err := json.Unmarshal(data, &large); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &large, nil
+}

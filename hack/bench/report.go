@@ -21,6 +21,8 @@ type report struct {
 	Machine       machineInfo
 	LoadAvgBefore string
 	LoadAvgAfter  string
+	// Large is a run on a larger estate, for the growth of scan -A (issue 13).
+	Large *report `json:",omitempty"`
 }
 
 func median[T int | int64 | time.Duration](xs []T) T {
@@ -274,7 +276,23 @@ func (rep report) targets() []target {
 		memT.Known, memT.Pass = true, float64(sm) <= 2*float64(km)
 		memT.Got = fmt.Sprintf("%s vs %s = %.2f×", size(sm*1024), size(km*1024), float64(sm)/float64(km))
 	}
-	return append(append(out, timeT, memT), rep.yardstickTargets(scanA, okScan)...)
+	return append(append(append(out, timeT, memT), rep.yardstickTargets(scanA, okScan)...), rep.growthTargets(scanA, okScan)...)
+}
+
+// growthTargets: on an estate k times larger, scan -A may take at most 1.1·k times the
+// time and memory (issue 13: 5.5× for 50,000 pods against 10,000), i.e. it grows linearly.
+func (rep report) growthTargets(scanA result, okScan bool) []target {
+	if rep.Large == nil || rep.Counts.Pods == 0 {
+		return nil
+	}
+	large, okLarge := rep.Large.find("scan -A")
+	k := float64(rep.Large.Counts.Pods) / float64(rep.Counts.Pods)
+	pods := fmt.Sprintf("%d pods", rep.Large.Counts.Pods)
+	want := fmt.Sprintf("≤ %.1f × the %d-pod figure", 1.1*k, rep.Counts.Pods)
+	return []target{
+		ratioTarget("`scan -A` wall time, "+pods, want, large, scanA, okLarge, okScan, 1.1*k, wallOf, showWall),
+		ratioTarget("`scan -A` peak memory, "+pods, want, large, scanA, okLarge, okScan, 1.1*k, rssOf, showRSS),
+	}
 }
 
 // scanRequestBudget is the most requests `scan -A` may make on the default estate.
@@ -376,6 +394,19 @@ func (rep report) markdown() string {
 			"lint, no API server, no printing); `BenchmarkScanNamespace` is `scan -n` of one namespace of it.\n\n```text\n")
 		b.WriteString(strings.Join(rep.GoBench, "\n"))
 		b.WriteString("\n```\n")
+	}
+	if l := rep.Large; l != nil {
+		fmt.Fprintf(&b, "\n### %d pods\n\nThe same commands on an estate of %d namespaces, %d Nodes, %d pods, %d Services, %d NetworkPolicies and\n"+
+			"%d Ingresses (loaded in %s), one run each after a warm-up (`-runs %d`), saved with `-save` and rendered here with `-large`:\n\n",
+			l.Counts.Pods, l.Counts.Namespaces, l.Counts.Nodes, l.Counts.Pods, l.Counts.Services, l.Counts.NetworkPolicies, l.Counts.Ingresses,
+			l.LoadTime.Round(time.Second), l.Runs)
+		b.WriteString(l.table())
+		for _, r := range l.Results {
+			if r.Cmd.Scan && len(r.Samples) > 0 {
+				fmt.Fprintf(&b, "\n`%s`: %s.", strings.TrimPrefix(r.Cmd.Display, "kubectl netdoctor "), r.Samples[0].Summary)
+			}
+		}
+		b.WriteString("\n")
 	}
 	b.WriteString("\n## The cluster\n\n")
 	fmt.Fprintf(&b, "An envtest control plane (kube-apiserver v1.37.2 and etcd built from source by `hack/envtest.sh`;\n"+
