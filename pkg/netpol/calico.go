@@ -10,7 +10,8 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 )
 
 // Calico's own policy kinds, NetworkPolicy (namespaced) and GlobalNetworkPolicy, served
@@ -813,39 +814,16 @@ func (cc *calicoCompiled) serviceMatch(src *CalicoEntityRule, e, dst *endpoint, 
 	}
 	if e == dst {
 		for _, sp := range svc.Spec.Ports {
-			if protocolOrTCP(sp.Protocol) != tp.protocol {
+			if kube.ProtocolOrTCP(sp.Protocol) != tp.protocol {
 				continue
 			}
-			if n, ok := resolveServiceTargetPort(e.pod, sp); ok && n == tp.number {
+			if n, ok := kube.ResolveTargetPort(e.pod, sp); ok && n == tp.number {
 				return yes, fmt.Sprintf("%s services: %s is an endpoint of Service %s/%s on %s", side, e.desc, ns, svc.Name, tp)
 			}
 		}
 		return no, fmt.Sprintf("%s services: %s is not a target port of Service %s/%s", side, tp, ns, svc.Name)
 	}
 	return yes, fmt.Sprintf("%s services: %s is an endpoint of Service %s/%s", side, e.desc, ns, svc.Name)
-}
-
-func protocolOrTCP(p corev1.Protocol) corev1.Protocol {
-	if p == "" {
-		return corev1.ProtocolTCP
-	}
-	return p
-}
-
-// resolveServiceTargetPort is the pod port a Service port reaches on pod.
-func resolveServiceTargetPort(pod *corev1.Pod, sp corev1.ServicePort) (int32, bool) {
-	tp := sp.TargetPort
-	switch {
-	case tp.Type == intstr.String && tp.StrVal != "":
-		nums := declaredPortNumbers(pod, tp.StrVal, protocolOrTCP(sp.Protocol))
-		if len(nums) == 0 {
-			return 0, false
-		}
-		return nums[0], true
-	case tp.IntVal != 0:
-		return tp.IntVal, true
-	}
-	return sp.Port, true
 }
 
 func calicoPortsMatch(ports []calicoPort, tp trafficPort, dst *endpoint, ruleProto int, field string) (tri, string) {

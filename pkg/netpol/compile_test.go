@@ -174,42 +174,6 @@ spec:
 	}
 }
 
-func TestPodDeclaresNamedPort(t *testing.T) {
-	always := corev1.ContainerRestartPolicyAlways
-	p := mkPod("ns/p", "10.0.0.1", "", "http:8080", "dns:53/UDP")
-	p.Spec.InitContainers = []corev1.Container{
-		{Name: "sidecar", RestartPolicy: &always, Ports: []corev1.ContainerPort{cport("proxy:15001")}},
-		{Name: "init", Ports: []corev1.ContainerPort{cport("setup:9999")}},
-	}
-	cases := []struct {
-		name  string
-		proto corev1.Protocol
-		want  int32
-		ok    bool
-	}{
-		{"http", "", 8080, true},
-		{"http", corev1.ProtocolTCP, 8080, true},
-		{"http", corev1.ProtocolUDP, 0, false},
-		{"dns", corev1.ProtocolUDP, 53, true},
-		{"dns", "udp", 53, true},
-		{"dns", "", 0, false},
-		{"proxy", "", 15001, true}, // sidecar
-		{"setup", "", 0, false},    // plain init container serves nothing
-		{"missing", "", 0, false},
-		{"", "", 0, false},
-		{"http", "ICMP", 0, false},
-	}
-	for _, c := range cases {
-		got, ok := PodDeclaresNamedPort(p, c.name, c.proto)
-		if got != c.want || ok != c.ok {
-			t.Errorf("%s/%s: got %d,%v want %d,%v", c.name, c.proto, got, ok, c.want, c.ok)
-		}
-	}
-	if _, ok := PodDeclaresNamedPort(nil, "http", ""); ok {
-		t.Error("nil pod")
-	}
-}
-
 func TestNilSelectorsAndEmptyInputsDoNotPanic(t *testing.T) {
 	// A policy built in Go with nil maps and zero values everywhere.
 	p := networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "zero"}}

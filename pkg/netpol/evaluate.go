@@ -9,6 +9,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 )
 
 // namespaceNameLabel is set by the API server on every namespace, which makes
@@ -460,65 +462,28 @@ func (p compiledPort) matchNamed(tp trafficPort, dst *endpoint) (bool, string) {
 	return false, fmt.Sprintf("named port %q is %d/%s on %s, not %d", p.name, nums[0], p.protocol, dst.desc, tp.number)
 }
 
-// PodDeclaresNamedPort reports whether pod declares a container port called
-// name for protocol (empty means TCP) and returns its number. Regular
-// containers and sidecars (restartable init containers) count, as for
-// Service targetPort resolution.
-func PodDeclaresNamedPort(pod *corev1.Pod, name string, protocol corev1.Protocol) (int32, bool) {
-	proto, err := normalizeProtocol(protocol)
-	if err != nil || pod == nil || name == "" {
-		return 0, false
-	}
-	nums := declaredPortNumbers(pod, name, proto)
-	if len(nums) == 0 {
-		return 0, false
-	}
-	return nums[0], true
-}
-
-func forEachContainerPort(pod *corev1.Pod, fn func(corev1.ContainerPort)) {
-	for _, c := range pod.Spec.Containers {
-		for _, p := range c.Ports {
-			fn(p)
-		}
-	}
-	for _, c := range pod.Spec.InitContainers {
-		if c.RestartPolicy == nil || *c.RestartPolicy != corev1.ContainerRestartPolicyAlways {
-			continue // run-to-completion init containers serve nothing
-		}
-		for _, p := range c.Ports {
-			fn(p)
-		}
-	}
-}
-
-func containerPortProtocol(p corev1.ContainerPort) corev1.Protocol {
-	if p.Protocol == "" {
-		return corev1.ProtocolTCP // API default; manifests often omit it
-	}
-	return p.Protocol
-}
-
+// declaredPortNumbers lists the numbers of the ports called name that pod declares
+// for proto, in kube.DeclaredPorts order (containers, then sidecars).
 func declaredPortNumbers(pod *corev1.Pod, name string, proto corev1.Protocol) []int32 {
 	var out []int32
-	forEachContainerPort(pod, func(p corev1.ContainerPort) {
-		if p.Name == name && containerPortProtocol(p) == proto {
-			out = append(out, p.ContainerPort)
+	for _, d := range kube.DeclaredPorts(pod) {
+		if d.Name == name && d.Protocol == proto {
+			out = append(out, d.Port)
 		}
-	})
+	}
 	return out
 }
 
 func declaredProtocols(pod *corev1.Pod, name string) []string {
 	seen := map[string]bool{}
 	var out []string
-	forEachContainerPort(pod, func(p corev1.ContainerPort) {
-		pr := string(containerPortProtocol(p))
-		if p.Name == name && !seen[pr] {
+	for _, d := range kube.DeclaredPorts(pod) {
+		pr := string(d.Protocol)
+		if d.Name == name && !seen[pr] {
 			seen[pr] = true
 			out = append(out, pr)
 		}
-	})
+	}
 	sort.Strings(out)
 	return out
 }

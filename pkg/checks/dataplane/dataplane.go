@@ -18,6 +18,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -92,19 +93,6 @@ func (s *Snapshot) ciliumConfig(ctx context.Context) (*corev1.ConfigMap, error) 
 	return s.cilium, s.ciliumErr
 }
 
-// PodReady is the pod's Ready condition, false while it terminates.
-func PodReady(p *corev1.Pod) bool {
-	if p.DeletionTimestamp != nil {
-		return false
-	}
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
-
 // PodState says why a pod is not Ready, for evidence: "CrashLoopBackOff (restarts 7)",
 // "Pending", "Running, Ready False".
 func PodState(p *corev1.Pod) string {
@@ -162,7 +150,7 @@ func onNode(pods []corev1.Pod, match func(*corev1.Pod) bool) map[string][]*corev
 // anyReady returns the first Ready pod, else the first one (the one to show).
 func anyReady(pods []*corev1.Pod) (*corev1.Pod, bool) {
 	for _, p := range pods {
-		if PodReady(p) {
+		if kube.PodReceivesTraffic(p) {
 			return p, true
 		}
 	}

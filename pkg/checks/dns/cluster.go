@@ -13,6 +13,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -91,7 +92,7 @@ func FindPods(ctx context.Context, src source.Source, svc *corev1.Service) ([]co
 	}
 	out := pods[:0]
 	for _, p := range pods {
-		if p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
+		if !kube.PodFinished(&p) {
 			out = append(out, p)
 		}
 	}
@@ -179,11 +180,11 @@ func checkPods(ctx context.Context, s *State) engine.Result {
 	var ready int
 	var notReadyLines []string
 	for i := range pods {
-		if service.IsPodReady(&pods[i]) && pods[i].DeletionTimestamp == nil {
+		if kube.PodReceivesTraffic(&pods[i]) {
 			ready++
 			continue
 		}
-		notReadyLines = append(notReadyLines, pods[i].Name+": "+service.PodNotReadyReason(&pods[i]))
+		notReadyLines = append(notReadyLines, pods[i].Name+": "+kube.PodNotReadyReason(&pods[i]))
 	}
 	detail := fmt.Sprintf("%d of %d pod(s) Ready (%s)", ready, len(pods), sel)
 	if ready == 0 {

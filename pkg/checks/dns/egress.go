@@ -10,8 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/policy"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
 )
 
@@ -104,7 +104,7 @@ func dnsTargetPort(svc *corev1.Service, pod *corev1.Pod, proto corev1.Protocol) 
 	if svc != nil {
 		for _, sp := range svc.Spec.Ports {
 			if sp.Port == dnsPort && sp.Protocol == proto {
-				if p, ok := service.ResolveTargetPort(pod, sp); ok {
+				if p, ok := kube.ResolveTargetPort(pod, sp); ok {
 					return p
 				}
 			}

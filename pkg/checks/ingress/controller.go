@@ -10,9 +10,9 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
 )
 
@@ -166,7 +166,7 @@ func (s *State) backendTargets() []target {
 			if i == maxBackendPods {
 				break
 			}
-			port, ok := service.ResolveTargetPort(&pods[i], *b.ServicePort)
+			port, ok := kube.ResolveTargetPort(&pods[i], *b.ServicePort)
 			if !ok {
 				continue
 			}

@@ -9,7 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -117,8 +117,8 @@ func findControllerPods(ctx context.Context, src source.Source, sel *ControllerS
 	var ready, other []corev1.Pod
 	for _, p := range pods {
 		switch {
-		case p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed:
-		case service.IsPodReady(&p):
+		case kube.PodFinished(&p):
+		case kube.PodReady(&p):
 			ready = append(ready, p)
 		default:
 			other = append(other, p)

@@ -154,7 +154,7 @@ func Resolve(ctx context.Context, src source.Source, e Endpoint) (Resolved, erro
 func running(pods []corev1.Pod) []corev1.Pod {
 	out := make([]corev1.Pod, 0, len(pods))
 	for _, p := range pods {
-		if p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
+		if kube.PodFinished(&p) {
 			continue
 		}
 		out = append(out, p)

@@ -12,6 +12,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol/dialect"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
@@ -268,7 +269,7 @@ func podList(ids []string) string {
 }
 
 func declared(p *corev1.Pod) string {
-	ports := service.DeclaredPorts(p)
+	ports := kube.DeclaredPorts(p)
 	if len(ports) == 0 {
 		return "no ports"
 	}

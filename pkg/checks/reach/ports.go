@@ -13,6 +13,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
 )
 
@@ -178,7 +179,7 @@ func (s *State) servicePorts() error {
 		dsts := s.peers(s.To)
 		for j := range s.To.Pods {
 			pod := &s.To.Pods[j]
-			port, ok := service.ResolveTargetPort(pod, sp)
+			port, ok := kube.ResolveTargetPort(pod, sp)
 			if !ok {
 				pc.Missing = append(pc.Missing, service.PodDisplayName(pod))
 				continue
@@ -235,7 +236,7 @@ func (s *State) podPorts() error {
 	cases := map[key]*PortCase{}
 	var order []key
 	for j := range s.To.Pods {
-		for _, d := range service.DeclaredPorts(&s.To.Pods[j]) {
+		for _, d := range kube.DeclaredPorts(&s.To.Pods[j]) {
 			if proto != "" && d.Protocol != proto {
 				continue
 			}
@@ -276,7 +277,7 @@ func (s *State) namedPodPort(dsts []netpol.Peer) error {
 	pc := PortCase{Name: name, Protocol: proto}
 	for j := range s.To.Pods {
 		pod := &s.To.Pods[j]
-		n, ok := netpol.PodDeclaresNamedPort(pod, name, proto)
+		n, ok := kube.NamedPort(pod, name, proto)
 		if !ok {
 			pc.Missing = append(pc.Missing, service.PodDisplayName(pod))
 			continue
@@ -289,7 +290,7 @@ func (s *State) namedPodPort(dsts []netpol.Peer) error {
 	if len(pc.Targets) == 0 {
 		var declared []string
 		if len(s.To.Pods) > 0 {
-			for _, d := range service.DeclaredPorts(&s.To.Pods[0]) {
+			for _, d := range kube.DeclaredPorts(&s.To.Pods[0]) {
 				declared = append(declared, d.String())
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/peer"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/reach"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -44,7 +45,7 @@ func scanDNS(ctx context.Context, src source.Source, namespace string) ([]diag.R
 	var scanned []corev1.Pod
 	for i := range pods {
 		p := &pods[i]
-		if p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed || clusterAgent(&cluster.Cluster, p) {
+		if kube.PodFinished(p) || clusterAgent(&cluster.Cluster, p) {
 			continue
 		}
 		scanned = append(scanned, *p)

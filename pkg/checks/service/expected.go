@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -36,7 +37,7 @@ func ExpectedEndpoints(svc *corev1.Service, pods []corev1.Pod) []ExpectedEndpoin
 	var out []ExpectedEndpoint
 	for i := range pods {
 		pod := &pods[i]
-		if pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
+		if kube.PodFinished(pod) {
 			continue
 		}
 		ips := podIPs(pod)
@@ -46,8 +47,8 @@ func ExpectedEndpoints(svc *corev1.Service, pods []corev1.Pod) []ExpectedEndpoin
 			// they are kept, with no addresses, so counts of ready backends see them.
 			continue
 		}
-		serving := IsPodReady(pod)
-		terminating := pod.DeletionTimestamp != nil
+		serving := kube.PodReady(pod)
+		terminating := kube.PodTerminating(pod)
 		e := ExpectedEndpoint{
 			Pod:         pod,
 			Addresses:   map[discoveryv1.AddressType][]string{},
@@ -70,11 +71,11 @@ func ExpectedEndpoints(svc *corev1.Service, pods []corev1.Pod) []ExpectedEndpoin
 func endpointPorts(svc *corev1.Service, pod *corev1.Pod) []discoveryv1.EndpointPort {
 	ports := []discoveryv1.EndpointPort{}
 	for _, sp := range svc.Spec.Ports {
-		port, ok := ResolveTargetPort(pod, sp)
+		port, ok := kube.ResolveTargetPort(pod, sp)
 		if !ok {
 			continue
 		}
-		name, protocol := sp.Name, protocolOrTCP(sp.Protocol)
+		name, protocol := sp.Name, kube.ProtocolOrTCP(sp.Protocol)
 		ports = append(ports, discoveryv1.EndpointPort{Name: &name, Port: &port, Protocol: &protocol, AppProtocol: sp.AppProtocol})
 	}
 	return ports

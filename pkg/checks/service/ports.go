@@ -11,6 +11,7 @@ import (
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 )
 
 // checkPorts resolves every Service port on every selected pod. A named targetPort
@@ -50,14 +51,14 @@ func (s *State) checkNamedPort(sp corev1.ServicePort, label string) (string, []d
 	var findings []diag.Finding
 	for i := range s.Pods {
 		pod := &s.Pods[i]
-		if port, ok := ResolveTargetPort(pod, sp); ok {
+		if port, ok := kube.ResolveTargetPort(pod, sp); ok {
 			resolved[port]++
 			continue
 		}
-		declared := DeclaredPorts(pod)
+		declared := kube.DeclaredPorts(pod)
 		missing = append(missing, fmt.Sprintf("%s declares %s", PodDisplayName(pod), portList(declared)))
 		for _, d := range declared {
-			if d.Name == name && d.Protocol != protocolOrTCP(sp.Protocol) {
+			if d.Name == name && d.Protocol != kube.ProtocolOrTCP(sp.Protocol) {
 				findings = append(findings, diag.New(diag.ProtocolMismatch, s.Ref(),
 					"Service %s/%s port %s is %s, but pod %s declares port %q as %s", s.Namespace, s.Name, label, sp.Protocol, PodDisplayName(pod), name, d.Protocol).
 					WithFix("make spec.ports[].protocol of the Service and the container port's protocol the same"))
@@ -82,12 +83,12 @@ func (s *State) checkNamedPort(sp corev1.ServicePort, label string) (string, []d
 }
 
 func (s *State) checkNumericPort(sp corev1.ServicePort, label string) (string, []diag.Finding) {
-	target, _ := ResolveTargetPort(&corev1.Pod{}, sp)
+	target, _ := kube.ResolveTargetPort(&corev1.Pod{}, sp)
 	var otherPorts []string
 	declaring, otherProtocol := 0, 0
 	var protocolPods []string
 	for i := range s.Pods {
-		declared := DeclaredPorts(&s.Pods[i])
+		declared := kube.DeclaredPorts(&s.Pods[i])
 		if len(declared) == 0 {
 			continue
 		}
@@ -96,7 +97,7 @@ func (s *State) checkNumericPort(sp corev1.ServicePort, label string) (string, [
 			if d.Port != target {
 				continue
 			}
-			if d.Protocol == protocolOrTCP(sp.Protocol) {
+			if d.Protocol == kube.ProtocolOrTCP(sp.Protocol) {
 				match = true
 			} else {
 				protoMismatch = string(d.Protocol)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -39,7 +40,7 @@ func checkSelector(ctx context.Context, s *State) engine.Result {
 		if !selector.Matches(labels.Set(p.Labels)) {
 			continue
 		}
-		if p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
+		if kube.PodFinished(&p) {
 			terminal = append(terminal, fmt.Sprintf("%s (%s)", p.Name, p.Status.Phase))
 			continue
 		}
