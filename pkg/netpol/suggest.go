@@ -8,38 +8,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
 )
-
-// identityLabelKeys are tried in order when choosing the label that names a
-// workload; one stable label keeps a suggested rule readable and robust.
-var identityLabelKeys = []string{
-	"app.kubernetes.io/name",
-	"app",
-	"k8s-app",
-	"name",
-	"component",
-	"app.kubernetes.io/component",
-}
-
-// volatileLabelKeys change with every rollout or differ per replica, so a
-// rule selecting them would break on the next deploy.
-var volatileLabelKeys = map[string]bool{
-	"pod-template-hash":                        true,
-	"controller-revision-hash":                 true,
-	"pod-template-generation":                  true,
-	"statefulset.kubernetes.io/pod-name":       true,
-	"apps.kubernetes.io/pod-index":             true,
-	"controller-uid":                           true,
-	"batch.kubernetes.io/controller-uid":       true,
-	"job-name":                                 true,
-	"batch.kubernetes.io/job-name":             true,
-	"batch.kubernetes.io/job-completion-index": true,
-}
 
 // SuggestRule returns, for display, the YAML of a minimal ingress or egress
 // rule (one peer, one port) that would allow t in direction dir once added
@@ -133,25 +108,9 @@ func SuggestRule(t Traffic, dir Direction) (string, error) {
 // usable labels gets the empty selector, with a note saying how broad that
 // is.
 func identitySelector(e *endpoint) (*metav1.LabelSelector, string) {
-	l := e.pod.Labels
-	for _, k := range identityLabelKeys {
-		if v, ok := l[k]; ok {
-			return &metav1.LabelSelector{MatchLabels: map[string]string{k: v}}, ""
-		}
-	}
-	keys := make([]string, 0, len(l))
-	for k := range l {
-		if !volatileLabelKeys[k] {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	if len(keys) == 0 {
+	ml := kube.WorkloadLabels(e.pod.Labels)
+	if len(ml) == 0 {
 		return &metav1.LabelSelector{}, fmt.Sprintf("%s has no stable labels; podSelector {} admits every pod of namespace %s", e.desc, e.namespace)
-	}
-	ml := make(map[string]string, len(keys))
-	for _, k := range keys {
-		ml[k] = l[k]
 	}
 	return &metav1.LabelSelector{MatchLabels: ml}, ""
 }

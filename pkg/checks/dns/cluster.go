@@ -10,7 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
@@ -26,8 +26,6 @@ const (
 	ConfigMapName = "coredns"
 	PodLabelKey   = "k8s-app"
 	PodLabelValue = "kube-dns"
-	// ClusterDomain is the kubelet's default --cluster-domain.
-	ClusterDomain = service.ClusterDomain
 )
 
 // Cluster is the cluster DNS as found in kube-system.
@@ -171,11 +169,11 @@ func checkPods(ctx context.Context, s *State) engine.Result {
 	if len(pods) == 0 {
 		f := notReady(&s.Cluster, "no cluster DNS pods match %s in %s: the kube-dns Service has no backends and no name resolves", sel, Namespace).
 			WithFix("check the CoreDNS Deployment in %s (kubectl get deploy -n %s) and why it has no pods", Namespace, Namespace)
-		idle, err := service.IdleWorkloads(ctx, s.Source, Namespace, sel)
+		idle, err := finding.IdleWorkloads(ctx, s.Source, Namespace, sel)
 		if err != nil {
 			return engine.Found("no pods match "+sel.String(), f, engine.ReadErrorFinding(err))
 		}
-		return engine.Found("no pods match "+sel.String(), service.ExplainIdle(f, idle, Namespace))
+		return engine.Found("no pods match "+sel.String(), finding.ExplainIdle(f, idle, Namespace))
 	}
 	var ready int
 	var notReadyLines []string
@@ -256,8 +254,8 @@ func checkConfigMap(ctx context.Context, s *State) engine.Result {
 		return engine.Found("ConfigMap "+ConfigMapName+" has no Corefile", f)
 	}
 	if !hasKubernetesPlugin(corefile) {
-		f := notReady(&s.Cluster, "the Corefile in %s/%s has no kubernetes plugin: cluster names (*.svc.%s) do not resolve", Namespace, ConfigMapName, ClusterDomain).
-			WithFix("add `kubernetes %s in-addr.arpa ip6.arpa { pods insecure; fallthrough in-addr.arpa ip6.arpa }` to the server block of the Corefile", ClusterDomain)
+		f := notReady(&s.Cluster, "the Corefile in %s/%s has no kubernetes plugin: cluster names (*.svc.%s) do not resolve", Namespace, ConfigMapName, kube.ClusterDomain).
+			WithFix("add `kubernetes %s in-addr.arpa ip6.arpa { pods insecure; fallthrough in-addr.arpa ip6.arpa }` to the server block of the Corefile", kube.ClusterDomain)
 		return engine.Found("Corefile lacks the kubernetes plugin", f)
 	}
 	return engine.Pass("ConfigMap %s has a Corefile with the kubernetes plugin", ConfigMapName)

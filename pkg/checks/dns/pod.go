@@ -12,9 +12,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/peer"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/policy"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol/dialect"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
@@ -54,7 +54,7 @@ func (s *State) podSelector() *metav1.LabelSelector {
 	if s.Workload != nil && s.Workload.LabelSelector != nil {
 		return s.Workload.LabelSelector.DeepCopy()
 	}
-	return policy.PodSelectorFor(s.Pod)
+	return &metav1.LabelSelector{MatchLabels: kube.WorkloadLabels(s.Pod.Labels)}
 }
 
 // checkPod reads the pod to diagnose. A workload stands for its pods, which share one
@@ -101,7 +101,7 @@ func orDefault(s, def string) string {
 // https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-dns-policy
 func checkResolvConf(_ context.Context, s *State) engine.Result {
 	ip := s.Cluster.ClusterIP()
-	s.Conf = EffectiveResolvConf(s.Pod, ip, ClusterDomain)
+	s.Conf = EffectiveResolvConf(s.Pod, ip, kube.ClusterDomain)
 	pod := s.Pod
 	policy := corev1.DNSPolicy(orDefault(string(pod.Spec.DNSPolicy), string(corev1.DNSClusterFirst)))
 	var findings []diag.Finding
@@ -109,7 +109,7 @@ func checkResolvConf(_ context.Context, s *State) engine.Result {
 	switch {
 	case pod.Spec.HostNetwork && policy == corev1.DNSClusterFirst:
 		findings = append(findings, diag.New(diag.HostNetworkDNSPolicy, s.podRef(),
-			"%s runs on the host network with dnsPolicy ClusterFirst, which the kubelet turns into Default: it gets the node's resolv.conf, so cluster names (*.svc.%s) do not resolve", s.podDesc(), ClusterDomain).
+			"%s runs on the host network with dnsPolicy ClusterFirst, which the kubelet turns into Default: it gets the node's resolv.conf, so cluster names (*.svc.%s) do not resolve", s.podDesc(), kube.ClusterDomain).
 			WithFix("set dnsPolicy: ClusterFirstWithHostNet in the pod template").
 			WithCommands(fix))
 	case policy == corev1.DNSDefault:
@@ -120,7 +120,7 @@ func checkResolvConf(_ context.Context, s *State) engine.Result {
 	case policy == corev1.DNSNone && ip != "" && !slices.Contains(s.Conf.Nameservers, ip):
 		f := diag.New(diag.DNSPolicyBypassesClusterDNS, s.podRef(),
 			"%s has dnsPolicy None and its dnsConfig does not list the cluster DNS server %s: Service names do not resolve", s.podDesc(), ip).
-			WithFix("add %s to spec.dnsConfig.nameservers, with the searches %s.svc.%s svc.%s %s, or use dnsPolicy ClusterFirst", ip, pod.Namespace, ClusterDomain, ClusterDomain, ClusterDomain).
+			WithFix("add %s to spec.dnsConfig.nameservers, with the searches %s.svc.%s svc.%s %s, or use dnsPolicy ClusterFirst", ip, pod.Namespace, kube.ClusterDomain, kube.ClusterDomain, kube.ClusterDomain).
 			WithCommands(fix)
 		if len(s.Conf.Nameservers) > 0 {
 			f = f.WithEvidence("nameservers: " + strings.Join(s.Conf.Nameservers, ", "))
@@ -270,7 +270,7 @@ func checkNdots(_ context.Context, s *State) engine.Result {
 	}
 	name := exampleExternal
 	if q := strings.TrimSuffix(s.QueryName, "."); q != "" && !strings.HasSuffix(s.QueryName, ".") &&
-		strings.Count(q, ".") >= 1 && strings.Count(q, ".") < c.Ndots && !strings.HasSuffix(q, ClusterDomain) {
+		strings.Count(q, ".") >= 1 && strings.Count(q, ".") < c.Ndots && !strings.HasSuffix(q, kube.ClusterDomain) {
 		name = q
 	}
 	wasted := len(c.Search)

@@ -8,7 +8,7 @@ import (
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/backend"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
@@ -190,7 +190,7 @@ func (s *State) serviceNotFound(ctx context.Context, b *Backend, rule string) di
 		rule, s.Route.Kind, s.Namespace, s.Name, b.Namespace, b.Name).
 		WithFix("create Service %s in namespace %s, or point the backendRef at the Service that serves it (set backendRefs[].namespace for another namespace)", b.Name, b.Namespace).
 		WithCommands("kubectl get services -n " + b.Namespace)
-	where := service.LookFor(ctx, s.Source, b.Namespace, b.Name)
+	where := finding.LookFor(ctx, s.Source, b.Namespace, b.Name)
 	if len(where.Similar) > 0 {
 		f.Message += fmt.Sprintf(" (did you mean %s?)", where.Similar[0])
 		f = f.WithEvidence("similar Services in namespace " + b.Namespace + ": " + strings.Join(where.Similar, ", "))

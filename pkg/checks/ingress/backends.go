@@ -8,7 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/backend"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
@@ -101,7 +101,7 @@ func (s *State) serviceNotFound(ctx context.Context, b *Backend) diag.Finding {
 		WithEvidence("a backend Service must be in the Ingress's own namespace").
 		WithFix("create Service %s in namespace %s, or point the path at the Service that serves it", b.Service, s.Namespace).
 		WithCommands("kubectl get services -n " + s.Namespace)
-	where := service.LookFor(ctx, s.Source, s.Namespace, b.Service)
+	where := finding.LookFor(ctx, s.Source, s.Namespace, b.Service)
 	if len(where.Similar) > 0 {
 		f.Message += fmt.Sprintf(" (did you mean %s?)", where.Similar[0])
 		f = f.WithEvidence("similar Services in namespace " + s.Namespace + ": " + strings.Join(where.Similar, ", "))

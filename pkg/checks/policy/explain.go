@@ -133,36 +133,6 @@ func Deciding(dv netpol.DirectionVerdict) string {
 	return strings.Join(parts, ", ")
 }
 
-// identityLabelKeys are tried in order to name a workload in a suggested podSelector,
-// the same preference as netpol.SuggestRule, so subject and peer read alike.
-var identityLabelKeys = []string{"app.kubernetes.io/name", "app", "k8s-app", "name", "component", "app.kubernetes.io/component"}
-
-// volatileLabelKeys change with every rollout or differ per replica; a selector on them
-// would stop matching after the next deploy.
-var volatileLabelKeys = map[string]bool{
-	"pod-template-hash": true, "controller-revision-hash": true, "pod-template-generation": true,
-	"statefulset.kubernetes.io/pod-name": true, "apps.kubernetes.io/pod-index": true,
-	"controller-uid": true, "batch.kubernetes.io/controller-uid": true,
-	"job-name": true, "batch.kubernetes.io/job-name": true, "batch.kubernetes.io/job-completion-index": true,
-}
-
-// PodSelectorFor returns a stable selector naming pod's workload: its first identity
-// label, else every non-volatile label.
-func PodSelectorFor(pod *corev1.Pod) *metav1.LabelSelector {
-	for _, k := range identityLabelKeys {
-		if v, ok := pod.Labels[k]; ok {
-			return &metav1.LabelSelector{MatchLabels: map[string]string{k: v}}
-		}
-	}
-	ml := map[string]string{}
-	for k, v := range pod.Labels {
-		if !volatileLabelKeys[k] {
-			ml[k] = v
-		}
-	}
-	return &metav1.LabelSelector{MatchLabels: ml}
-}
-
 // Suggestion is a NetworkPolicy that would allow denied traffic.
 type Suggestion struct {
 	// Name and Namespace of the suggested policy.

@@ -9,7 +9,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
@@ -155,7 +155,7 @@ func SelectsNoPods(np *networkingv1.NetworkPolicy, pods []corev1.Pod) ([]diag.Fi
 				inNS = append(inNS, p)
 			}
 		}
-		for _, m := range service.NearMisses(sel.MatchLabels, inNS) {
+		for _, m := range finding.NearMisses(sel.MatchLabels, inNS) {
 			f = f.WithEvidence("near miss: " + m.Describe() + ", podSelector wants " + m.Key + "=" + m.Want)
 		}
 	}
@@ -253,7 +253,7 @@ func (l *namedPortLinter) lint(np *networkingv1.NetworkPolicy) ([]diag.Finding, 
 				break
 			}
 			if p := byID[id]; p != nil {
-				f = f.WithEvidence(fmt.Sprintf("%s declares %s", service.PodDisplayName(p), declared(p)))
+				f = f.WithEvidence(fmt.Sprintf("%s declares %s", finding.PodDisplayName(p), declared(p)))
 			}
 		}
 		out = append(out, f)

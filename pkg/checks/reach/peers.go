@@ -9,9 +9,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/peer"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/policy"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
 )
 
@@ -93,7 +93,7 @@ func selectorOf(r peer.Resolved) *metav1.LabelSelector {
 		return r.LabelSelector.DeepCopy()
 	}
 	if len(r.Pods) > 0 {
-		return policy.PodSelectorFor(&r.Pods[0])
+		return &metav1.LabelSelector{MatchLabels: kube.WorkloadLabels(r.Pods[0].Labels)}
 	}
 	return nil
 }

@@ -10,7 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
@@ -181,7 +181,7 @@ func (s *State) servicePorts() error {
 			pod := &s.To.Pods[j]
 			port, ok := kube.ResolveTargetPort(pod, sp)
 			if !ok {
-				pc.Missing = append(pc.Missing, service.PodDisplayName(pod))
+				pc.Missing = append(pc.Missing, finding.PodDisplayName(pod))
 				continue
 			}
 			t := Target{Dst: dsts[j], Port: port}
@@ -279,7 +279,7 @@ func (s *State) namedPodPort(dsts []netpol.Peer) error {
 		pod := &s.To.Pods[j]
 		n, ok := kube.NamedPort(pod, name, proto)
 		if !ok {
-			pc.Missing = append(pc.Missing, service.PodDisplayName(pod))
+			pc.Missing = append(pc.Missing, finding.PodDisplayName(pod))
 			continue
 		}
 		if pc.Port == 0 {
@@ -295,7 +295,7 @@ func (s *State) namedPodPort(dsts []netpol.Peer) error {
 			}
 		}
 		return fmt.Errorf("%s declare no port named %q for %s; %s declares: %s", podsDesc(s.To), name, proto,
-			service.PodDisplayName(&s.To.Pods[0]), orNone(strings.Join(declared, ", ")))
+			finding.PodDisplayName(&s.To.Pods[0]), orNone(strings.Join(declared, ", ")))
 	}
 	s.Ports = []PortCase{pc}
 	return nil

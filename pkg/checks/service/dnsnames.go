@@ -7,23 +7,20 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 )
-
-// ClusterDomain is the DNS suffix of the cluster. kubelet's --cluster-domain can change
-// it; cluster.local is the default of every mainstream distribution.
-const ClusterDomain = "cluster.local"
 
 // checkDNSNames lists the names clients should use. It never fails: it is there so the
 // engineer can compare with what the client is configured with.
 func checkDNSNames(_ context.Context, s *State) engine.Result {
-	return engine.Pass("%s.%s.svc.%s", s.Name, s.Namespace, ClusterDomain)
+	return engine.Pass("%s.%s.svc.%s", s.Name, s.Namespace, kube.ClusterDomain)
 }
 
 // dnsNotes are the names by which clients reach the Service, and per-pod names for the
 // StatefulSets it governs.
 func dnsNotes(s *State) []string {
 	svc := s.Service
-	fqdn := fmt.Sprintf("%s.%s.svc.%s", svc.Name, svc.Namespace, ClusterDomain)
+	fqdn := fmt.Sprintf("%s.%s.svc.%s", svc.Name, svc.Namespace, kube.ClusterDomain)
 	notes := []string{
 		fmt.Sprintf("from namespace %s: %s", svc.Namespace, svc.Name),
 		fmt.Sprintf("from other namespaces: %s.%s or %s", svc.Name, svc.Namespace, fqdn),

@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
@@ -29,7 +30,7 @@ func checkExists(ctx context.Context, s *State) engine.Result {
 	f := diag.New(diag.ServiceNotFound, s.Ref(), "Service %s/%s does not exist", s.Namespace, s.Name).
 		WithFix("check the name and namespace the client uses, or create the Service").
 		WithCommands("kubectl get services -n " + s.Namespace)
-	where := LookFor(ctx, s.Source, s.Namespace, s.Name)
+	where := finding.LookFor(ctx, s.Source, s.Namespace, s.Name)
 	var partial []diag.Finding
 	for _, err := range where.Errs {
 		partial = append(partial, engine.ReadErrorFinding(err))

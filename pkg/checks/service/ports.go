@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
@@ -56,11 +57,11 @@ func (s *State) checkNamedPort(sp corev1.ServicePort, label string) (string, []d
 			continue
 		}
 		declared := kube.DeclaredPorts(pod)
-		missing = append(missing, fmt.Sprintf("%s declares %s", PodDisplayName(pod), portList(declared)))
+		missing = append(missing, fmt.Sprintf("%s declares %s", finding.PodDisplayName(pod), portList(declared)))
 		for _, d := range declared {
 			if d.Name == name && d.Protocol != kube.ProtocolOrTCP(sp.Protocol) {
 				findings = append(findings, diag.New(diag.ProtocolMismatch, s.Ref(),
-					"Service %s/%s port %s is %s, but pod %s declares port %q as %s", s.Namespace, s.Name, label, sp.Protocol, PodDisplayName(pod), name, d.Protocol).
+					"Service %s/%s port %s is %s, but pod %s declares port %q as %s", s.Namespace, s.Name, label, sp.Protocol, finding.PodDisplayName(pod), name, d.Protocol).
 					WithFix("make spec.ports[].protocol of the Service and the container port's protocol the same"))
 			}
 		}
@@ -108,9 +109,9 @@ func (s *State) checkNumericPort(sp corev1.ServicePort, label string) (string, [
 			declaring++
 		case protoMismatch != "":
 			otherProtocol++
-			protocolPods = append(protocolPods, fmt.Sprintf("%s declares %d/%s", PodDisplayName(&s.Pods[i]), target, protoMismatch))
+			protocolPods = append(protocolPods, fmt.Sprintf("%s declares %d/%s", finding.PodDisplayName(&s.Pods[i]), target, protoMismatch))
 		default:
-			otherPorts = append(otherPorts, fmt.Sprintf("%s declares %s", PodDisplayName(&s.Pods[i]), portList(declared)))
+			otherPorts = append(otherPorts, fmt.Sprintf("%s declares %s", finding.PodDisplayName(&s.Pods[i]), portList(declared)))
 		}
 	}
 	var findings []diag.Finding

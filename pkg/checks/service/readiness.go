@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
@@ -27,7 +28,7 @@ func checkReadiness(_ context.Context, s *State) engine.Result {
 			// Within its grace period a deleted pod finishes the connections it has; it
 			// is what every rollout and scale-down leaves behind for a while.
 			reason := kube.TerminationReason(&p, now)
-			shuttingDown = append(shuttingDown, PodDisplayName(&p)+": "+reason)
+			shuttingDown = append(shuttingDown, finding.PodDisplayName(&p)+": "+reason)
 			if firstShutdown == "" {
 				firstShutdown = p.Name + ": " + kube.ShortReason(reason)
 			}
@@ -35,7 +36,7 @@ func checkReadiness(_ context.Context, s *State) engine.Result {
 			s.Ready = append(s.Ready, p)
 		default:
 			reason := kube.PodNotReadyReason(&p)
-			notReady = append(notReady, PodDisplayName(&p)+": "+reason)
+			notReady = append(notReady, finding.PodDisplayName(&p)+": "+reason)
 			if firstReason == "" {
 				firstReason = p.Name + ": " + kube.ShortReason(reason)
 			}

@@ -9,6 +9,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
@@ -67,16 +68,16 @@ func noPodsMatch(ctx context.Context, s *State, sel string, terminal []string) e
 	}
 	var partial []diag.Finding
 	selector := labels.SelectorFromSet(s.Service.Spec.Selector)
-	idle, err := IdleWorkloads(ctx, sharedReads{s.Source, s}, s.Namespace, selector)
+	idle, err := finding.IdleWorkloads(ctx, sharedReads{s.Source, s}, s.Namespace, selector)
 	if err != nil {
 		partial = append(partial, engine.ReadErrorFinding(err))
 	}
-	f = ExplainIdle(f, idle, s.Namespace)
+	f = finding.ExplainIdle(f, idle, s.Namespace)
 	nsPods, err := s.namespacePods(ctx)
 	if err != nil {
 		partial = append(partial, engine.ReadErrorFinding(err))
 	} else {
-		misses := NearMisses(s.Service.Spec.Selector, nsPods)
+		misses := finding.NearMisses(s.Service.Spec.Selector, nsPods)
 		for i, m := range misses {
 			if i == 0 && len(idle) == 0 {
 				f.Message += fmt.Sprintf(" (nearest: %s)", m.Describe())
@@ -175,4 +176,13 @@ func countEndpointsAddresses(ep *corev1.Endpoints) int {
 		n += len(ss.Addresses) + len(ss.NotReadyAddresses)
 	}
 	return n
+}
+
+// selectorString renders a Service selector as kubectl's -l takes it.
+func selectorString(selector map[string]string) string {
+	parts := make([]string, 0, len(selector))
+	for _, k := range sortedKeysOf(selector) {
+		parts = append(parts, k+"="+selector[k])
+	}
+	return strings.Join(parts, ",")
 }

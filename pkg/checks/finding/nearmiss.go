@@ -1,14 +1,13 @@
-package service
+package finding
 
 import (
 	"fmt"
 	"sort"
 	"strings"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
-
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -129,15 +128,6 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// selectorString renders a Service selector as kubectl's -l takes it.
-func selectorString(selector map[string]string) string {
-	parts := make([]string, 0, len(selector))
-	for _, k := range sortedKeys(selector) {
-		parts = append(parts, k+"="+selector[k])
-	}
-	return strings.Join(parts, ",")
 }
 
 // PodDisplayName names a pod in evidence. Pods that -f synthesised from a workload's

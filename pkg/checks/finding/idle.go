@@ -1,4 +1,4 @@
-package service
+package finding
 
 import (
 	"context"

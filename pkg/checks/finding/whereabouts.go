@@ -1,10 +1,9 @@
-package service
+package finding
 
 import (
 	"context"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
-
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
