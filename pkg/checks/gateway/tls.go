@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/tlscert"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
@@ -278,11 +279,7 @@ func (t *listenerTLS) expiry(ns, name string, cert tlscert.Certificate, now time
 			WithFix("renew the certificate and update Secret %s/%s (with cert-manager: kubectl describe certificate -n %s shows why renewal failed)", ns, name, ns).
 			WithCommands(cmd)}
 	case tlscert.ExpiringSoon:
-		return []diag.Finding{diag.New(diag.TLSCertificateExpiringSoon, diag.ObjectRef{Kind: "Secret", Namespace: ns, Name: name},
-			"the certificate in Secret %s/%s of %s expires in %s (%s)", ns, name, t.label, tlscert.RoundDuration(left), leaf.NotAfter.UTC().Format(time.RFC3339)).
-			WithEvidence("valid for "+tlscert.DescribeNames(leaf)).
-			WithFix("renew it before %s; with cert-manager check that the Certificate is Ready and renewal is not failing", leaf.NotAfter.UTC().Format(time.DateOnly)).
-			WithCommands(cmd)}
+		return []diag.Finding{finding.TLSCertificateExpiringSoon(ns, name, " of "+t.label, leaf, left)}
 	case tlscert.NotYetValid:
 		return []diag.Finding{t.finding("the certificate in Secret %s/%s is not valid before %s: clients reject it until then",
 			ns, name, leaf.NotBefore.UTC().Format(time.RFC3339)).

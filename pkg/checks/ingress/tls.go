@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/tlscert"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
@@ -122,11 +123,7 @@ func (s *State) expiry(ref diag.ObjectRef, cert tlscert.Certificate, now time.Ti
 			WithFix("renew the certificate and update the Secret (with cert-manager: kubectl describe certificate -n %s shows why renewal failed)", ref.Namespace).
 			WithCommands(cmd)}
 	case tlscert.ExpiringSoon:
-		return []diag.Finding{diag.New(diag.TLSCertificateExpiringSoon, ref, "the certificate in Secret %s/%s expires in %s (%s)",
-			ref.Namespace, ref.Name, tlscert.RoundDuration(left), leaf.NotAfter.UTC().Format(time.RFC3339)).
-			WithEvidence("valid for "+tlscert.DescribeNames(leaf)).
-			WithFix("renew it before %s; with cert-manager check that the Certificate is Ready and renewal is not failing", leaf.NotAfter.UTC().Format(time.DateOnly)).
-			WithCommands(cmd)}
+		return []diag.Finding{finding.TLSCertificateExpiringSoon(ref.Namespace, ref.Name, "", leaf, left)}
 	case tlscert.NotYetValid:
 		return []diag.Finding{diag.New(diag.TLSSecretInvalid, ref, "the certificate in Secret %s/%s is not valid before %s: clients reject it until then",
 			ref.Namespace, ref.Name, leaf.NotBefore.UTC().Format(time.RFC3339)).

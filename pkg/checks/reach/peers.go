@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/peer"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
@@ -45,8 +46,7 @@ func checkPeers(ctx context.Context, s *State) engine.Result {
 		for _, sp := range svc.Spec.Ports {
 			s.Ports = append(s.Ports, PortCase{Port: sp.Port, Name: sp.Name, Protocol: sp.Protocol})
 		}
-		f := diag.New(diag.SelectorMatchesNoPods, s.To.Ref(), "Service %s/%s selects %s, but no running pod in %s has those labels: traffic to it goes nowhere, whatever the policies say",
-			svc.Namespace, svc.Name, s.To.Selector, svc.Namespace).
+		f := finding.SelectorMatchesNoPods(svc, s.To.Selector, "running pod", "those labels: traffic to it goes nowhere, whatever the policies say").
 			WithFix("see the Service diagnosis for the nearest pods and the differing label").
 			WithCommands(fmt.Sprintf("kubectl netdoctor svc %s -n %s", svc.Name, svc.Namespace))
 		return engine.Found(detail, append([]diag.Finding{f}, partial...)...)

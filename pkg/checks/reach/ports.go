@@ -312,16 +312,13 @@ func orNone(s string) string {
 // (the same rule and ID as the svc diagnosis).
 func (s *State) targetPortNotFound(pc PortCase) diag.Finding {
 	svc := s.To.Service
-	f := diag.New(diag.TargetPortNotFound, s.To.Ref(), "Service %s/%s port %s targets port name %q, which %d of %d pod(s) do not declare",
-		svc.Namespace, svc.Name, pc.Label(), pc.ServicePort.TargetPort.StrVal, len(pc.Missing), len(s.To.Pods)).
+	f := finding.TargetPortNotFound(svc, pc.Label(), pc.ServicePort.TargetPort.StrVal, len(pc.Missing), len(s.To.Pods), finding.TargetPortWords{
+		Pods:      "pod(s)",
+		SomeServe: "only the others serve it",
+		NoneServe: "so the port has no backends",
+	}).
 		WithEvidence("pods without it: " + strings.Join(limit(pc.Missing, 5), ", ")).
 		WithCommands(fmt.Sprintf("kubectl netdoctor svc %s -n %s", svc.Name, svc.Namespace))
-	if len(pc.Targets) > 0 {
-		f = f.WithSeverity(diag.SeverityWarning)
-		f.Message += "; only the others serve it"
-	} else {
-		f.Message += ", so the port has no backends"
-	}
 	return f.WithFix("name the container port %q in the pod template, or set the Service targetPort to what the container declares", pc.ServicePort.TargetPort.StrVal)
 }
 

@@ -69,17 +69,14 @@ func (s *State) checkNamedPort(sp corev1.ServicePort, label string) (string, []d
 	if len(missing) == 0 {
 		return fmt.Sprintf("%s: resolves on all %d pod(s) to %s", label, len(s.Pods), portCounts(resolved)), findings
 	}
-	f := diag.New(diag.TargetPortNotFound, s.Ref(), "Service %s/%s port %s targets port name %q, which %d of %d selected pod(s) do not declare",
-		s.Namespace, s.Name, label, name, len(missing), len(s.Pods)).
+	f := finding.TargetPortNotFound(s.Service, label, name, len(missing), len(s.Pods), finding.TargetPortWords{
+		Pods:      "selected pod(s)",
+		SomeServe: fmt.Sprintf("only %d pod(s) serve this port", len(s.Pods)-len(missing)),
+		NoneServe: "so the port has no endpoints",
+	}).
 		WithEvidence(limitLines(missing, 5)...).
 		WithFix("name the container port %q (protocol %s) in the pod template, or set the Service's targetPort to the name or number the container really declares", name, sp.Protocol).
 		WithCommands(fmt.Sprintf("kubectl get pods -n %s -l %s -o jsonpath='{range .items[*]}{.metadata.name}{\"\\t\"}{.spec.containers[*].ports}{\"\\n\"}{end}'", s.Namespace, selectorString(s.Service.Spec.Selector)))
-	if len(missing) < len(s.Pods) {
-		f = f.WithSeverity(diag.SeverityWarning)
-		f.Message += fmt.Sprintf("; only %d pod(s) serve this port", len(s.Pods)-len(missing))
-	} else {
-		f.Message += ", so the port has no endpoints"
-	}
 	return fmt.Sprintf("%s: name %q not declared by %d pod(s)", label, name, len(missing)), append([]diag.Finding{f}, findings...)
 }
 

@@ -59,8 +59,7 @@ func checkSelector(ctx context.Context, s *State) engine.Result {
 }
 
 func noPodsMatch(ctx context.Context, s *State, sel string, terminal []string) engine.Result {
-	f := diag.New(diag.SelectorMatchesNoPods, s.Ref(), "Service %s/%s selects %s, but no pod in %s has %s",
-		s.Namespace, s.Name, sel, s.Namespace, pluralLabels(s.Service.Spec.Selector)).
+	f := finding.SelectorMatchesNoPods(s.Service, sel, "pod", pluralLabels(s.Service.Spec.Selector)).
 		WithCommands(fmt.Sprintf("kubectl get pods -n %s --show-labels", s.Namespace),
 			fmt.Sprintf("kubectl get service %s -n %s -o jsonpath='{.spec.selector}'", s.Name, s.Namespace))
 	if len(terminal) > 0 {
