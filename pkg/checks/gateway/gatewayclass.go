@@ -37,7 +37,7 @@ func checkGatewayClass(ctx context.Context, s *State) engine.Result {
 		}
 		checked++
 		gwRef := diag.ObjectRef{Kind: source.KindGateway, Namespace: p.Gateway.Namespace, Name: p.Gateway.Name}
-		if !s.Source.Live() && !s.Source.Has(source.KindGatewayClass) {
+		if !s.Source.Has(source.KindGatewayClass) {
 			details = append(details, "GatewayClass "+className+": the input holds no GatewayClasses to check")
 			continue
 		}

@@ -42,7 +42,7 @@ func checkParents(ctx context.Context, s *State) engine.Result {
 			continue
 		}
 		p.IsGateway = true
-		if !s.Source.Live() && !s.Source.Has(source.KindGateway) {
+		if !s.Source.Has(source.KindGateway) {
 			details = append(details, "Gateway "+p.Label()+": the input holds no Gateways to check")
 			continue
 		}

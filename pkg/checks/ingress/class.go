@@ -31,7 +31,7 @@ func checkClass(ctx context.Context, s *State) engine.Result {
 	// Known before the classes are read, so that later checks (conflicts) still know
 	// the class when the IngressClasses cannot be listed.
 	s.ClassName = name
-	if !s.Source.Live() && !s.Source.Has("IngressClass") {
+	if !s.Source.Has("IngressClass") {
 		if name == "" {
 			return engine.Skip("no class given, and the input holds no IngressClasses to find the default among")
 		}

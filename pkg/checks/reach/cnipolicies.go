@@ -69,7 +69,7 @@ func checkCNIPolicies(_ context.Context, s *State) engine.Result {
 		return res
 	}
 	if s.CNI.Empty() {
-		if !s.Source.Live() && !s.Source.Has(source.KindCNIPolicy) {
+		if !s.Source.Has(source.KindCNIPolicy) {
 			return engine.Skip("the input holds no Cilium or Calico policies")
 		}
 		return engine.Pass("no Cilium or Calico policy in these namespaces or cluster-wide")

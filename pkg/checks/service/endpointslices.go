@@ -31,7 +31,7 @@ func checkEndpointSlices(ctx context.Context, s *State) engine.Result {
 	if len(s.Service.Spec.Selector) == 0 {
 		return engine.Skip("no selector: slices are managed by hand")
 	}
-	if !s.Source.Live() && !s.Source.Has("EndpointSlice") {
+	if !s.Source.Has("EndpointSlice") {
 		return engine.Skip("the input holds no EndpointSlices to compare")
 	}
 	slices, err := s.Source.EndpointSlices(ctx, s.Namespace, s.Name)

@@ -31,7 +31,7 @@ func checkNetworkPolicy(ctx context.Context, s *State) engine.Result {
 		return engine.Skip("no pods selected")
 	}
 	cni, cniNote, cniErr := s.cniPolicies(ctx)
-	hasNP := s.Source.Live() || s.Source.Has("NetworkPolicy")
+	hasNP := s.Source.Has("NetworkPolicy")
 	if !hasNP && cni.Empty() && cniErr == nil {
 		return engine.Skip("the input holds no NetworkPolicies")
 	}

@@ -30,7 +30,7 @@ func checkTrafficPolicy(ctx context.Context, s *State) engine.Result {
 	if len(s.Ready) == 0 {
 		return engine.Skip("no ready endpoints to place on nodes")
 	}
-	if !s.Source.Live() && !s.Source.Has("Node") {
+	if !s.Source.Has("Node") {
 		return engine.Skip("the input holds no Nodes")
 	}
 	nodes, err := s.dataPlane().Nodes(ctx) // read once, shared with the data plane checks
