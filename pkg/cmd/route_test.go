@@ -17,8 +17,9 @@ import (
 // API, as discovery reports it on a cluster without the CRDs.
 type clusterWithoutGatewayAPI struct{ *source.Objects }
 
-func (clusterWithoutGatewayAPI) Live() bool      { return true }
-func (clusterWithoutGatewayAPI) Has(string) bool { return true }
+func (clusterWithoutGatewayAPI) Live() bool                       { return true }
+func (clusterWithoutGatewayAPI) Has(string) bool                  { return true }
+func (clusterWithoutGatewayAPI) Guarantees(source.Guarantee) bool { return true }
 func (clusterWithoutGatewayAPI) GatewayAPIInstalled(context.Context) (bool, error) {
 	return false, nil
 }

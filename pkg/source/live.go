@@ -199,6 +199,9 @@ func (l *Live) Live() bool { return true }
 // Has implements Source: an API server can hold every kind.
 func (l *Live) Has(string) bool { return true }
 
+// Guarantees implements Source: an API server vouches for every Guarantee.
+func (l *Live) Guarantees(Guarantee) bool { return true }
+
 // Service implements Source.
 func (l *Live) Service(ctx context.Context, namespace, name string) (*corev1.Service, error) {
 	svc, err := l.client.CoreV1().Services(namespace).Get(ctx, name, metav1.GetOptions{})

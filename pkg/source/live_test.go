@@ -58,6 +58,11 @@ func TestLiveReadsWithServerSideSelectors(t *testing.T) {
 	if !live.Live() || !live.Has("Anything") {
 		t.Error("Live() and Has() must be true")
 	}
+	for _, g := range []Guarantee{Complete, ControllerStatus, RecordedEvents, Admitted} {
+		if !live.Guarantees(g) || !NewCached(live, "a").Guarantees(g) {
+			t.Errorf("Guarantees(%d) = false live (or through Cached)", g)
+		}
+	}
 
 	pods, err := live.Pods(ctx, AllNamespaces, labels.SelectorFromSet(labels.Set{"app": "web"}))
 	if err != nil {

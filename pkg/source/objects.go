@@ -333,6 +333,9 @@ func (o *Objects) Live() bool { return false }
 // Has implements Source.
 func (o *Objects) Has(kind string) bool { return o.kinds[kind] }
 
+// Guarantees implements Source: files vouch only for the objects they hold.
+func (o *Objects) Guarantees(Guarantee) bool { return false }
+
 // Service implements Source.
 func (o *Objects) Service(_ context.Context, namespace, name string) (*corev1.Service, error) {
 	return find(o.services, corev1.Resource("services"), namespace, name)

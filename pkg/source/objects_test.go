@@ -122,6 +122,11 @@ func TestObjectsHasAndLive(t *testing.T) {
 	if o.Live() {
 		t.Error("Objects.Live() = true")
 	}
+	for _, g := range []Guarantee{Complete, ControllerStatus, RecordedEvents, Admitted} {
+		if o.Guarantees(g) {
+			t.Errorf("Objects.Guarantees(%d) = true: files vouch for nothing beyond their objects", g)
+		}
+	}
 	for kind, want := range map[string]bool{"Pod": true, "Service": true, "EndpointSlice": true, "NetworkPolicy": true, "Ingress": false, "Node": false} {
 		if got := o.Has(kind); got != want {
 			t.Errorf("Has(%s) = %v, want %v", kind, got, want)

@@ -21,6 +21,26 @@ import (
 // AllNamespaces, passed as a namespace, lists across the cluster.
 const AllNamespaces = ""
 
+// Guarantee is what a source can vouch for beyond the objects it returns. An API server
+// vouches for each; files given with -f hold what someone exported, so offline a check
+// that needs one says what the input lacks instead of reporting a problem.
+type Guarantee int
+
+const (
+	// Complete: every object that exists is returned; one that is not, does not exist
+	// (and a kind the API server does not serve cannot exist). -f input holds only what
+	// was given: an object or namespace missing from it proves nothing.
+	Complete Guarantee = iota + 1
+	// ControllerStatus: objects carry the status their controllers write (conditions,
+	// route and Gateway status). Manifests often carry none.
+	ControllerStatus
+	// RecordedEvents: the events the cluster recorded about an object can be read.
+	RecordedEvents
+	// Admitted: the API server validated every object and allocated what must be unique
+	// (a nodePort is never given to two Services).
+	Admitted
+)
+
 // Source reads cluster objects. Every method returns a *ReadError on failure so callers
 // can tell Forbidden from other API failures; a missing object from a getter is a
 // ReadError whose IsNotFound() is true. Lists return objects sorted by namespace and
@@ -32,6 +52,10 @@ type Source interface {
 	// live; offline, true only when the files contained at least one object of it, so
 	// checks can skip instead of reporting objects "missing" that were never given.
 	Has(kind string) bool
+	// Guarantees reports whether the source vouches for g beyond the objects it returns:
+	// always true live, never for -f input. Checks ask it, never which source they run
+	// on, when an answer depends on it (a missing status, an object not in the files).
+	Guarantees(g Guarantee) bool
 
 	Service(ctx context.Context, namespace, name string) (*corev1.Service, error)
 	// Services lists Services; name, if not empty, keeps only Services of that name.

@@ -130,7 +130,7 @@ func checkService(ctx context.Context, s *State) engine.Result {
 	if err != nil {
 		return engine.ReadError(err)
 	}
-	if svc == nil && !s.Source.Live() {
+	if svc == nil && !s.Source.Guarantees(source.Complete) {
 		pods, err := s.Source.Pods(ctx, Namespace, nil)
 		if err == nil && len(pods) == 0 {
 			s.clusterSkipped = true

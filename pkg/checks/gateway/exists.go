@@ -22,7 +22,7 @@ func checkExists(ctx context.Context, s *State) engine.Result {
 	if s.Kind != "" {
 		kinds = []string{s.Kind}
 	}
-	if s.Source.Live() {
+	if s.Source.Guarantees(source.Complete) {
 		installed, err := s.Source.GatewayAPIInstalled(ctx)
 		if err != nil {
 			return engine.Result{Fatal: err}
@@ -108,7 +108,7 @@ func routeNotFound(ctx context.Context, s *State, kinds []string) engine.Result 
 				WithCommands(fmt.Sprintf("kubectl netdoctor route %s -n %s", s.Name, nss[0]))
 		}
 	}
-	if !s.Source.Live() {
+	if !s.Source.Guarantees(source.Complete) {
 		if ok, _ := s.Source.GatewayAPIInstalled(ctx); !ok {
 			f = f.WithEvidence("the input holds no Gateway API objects at all")
 		}

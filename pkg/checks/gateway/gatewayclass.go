@@ -90,7 +90,7 @@ func classAccepted(s *State, class *gatewayv1.GatewayClass, gwRef diag.ObjectRef
 	switch {
 	case cond != nil && cond.Status == metav1.ConditionTrue:
 		return nil, line + ", Accepted"
-	case cond == nil && !s.Source.Live():
+	case cond == nil && !s.Source.Guarantees(source.ControllerStatus):
 		return nil, line + ", no status in the input"
 	}
 	why := "no controller has set its Accepted condition"

@@ -94,7 +94,7 @@ func checkProgrammed(ctx context.Context, s *State) engine.Result {
 		return engine.Skip("no parent Gateway found")
 	}
 	res := engine.Found(fmt.Sprintf("%d Gateway(s) checked", checked), findings...).WithDetails(details...)
-	if noStatus == checked && !s.Source.Live() {
+	if noStatus == checked && !s.Source.Guarantees(source.ControllerStatus) {
 		return engine.Skip("the input holds no Gateway status").WithDetails(details...)
 	}
 	return res

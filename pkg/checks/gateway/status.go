@@ -23,7 +23,7 @@ func checkStatus(_ context.Context, s *State) engine.Result {
 	if len(s.Route.ParentRefs) == 0 {
 		return engine.Skip("no parentRefs")
 	}
-	if !s.Source.Live() && len(s.Route.Status.Parents) == 0 {
+	if !s.Source.Guarantees(source.ControllerStatus) && len(s.Route.Status.Parents) == 0 {
 		return engine.Skip("the input holds no route status")
 	}
 	var findings []diag.Finding

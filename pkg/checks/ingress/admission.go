@@ -10,6 +10,7 @@ import (
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // checkAdmission: a controller that takes an Ingress in writes the address it serves
@@ -45,7 +46,7 @@ func checkAdmission(ctx context.Context, s *State) engine.Result {
 		f = f.WithEvidence("created " + time.Since(created.Time).Round(time.Second).String() + " ago")
 	}
 	var extra []diag.Finding
-	if s.Source.Live() {
+	if s.Source.Guarantees(source.RecordedEvents) {
 		events, err := s.Source.Events(ctx, s.Namespace, "Ingress", s.Name)
 		if err != nil {
 			extra = append(extra, engine.ReadErrorFinding(err))

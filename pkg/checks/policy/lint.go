@@ -91,7 +91,7 @@ func Lint(ctx context.Context, src source.Source, namespace string) ([]diag.Find
 	}
 	// judged is the guard of every lint that compares a policy with the pods of its
 	// namespace.
-	judged := func(ns string) bool { return havePods && (src.Live() || podNamespaces[ns]) }
+	judged := func(ns string) bool { return havePods && (src.Guarantees(source.Complete) || podNamespaces[ns]) }
 	var named *namedPortLinter // built once: each policy is checked against every pod
 	for i := range policies {
 		np := &policies[i]

@@ -9,6 +9,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol/dialect"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // checkDNS: a client reaches a Service by name, so before it connects it must query the
@@ -36,7 +37,7 @@ func checkDNS(ctx context.Context, s *State) engine.Result {
 		return engine.ReadError(err)
 	}
 	if len(cluster.Pods) == 0 {
-		if !s.Source.Live() {
+		if !s.Source.Guarantees(source.Complete) {
 			return engine.Skip("the input holds no cluster DNS pods (%s=%s in %s)", dns.PodLabelKey, dns.PodLabelValue, dns.Namespace)
 		}
 		return engine.Skip("no cluster DNS pods found in %s; run kubectl netdoctor dns", dns.Namespace)

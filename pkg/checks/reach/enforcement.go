@@ -115,7 +115,7 @@ func checkEnforcement(ctx context.Context, s *State) engine.Result {
 		return engine.Pass("%s", e.Found)
 	case err != nil:
 		return engine.ReadError(err)
-	case !s.Source.Live() && !e.InputHasAny:
+	case !s.Source.Guarantees(source.Complete) && !e.InputHasAny:
 		return engine.Skip("the input holds no DaemonSets or pods of %s", strings.Join(EnforcerNamespaces, ", "))
 	}
 	f := NotEnforcedFinding(diag.ObjectRef{}, "NetworkPolicies apply to this traffic", "the verdict above is only what the policies say, and traffic flows regardless", e.Seen)

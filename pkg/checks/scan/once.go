@@ -81,7 +81,7 @@ func policyEnforcement(ctx context.Context, src source.Source, namespace string,
 			f.Object = ref
 			r.Add(f.WithEvidence(fmt.Sprintf("whether a network plugin enforces the %d NetworkPolicies is unknown", len(policies))))
 		}
-	case !src.Live() && !e.InputHasAny:
+	case !src.Guarantees(source.Complete) && !e.InputHasAny:
 		return nil
 	default:
 		names := make([]string, 0, len(policies))

@@ -182,7 +182,7 @@ func whoMayConnect(s *State, model *netpol.Model) engine.Result {
 // policies do nothing without their plugin, and svc keeps to its request budget. note,
 // when set, says why they were not read.
 func (s *State) cniPolicies(ctx context.Context) (policies dialect.Set, note string, err error) {
-	if s.Source.Live() {
+	if s.Source.Guarantees(source.Complete) {
 		cilium, calico, known := s.dataPlane().PolicyPlugins(ctx)
 		if known && !cilium && !calico {
 			return dialect.Set{}, "no Cilium or Calico runs here (none in " + dataplane.Namespace + ", none on the Nodes): their policy kinds were not read", nil

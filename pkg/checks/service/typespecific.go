@@ -82,7 +82,7 @@ func checkLoadBalancer(ctx context.Context, s *State) engine.Result {
 		f = f.WithEvidence("no loadBalancerClass: the cluster's default load-balancer implementation should provision it")
 	}
 	var extra []diag.Finding
-	if s.Source.Live() {
+	if s.Source.Guarantees(source.RecordedEvents) {
 		events, err := s.Source.Events(ctx, s.Namespace, "Service", s.Name)
 		if err != nil {
 			extra = append(extra, engine.ReadErrorFinding(err))
@@ -134,7 +134,7 @@ func checkNodePort(ctx context.Context, s *State) engine.Result {
 	if len(ports) == 0 {
 		return engine.Pass("no nodePort allocated yet")
 	}
-	if s.Source.Live() {
+	if s.Source.Guarantees(source.Admitted) {
 		// The API server's node-port allocator refuses a nodePort already in use, so
 		// live Services cannot clash; listing every Service of the cluster to look
 		// would make svc cost one request per 500 Services (and scan -n one per
