@@ -60,7 +60,7 @@ var Svc = []SvcCase{
 // reach suites load their recipes (test/testdata relative): a healthy cluster DNS, the
 // shared apps (Service api with pods on node-a and node-b, clients frontend on node-a
 // and batch on node-b) and Calico's agent on node-a.
-var SvcDataPlaneFiles = service.DataPlaneFiles
+var SvcDataPlaneFiles = []string{"dns/cluster-dns.yaml", "reach/apps.yaml", "reach/cni-calico.yaml"}
 
 // SvcDataPlane runs `svc` over recipes of test/testdata/reach (kube-system objects kept
 // in kube-system): the Service proxy and the pod network of the endpoints' nodes, and

@@ -9,17 +9,17 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/scan"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
 func loadDataPlane(t *testing.T, recipe string) source.Source {
 	t.Helper()
 	testdata := filepath.Join("..", "..", "..", "test", "testdata")
 	var objs []runtime.Object
-	for _, f := range append(append([]string{}, service.DataPlaneFiles...), filepath.Join("reach", recipe)) {
+	for _, f := range append(slices.Clone(scenarios.SvcDataPlaneFiles), filepath.Join("reach", recipe)) {
 		o, err := fixture.LoadRecipe(filepath.Join(testdata, f), "shop", map[string]string{fixture.KubeDNSIPPlaceholder: "10.96.0.10"})
 		if err != nil {
 			t.Fatal(err)
