@@ -9,7 +9,6 @@ import (
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // checkProtocol: ingress-nginx speaks to every backend of the Ingress the protocol the
@@ -196,12 +195,7 @@ func checkCanary(ctx context.Context, s *State) engine.Result {
 	if len(mine) == 0 {
 		return engine.Skip("no rule paths with a Service backend")
 	}
-	var partial []diag.Finding
-	all, err := s.Source.Ingresses(ctx, source.AllNamespaces)
-	if err != nil && source.IsForbidden(err) {
-		partial = append(partial, engine.ReadErrorFinding(err))
-		all, err = s.Source.Ingresses(ctx, s.Namespace)
-	}
+	all, partial, err := s.everyIngress(ctx)
 	if err != nil {
 		return engine.ReadError(err)
 	}

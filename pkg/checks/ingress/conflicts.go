@@ -27,13 +27,7 @@ func checkConflicts(ctx context.Context, s *State) engine.Result {
 	if s.ClassName == "" {
 		return engine.Skip("no class: no controller merges this Ingress with others")
 	}
-	var partial []diag.Finding
-	all, err := s.Source.Ingresses(ctx, source.AllNamespaces)
-	if err != nil && source.IsForbidden(err) {
-		// Controllers usually watch every namespace, but the namespace is still worth checking.
-		partial = append(partial, engine.ReadErrorFinding(err))
-		all, err = s.Source.Ingresses(ctx, s.Namespace)
-	}
+	all, partial, err := s.everyIngress(ctx)
 	if err != nil {
 		return engine.ReadError(err)
 	}
@@ -143,4 +137,17 @@ func describeAge(a, b *networkingv1.Ingress) (string, string) {
 		return name(b), name(a)
 	}
 	return name(a), name(b)
+}
+
+// everyIngress lists the Ingresses of every namespace, which a controller merges and
+// compares. A user who may not list them cluster-wide still gets the namespace's, with
+// the PermissionDenied finding (in partial) that says the comparison is incomplete.
+func (s *State) everyIngress(ctx context.Context) (all []networkingv1.Ingress, partial []diag.Finding, err error) {
+	all, err = s.Source.Ingresses(ctx, source.AllNamespaces)
+	if err != nil && source.IsForbidden(err) {
+		// Controllers usually watch every namespace, but the namespace is still worth checking.
+		partial = append(partial, engine.ReadErrorFinding(err))
+		all, err = s.Source.Ingresses(ctx, s.Namespace)
+	}
+	return all, partial, err
 }

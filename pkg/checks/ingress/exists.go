@@ -31,12 +31,7 @@ func checkExists(ctx context.Context, s *State) engine.Result {
 	f := diag.New(diag.IngressNotFound, s.Ref(), "Ingress %s/%s does not exist", s.Namespace, s.Name).
 		WithFix("check the name and namespace, or apply the Ingress manifest").
 		WithCommands("kubectl get ingress -n " + s.Namespace)
-	var partial []diag.Finding
-	all, err := s.Source.Ingresses(ctx, source.AllNamespaces)
-	if err != nil && source.IsForbidden(err) {
-		partial = append(partial, engine.ReadErrorFinding(err))
-		all, err = s.Source.Ingresses(ctx, s.Namespace)
-	}
+	all, partial, err := s.everyIngress(ctx)
 	if err != nil {
 		partial = append(partial, engine.ReadErrorFinding(err))
 	} else {
