@@ -166,21 +166,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// Limit keeps the first n lines and says how many more there were.
-func Limit(lines []string, n int) []string {
-	if len(lines) <= n {
-		return lines
-	}
-	return append(append([]string{}, lines[:n]...), fmt.Sprintf("... and %d more", len(lines)-n))
-}
-
-func joinAnd(items []string) string {
-	if len(items) <= 1 {
-		return strings.Join(items, "")
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
-}
-
 type proxyPerNodeKey struct{}
 
 // WithProxyPerNode marks ctx as a scan that reports KubeProxyNotReady once per node

@@ -175,18 +175,18 @@ func NetworkFinding(svc diag.ObjectRef, total int, broken map[string][]Endpoint,
 		for _, ep := range eps {
 			names = append(names, ep.Name)
 		}
-		lines = append(lines, fmt.Sprintf("%s (endpoints %s): %s", node, strings.Join(Limit(names, 5), ", "), strings.Join(states[node].Problems, "; ")))
+		lines = append(lines, fmt.Sprintf("%s (endpoints %s): %s", node, strings.Join(diag.Limit(names, 5, diag.MoreLines), ", "), strings.Join(states[node].Problems, "; ")))
 	}
 	nodes := sortedKeys(broken)
 	first := states[nodes[0]].Problems[0]
 	f := diag.New(diag.NodeNetworkNotReady, svc, "%d of %d ready endpoint(s) of %s sit on node(s) %s whose pod network is not ready (%s): traffic sent to them is likely dropped",
-		n, total, svc, joinAnd(Limit(nodes, 5)), first)
+		n, total, svc, diag.JoinAnd(diag.Limit(nodes, 5, diag.MoreLines)), first)
 	if n == total {
 		f = f.WithSeverity(diag.SeverityError)
 		f.Message = fmt.Sprintf("every ready endpoint of %s sits on node(s) %s whose pod network is not ready (%s): traffic to the Service is likely dropped",
-			svc, joinAnd(Limit(nodes, 5)), first)
+			svc, diag.JoinAnd(diag.Limit(nodes, 5, diag.MoreLines)), first)
 	}
-	f = f.WithEvidence(Limit(lines, 8)...).
+	f = f.WithEvidence(diag.Limit(lines, 8, diag.MoreLines)...).
 		WithFix("restore the node's network: a NotReady node or NetworkUnavailable=True usually means the network plugin's agent is not running there (check its pod in kube-system); meanwhile cordon and drain the node so the endpoints move to healthy nodes")
 	return f.WithCommands("kubectl get nodes -o wide", "kubectl describe node "+nodes[0],
 		fmt.Sprintf("kubectl get pods -n %s -o wide --field-selector spec.nodeName=%s", Namespace, nodes[0]))

@@ -203,7 +203,7 @@ func ProxyFinding(obj diag.ObjectRef, p Proxy, down []NodeProxy, format string, 
 	for _, np := range down {
 		lines = append(lines, np.Evidence())
 	}
-	f = f.WithEvidence(Limit(lines, 8)...).WithEvidence("Service proxy: " + p.Name + " (" + p.How + ")")
+	f = f.WithEvidence(diag.Limit(lines, 8, diag.MoreLines)...).WithEvidence("Service proxy: " + p.Name + " (" + p.How + ")")
 	pod := down[0].Pod
 	const keepOff = "; until then keep clients off those nodes (kubectl cordon, then drain)"
 	switch p.Name {

@@ -161,10 +161,10 @@ func (s *State) adminDeniedFinding(dir netpol.Direction, denied []*PortResult, a
 	var f diag.Finding
 	if kind == "AdminNetworkPolicy" {
 		f = diag.New(id, subject.Ref(), "%s denies the %s of %s %s on %s; an AdminNetworkPolicy overrides NetworkPolicies",
-			ref, lowerDir(dir), podsDesc(subject), fromTo, joinAnd(ports))
+			ref, lowerDir(dir), podsDesc(subject), fromTo, diag.JoinAnd(ports))
 	} else {
 		f = diag.New(id, subject.Ref(), "%s denies the %s of %s %s on %s: no NetworkPolicy isolates them for %s, so the baseline decides",
-			ref, lowerDir(dir), podsDesc(subject), fromTo, joinAnd(ports), lowerDir(dir))
+			ref, lowerDir(dir), podsDesc(subject), fromTo, diag.JoinAnd(ports), lowerDir(dir))
 	}
 	f = s.partialEvidence(f, dir, denied)
 	f = f.WithEvidence(adminEvidence(first)...)

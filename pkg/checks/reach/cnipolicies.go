@@ -93,7 +93,7 @@ func checkCNIPolicies(_ context.Context, s *State) engine.Result {
 	}
 	detail := read + ", none selects FROM or TO"
 	if len(deciding) > 0 {
-		detail = fmt.Sprintf("%s; evaluated with the NetworkPolicies in the plugin's order: %s", read, strings.Join(limit(deciding, 5), ", "))
+		detail = fmt.Sprintf("%s; evaluated with the NetworkPolicies in the plugin's order: %s", read, strings.Join(diag.Limit(deciding, 5, diag.MoreInline), ", "))
 	}
 	res := engine.Pass("%s", detail)
 	if len(s.CNI.Unreadable) > 0 {
@@ -142,7 +142,7 @@ func (s *State) policyUndecided(v *diag.Reach) error {
 		}
 	}
 	return fmt.Errorf("cannot decide whether %s may connect to %s: %s also decide(s) this traffic with rules netdoctor does not evaluate (PolicyNotEvaluated)",
-		s.From, s.To, joinAnd(limit(refs, 3)))
+		s.From, s.To, diag.JoinAnd(diag.Limit(refs, 3, diag.MoreInline)))
 }
 
 // knownDenial reports whether something netdoctor evaluates denies the traffic: a port

@@ -70,7 +70,7 @@ func (s *State) direction(dir netpol.Direction) engine.Result {
 		if unknown > 0 {
 			return engine.Result{Status: diag.StatusUnknown, Findings: notEvaluated,
 				Detail: fmt.Sprintf("unknown: the %s of %s is also decided by %s with rules netdoctor does not evaluate",
-					lowerDir(dir), podsDesc(subject), joinAnd(limit(s.Unevaluated[dir].Refs(), 3)))}.WithDetails(details...)
+					lowerDir(dir), podsDesc(subject), diag.JoinAnd(diag.Limit(s.Unevaluated[dir].Refs(), 3, diag.MoreInline)))}.WithDetails(details...)
 		}
 		if len(notEvaluated) > 0 {
 			return engine.Found(allowedSummary(s.Results, dir, subject), notEvaluated...).WithDetails(details...)
@@ -93,7 +93,7 @@ func (s *State) dirLine(dr *DirectionResult, pairs int, dir netpol.Direction) st
 	if dr.Unknown == 0 {
 		return line
 	}
-	unknown := fmt.Sprintf("unknown for %d of %d pod pairs (%s decide(s) with rules netdoctor does not evaluate)", dr.Unknown, pairs, joinAnd(limit(s.Unevaluated[dir].Refs(), 3)))
+	unknown := fmt.Sprintf("unknown for %d of %d pod pairs (%s decide(s) with rules netdoctor does not evaluate)", dr.Unknown, pairs, diag.JoinAnd(diag.Limit(s.Unevaluated[dir].Refs(), 3, diag.MoreInline)))
 	if dr.Unknown == pairs {
 		return unknown
 	}
@@ -182,12 +182,12 @@ func (s *State) deniedFinding(dir netpol.Direction, denied []*PortResult) diag.F
 		noun, verbIsolate = "NetworkPolicies", "isolate"
 	}
 	f := diag.New(id, subject.Ref(), "%s %s %s %s for %s, and no rule %s on %s",
-		noun, joinAnd(policies), verbIsolate, podsDesc(subject), lowerDir(dir), verb, joinAnd(ports))
+		noun, diag.JoinAnd(policies), verbIsolate, podsDesc(subject), lowerDir(dir), verb, diag.JoinAnd(ports))
 	f = s.partialEvidence(f, dir, denied)
 	f = f.WithEvidence(adminEvidence(first.Sample)...)
 	f = f.WithEvidence(policy.Evidence(first.Sample)...)
 	if len(denied) > 1 {
-		f = f.WithEvidence(fmt.Sprintf("the same policies deny %s", joinAnd(ports[1:])))
+		f = f.WithEvidence(fmt.Sprintf("the same policies deny %s", diag.JoinAnd(ports[1:])))
 	}
 	f = s.suggestFix(f, dir, denied, subject, other, "")
 	byNS := map[string][]string{}

@@ -70,7 +70,7 @@ func checkDNS(ctx context.Context, s *State) engine.Result {
 			s.Unevaluated[netpol.Egress].Add(v, "")
 		}
 		res := engine.Result{Status: diag.StatusUnknown, Detail: fmt.Sprintf(
-			"unknown: the DNS egress of %s is also decided by %s with rules netdoctor does not evaluate", podsDesc(s.From), joinAnd(limit(unknown.Refs(), 3)))}
+			"unknown: the DNS egress of %s is also decided by %s with rules netdoctor does not evaluate", podsDesc(s.From), diag.JoinAnd(diag.Limit(unknown.Refs(), 3, diag.MoreInline)))}
 		if !s.egressUnknown() {
 			res.Findings = append(res.Findings, unknown.Finding(s.From.Ref(), podsDesc(s.From),
 				"whether they may query the cluster DNS (UDP and TCP 53 to the DNS pods) is unknown, not allowed", s.CNI))

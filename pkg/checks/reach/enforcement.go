@@ -193,7 +193,7 @@ func NotEnforcedFinding(obj diag.ObjectRef, lead, consequence string, seen []str
 		WithFix("check which CNI plugin runs (kubectl get ds -A) and whether it enforces NetworkPolicy; install or enable one that does (e.g. Calico or Cilium) if the policies must hold").
 		WithCommands("kubectl get daemonsets -A")
 	if len(seen) > 0 {
-		f = f.WithEvidence("found instead: " + strings.Join(limit(seen, 8), ", "))
+		f = f.WithEvidence("found instead: " + strings.Join(diag.Limit(seen, 8, diag.MoreInline), ", "))
 	}
 	return f
 }

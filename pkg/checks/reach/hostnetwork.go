@@ -35,7 +35,7 @@ func checkHostNetwork(_ context.Context, s *State) engine.Result {
 		}
 		seenAs := "its node's IP"
 		if len(ips) > 0 {
-			seenAs = "its node's IP (" + strings.Join(limit(ips, 3), ", ") + ")"
+			seenAs = "its node's IP (" + strings.Join(diag.Limit(ips, 3, diag.MoreInline), ", ") + ")"
 		}
 		consequence := "its egress is never restricted, and TO's policies can admit it only by an ipBlock of " + seenAs
 		if side.role == "TO" {
@@ -43,7 +43,7 @@ func checkHostNetwork(_ context.Context, s *State) engine.Result {
 		}
 		f := diag.New(diag.HostNetworkNotIsolated, side.r.Ref(), "%s %s runs with hostNetwork: NetworkPolicy pod and namespace selectors do not apply to it; %s",
 			side.role, side.r.String(), consequence).
-			WithEvidence(fmt.Sprintf("hostNetwork pods: %s", strings.Join(limit(names, 5), ", ")))
+			WithEvidence(fmt.Sprintf("hostNetwork pods: %s", strings.Join(diag.Limit(names, 5, diag.MoreInline), ", ")))
 		findings = append(findings, f)
 	}
 	if len(findings) == 0 {

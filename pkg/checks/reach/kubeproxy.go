@@ -66,9 +66,9 @@ func checkKubeProxy(ctx context.Context, s *State) engine.Result {
 		details = append(details, np.Evidence())
 	}
 	if len(down) == 0 {
-		detail := fmt.Sprintf("%s is Ready on FROM's node(s) %s", proxy.Name, strings.Join(limit(names, 5), ", "))
+		detail := fmt.Sprintf("%s is Ready on FROM's node(s) %s", proxy.Name, strings.Join(diag.Limit(names, 5, diag.MoreInline), ", "))
 		if len(unseen) > 0 {
-			detail += fmt.Sprintf("; no proxy pod seen on %s", strings.Join(limit(unseen, 5), ", "))
+			detail += fmt.Sprintf("; no proxy pod seen on %s", strings.Join(diag.Limit(unseen, 5, diag.MoreInline), ", "))
 		}
 		return engine.Pass("%s", detail).WithDetails(details...)
 	}
@@ -83,7 +83,7 @@ func checkKubeProxy(ctx context.Context, s *State) engine.Result {
 	}
 	f := dataplane.ProxyFinding(s.From.Ref(), proxy, down,
 		"%s is not Ready on %s %s, where FROM runs (%s): connections from there to Service %s/%s%s are not forwarded",
-		proxy.Name, noun, joinAnd(where), strings.Join(limit(pods, 3), ", "), svc.Namespace, svc.Name, clusterIPText(svc))
+		proxy.Name, noun, diag.JoinAnd(where), strings.Join(diag.Limit(pods, 3, diag.MoreInline), ", "), svc.Namespace, svc.Name, clusterIPText(svc))
 	if len(down) == len(names) {
 		f = f.WithSeverity(diag.SeverityError)
 		s.proxyDown = true

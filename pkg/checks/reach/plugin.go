@@ -30,23 +30,23 @@ func (s *State) pluginDeniedFinding(dir netpol.Direction, denied []*PortResult) 
 	var f diag.Finding
 	switch {
 	case d == nil:
-		f = diag.New(id, subject.Ref(), "the %s policies selecting %s deny its %s %s on %s", first.Plugin, podsDesc(subject), lowerDir(dir), fromTo, joinAnd(ports))
+		f = diag.New(id, subject.Ref(), "the %s policies selecting %s deny its %s %s on %s", first.Plugin, podsDesc(subject), lowerDir(dir), fromTo, diag.JoinAnd(ports))
 	case d.Action == "Deny" && first.Plugin == netpol.PluginCilium:
 		f = diag.New(id, subject.Ref(), "%s denies the %s of %s %s on %s; a Cilium deny rule wins over every allow, of Cilium policies and NetworkPolicies alike",
-			d.Ref(), lowerDir(dir), podsDesc(subject), fromTo, joinAnd(ports))
+			d.Ref(), lowerDir(dir), podsDesc(subject), fromTo, diag.JoinAnd(ports))
 	case d.Action == "Deny":
 		f = diag.New(id, subject.Ref(), "%s denies the %s of %s %s on %s; Calico evaluates it before any rule that would allow it (Kubernetes NetworkPolicies are order 1000 in the default tier)",
-			d.Ref(), lowerDir(dir), podsDesc(subject), fromTo, joinAnd(ports))
+			d.Ref(), lowerDir(dir), podsDesc(subject), fromTo, diag.JoinAnd(ports))
 	case first.Plugin == netpol.PluginCilium:
 		verb := "puts"
 		if len(d.Policies) > 1 {
 			verb = "put"
 		}
 		f = diag.New(id, subject.Ref(), "%s %s %s in default deny for %s, and no rule of a Cilium policy or NetworkPolicy selecting them admits %s on %s",
-			joinAnd(limit(d.Policies, 3)), verb, podsDesc(subject), lowerDir(dir), strings.TrimPrefix(strings.TrimPrefix(fromTo, "from "), "to "), joinAnd(ports))
+			diag.JoinAnd(diag.Limit(d.Policies, 3, diag.MoreInline)), verb, podsDesc(subject), lowerDir(dir), strings.TrimPrefix(strings.TrimPrefix(fromTo, "from "), "to "), diag.JoinAnd(ports))
 	default:
 		f = diag.New(id, subject.Ref(), "Calico tier %s applies to %s for %s (%s), and none of its policies allows %s %s on %s: the end of the tier drops it",
-			d.Tier, podsDesc(subject), lowerDir(dir), joinAnd(limit(d.Policies, 3)), lowerDir(dir), fromTo, joinAnd(ports))
+			d.Tier, podsDesc(subject), lowerDir(dir), diag.JoinAnd(diag.Limit(d.Policies, 3, diag.MoreInline)), lowerDir(dir), fromTo, diag.JoinAnd(ports))
 	}
 	f = s.partialEvidence(f, dir, denied)
 	f = f.WithEvidence(policy.Evidence(first)...)

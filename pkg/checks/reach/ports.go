@@ -89,14 +89,6 @@ func (pc PortCase) describe() string {
 	return s + "pod port " + pc.targetPorts() + ")"
 }
 
-// joinAnd joins a list for a sentence: "a", "a and b", "a, b and c".
-func joinAnd(items []string) string {
-	if len(items) <= 1 {
-		return strings.Join(items, "")
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
-}
-
 // checkPorts decides which ports to check and where each lands. For a Service, every
 // Service port (or the one --port names) is translated to its targetPort per backend
 // pod, because NetworkPolicy matches the pod port after the Service is translated; a
@@ -317,14 +309,8 @@ func (s *State) targetPortNotFound(pc PortCase) diag.Finding {
 		SomeServe: "only the others serve it",
 		NoneServe: "so the port has no backends",
 	}).
-		WithEvidence("pods without it: " + strings.Join(limit(pc.Missing, 5), ", ")).
+		WithEvidence("pods without it: " + strings.Join(diag.Limit(pc.Missing, 5, diag.MoreInline), ", ")).
 		WithCommands(fmt.Sprintf("kubectl netdoctor svc %s -n %s", svc.Name, svc.Namespace))
 	return f.WithFix("name the container port %q in the pod template, or set the Service targetPort to what the container declares", pc.ServicePort.TargetPort.StrVal)
 }
 
-func limit(list []string, n int) []string {
-	if len(list) <= n {
-		return list
-	}
-	return append(append([]string{}, list[:n]...), fmt.Sprintf("and %d more", len(list)-n))
-}

@@ -96,7 +96,7 @@ func policyEnforcement(ctx context.Context, src source.Source, namespace string,
 			lead += " in " + namespace
 		}
 		f := reach.NotEnforcedFinding(ref, lead, "they isolate nothing: traffic they deny flows regardless", e.Seen).
-			WithEvidence("NetworkPolicies: " + strings.Join(dataplane.Limit(names, 10), ", "))
+			WithEvidence("NetworkPolicies: " + strings.Join(diag.Limit(names, 10, diag.MoreLines), ", "))
 		check.Status, check.Detail = diag.StatusWarn, "no known NetworkPolicy enforcer found"
 		r.Add(f)
 	}

@@ -122,7 +122,7 @@ func checkKubeProxy(ctx context.Context, s *State) engine.Result {
 	}
 	f := dataplane.ProxyFinding(s.Ref(), proxy, down,
 		"%s is not Ready on %d of %d node(s) (%s): clients there may not reach Service %s/%s through its ClusterIP%s",
-		proxy.Name, len(down), proxy.Nodes(), strings.Join(dataplane.Limit(nodes, 5), ", "), s.Namespace, s.Name, nodePortSuffix(svc))
+		proxy.Name, len(down), proxy.Nodes(), strings.Join(diag.Limit(nodes, 5, diag.MoreLines), ", "), s.Namespace, s.Name, nodePortSuffix(svc))
 	res := engine.Found(fmt.Sprintf("%s not Ready on %d of %d node(s)", proxy.Name, len(down), proxy.Nodes()), f)
 	for _, np := range down {
 		res = res.WithDetails(np.Evidence())

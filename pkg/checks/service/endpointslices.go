@@ -103,14 +103,14 @@ func checkEndpointSlices(ctx context.Context, s *State) engine.Result {
 	}
 	f := diag.New(diag.EndpointSlicesOutOfSync, s.Ref(), "EndpointSlices of Service %s/%s disagree with its pods (%s)",
 		s.Namespace, s.Name, problems[0]).
-		WithEvidence(limitLines(problems, 8)...).
+		WithEvidence(diag.Limit(problems, 8, diag.MoreLines)...).
 		WithFix("the EndpointSlice controller in kube-controller-manager is lagging or not running: check its health and logs; deleting the stale slices makes it rebuild them").
 		WithCommands(fmt.Sprintf("kubectl get endpointslices -n %s -l %s=%s -o wide", s.Namespace, discoveryv1.LabelServiceName, s.Name),
 			"kubectl get pods -n kube-system -l component=kube-controller-manager")
 	if len(slices) == 0 {
 		f.Message = fmt.Sprintf("Service %s/%s has %d ready pod(s) but no EndpointSlices at all", s.Namespace, s.Name, len(s.Ready))
 	}
-	return engine.Found(detail, f).WithDetails(limitLines(problems, 8)...)
+	return engine.Found(detail, f).WithDetails(diag.Limit(problems, 8, diag.MoreLines)...)
 }
 
 func sortedAddresses(m map[string]publishedEndpoint) []string {

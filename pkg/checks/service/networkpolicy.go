@@ -101,7 +101,7 @@ func pluginWhoMayConnect(s *State, model *netpol.Model, cni dialect.Set, res eng
 	if calico {
 		// Calico's first matching rule decides: what the NetworkPolicies alone admit is
 		// not the answer, the order is.
-		res.Detail = "the pods' ingress is decided in Calico's order (tier, then order; Kubernetes NetworkPolicies at 1000 in the default tier), the first matching rule wins: " + strings.Join(limitStrings(refs, 4), ", ")
+		res.Detail = "the pods' ingress is decided in Calico's order (tier, then order; Kubernetes NetworkPolicies at 1000 in the default tier), the first matching rule wins: " + strings.Join(diag.Limit(refs, 4, diag.MoreCount), ", ")
 		res.Details = nil
 	} else {
 		res.Detail = strings.TrimSuffix(res.Detail, ": any pod may connect")
@@ -111,8 +111,8 @@ func pluginWhoMayConnect(s *State, model *netpol.Model, cni dialect.Set, res eng
 	if len(unevaluated) > 0 {
 		res.Status = diag.StatusWarn
 		f := diag.New(diag.PolicyNotEvaluated, s.Ref(), "%s select%s the pods of Service %s/%s for ingress with rules netdoctor does not fully evaluate: who may connect is not the whole answer",
-			strings.Join(limitStrings(refs, 3), ", "), map[bool]string{true: "", false: "s"}[len(refs) > 1], s.Namespace, s.Name).
-			WithEvidence(limitStrings(unevaluated, 8)...).
+			strings.Join(diag.Limit(refs, 3, diag.MoreCount), ", "), map[bool]string{true: "", false: "s"}[len(refs) > 1], s.Namespace, s.Name).
+			WithEvidence(diag.Limit(unevaluated, 8, diag.MoreCount)...).
 			WithFix("check one client with kubectl netdoctor reach deploy/CLIENT svc/%s -n %s; for what is not evaluated, ask the plugin (Cilium: hubble observe; Calico: calicoctl and its flow logs)", s.Name, s.Namespace)
 		for _, p := range cni.Policies {
 			for _, ref := range refs {
@@ -124,13 +124,6 @@ func pluginWhoMayConnect(s *State, model *netpol.Model, cni dialect.Set, res eng
 		res.Findings = append(res.Findings, f)
 	}
 	return res
-}
-
-func limitStrings(items []string, n int) []string {
-	if len(items) <= n {
-		return items
-	}
-	return append(append([]string{}, items[:n]...), fmt.Sprintf("%d more", len(items)-n))
 }
 
 // whoMayConnect is the NetworkPolicy part of the check: which policies isolate the pods

@@ -74,7 +74,7 @@ func (s *State) checkNamedPort(sp corev1.ServicePort, label string) (string, []d
 		SomeServe: fmt.Sprintf("only %d pod(s) serve this port", len(s.Pods)-len(missing)),
 		NoneServe: "so the port has no endpoints",
 	}).
-		WithEvidence(limitLines(missing, 5)...).
+		WithEvidence(diag.Limit(missing, 5, diag.MoreLines)...).
 		WithFix("name the container port %q (protocol %s) in the pod template, or set the Service's targetPort to the name or number the container really declares", name, sp.Protocol).
 		WithCommands(fmt.Sprintf("kubectl get pods -n %s -l %s -o jsonpath='{range .items[*]}{.metadata.name}{\"\\t\"}{.spec.containers[*].ports}{\"\\n\"}{end}'", s.Namespace, selectorString(s.Service.Spec.Selector)))
 	return fmt.Sprintf("%s: name %q not declared by %d pod(s)", label, name, len(missing)), append([]diag.Finding{f}, findings...)
@@ -115,13 +115,13 @@ func (s *State) checkNumericPort(sp corev1.ServicePort, label string) (string, [
 	if otherProtocol > 0 {
 		findings = append(findings, diag.New(diag.ProtocolMismatch, s.Ref(),
 			"Service %s/%s port %s is %s, but the pods declare port %d with another protocol", s.Namespace, s.Name, label, sp.Protocol, target).
-			WithEvidence(limitLines(protocolPods, 5)...).
+			WithEvidence(diag.Limit(protocolPods, 5, diag.MoreLines)...).
 			WithFix("make spec.ports[].protocol of the Service match the protocol the container listens on"))
 	}
 	if declaring == 0 && len(otherPorts) > 0 {
 		findings = append(findings, diag.New(diag.TargetPortMismatch, s.Ref(),
 			"Service %s/%s port %s sends to %d, but no selected pod declares port %d", s.Namespace, s.Name, label, target, target).
-			WithEvidence(limitLines(otherPorts, 5)...).
+			WithEvidence(diag.Limit(otherPorts, 5, diag.MoreLines)...).
 			WithFix("set the Service's targetPort to the port the container listens on (better: name the container port and target it by name)").
 			WithCommands(fmt.Sprintf("kubectl get service %s -n %s -o jsonpath='{.spec.ports}'", s.Name, s.Namespace)))
 	}
@@ -143,9 +143,3 @@ func portCounts(resolved map[int32]int) string {
 	return strings.Join(parts, ", ")
 }
 
-func limitLines(lines []string, n int) []string {
-	if len(lines) <= n {
-		return lines
-	}
-	return append(append([]string{}, lines[:n]...), fmt.Sprintf("... and %d more", len(lines)-n))
-}

@@ -57,7 +57,7 @@ func checkTrafficPolicy(ctx context.Context, s *State) engine.Result {
 	if len(without) == 0 {
 		return engine.Pass("%s", detail)
 	}
-	nodesLine := "nodes without a ready endpoint: " + strings.Join(limitLines(without, 10), ", ")
+	nodesLine := "nodes without a ready endpoint: " + strings.Join(diag.Limit(without, 10, diag.MoreLines), ", ")
 	withLine := "nodes with one: " + strings.Join(sortedKeysBool(local), ", ")
 	var findings []diag.Finding
 	if external {

@@ -90,12 +90,12 @@ func (u *Unevaluated) Finding(obj diag.ObjectRef, whose, consequence string, set
 		verb = "decide"
 	}
 	f := diag.New(diag.PolicyNotEvaluated, obj, "%s %s the %s of %s with something netdoctor does not evaluate, so %s",
-		joinAnd(limit(refs, 3)), verb, strings.ToLower(string(u.Dir)), whose, consequence)
+		diag.JoinAnd(diag.Limit(refs, 3, diag.MoreCount)), verb, strings.ToLower(string(u.Dir)), whose, consequence)
 	for _, n := range limitNE(u.unknown, 8) {
 		f = f.WithEvidence(n.String())
 	}
 	if len(u.unknownPods) > 0 {
-		f = f.WithEvidence(fmt.Sprintf("unknown for pods %s", strings.Join(limit(u.unknownPods, 5), ", ")))
+		f = f.WithEvidence(fmt.Sprintf("unknown for pods %s", strings.Join(diag.Limit(u.unknownPods, 5, diag.MoreCount), ", ")))
 	}
 	f = f.WithFix("decide this by hand: read the rules listed for this port, or ask the plugin (%s); a direction netdoctor cannot decide is never reported as allowed",
 		askPlugin(refs))
@@ -112,8 +112,8 @@ func (u *Unevaluated) L7Finding(obj diag.ObjectRef, whose string, set Set) diag.
 		}
 	}
 	f := diag.New(diag.PolicyNotEvaluated, obj, "the %s of %s is allowed at L4, but %s further restrict%s the requests it admits (HTTP paths, methods, DNS names...), which netdoctor does not evaluate",
-		strings.ToLower(string(u.Dir)), whose, joinAnd(limit(refs, 3)), map[bool]string{true: "", false: "s"}[len(refs) > 1])
-	for _, l := range limit(u.l7, 8) {
+		strings.ToLower(string(u.Dir)), whose, diag.JoinAnd(diag.Limit(refs, 3, diag.MoreCount)), map[bool]string{true: "", false: "s"}[len(refs) > 1])
+	for _, l := range diag.Limit(u.l7, 8, diag.MoreCount) {
 		f = f.WithEvidence(l)
 	}
 	f = f.WithFix("if requests fail with 403 or a reset although the connection opens, check the L7 rules of these policies (%s)", askPlugin(refs))
@@ -167,16 +167,3 @@ func limitNE(items []netpol.NotEvaluated, n int) []netpol.NotEvaluated {
 	return items[:n]
 }
 
-func limit(items []string, n int) []string {
-	if len(items) <= n {
-		return items
-	}
-	return append(append([]string{}, items[:n]...), fmt.Sprintf("%d more", len(items)-n))
-}
-
-func joinAnd(items []string) string {
-	if len(items) <= 1 {
-		return strings.Join(items, "")
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
-}
