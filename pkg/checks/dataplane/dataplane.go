@@ -11,7 +11,6 @@ package dataplane
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 
@@ -155,15 +154,6 @@ func anyReady(pods []*corev1.Pod) (*corev1.Pod, bool) {
 		}
 	}
 	return pods[0], false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 type proxyPerNodeKey struct{}

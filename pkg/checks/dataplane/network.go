@@ -3,6 +3,8 @@ package dataplane
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -168,7 +170,7 @@ func (n Network) EndpointsByNetwork(eps []Endpoint) (broken map[string][]Endpoin
 func NetworkFinding(svc diag.ObjectRef, total int, broken map[string][]Endpoint, states map[string]NodeNetwork) diag.Finding {
 	n := 0
 	var lines []string
-	for _, node := range sortedKeys(broken) {
+	for _, node := range slices.Sorted(maps.Keys(broken)) {
 		eps := broken[node]
 		n += len(eps)
 		names := make([]string, 0, len(eps))
@@ -177,7 +179,7 @@ func NetworkFinding(svc diag.ObjectRef, total int, broken map[string][]Endpoint,
 		}
 		lines = append(lines, fmt.Sprintf("%s (endpoints %s): %s", node, strings.Join(diag.Limit(names, 5, diag.MoreLines), ", "), strings.Join(states[node].Problems, "; ")))
 	}
-	nodes := sortedKeys(broken)
+	nodes := slices.Sorted(maps.Keys(broken))
 	first := states[nodes[0]].Problems[0]
 	f := diag.New(diag.NodeNetworkNotReady, svc, "%d of %d ready endpoint(s) of %s sit on node(s) %s whose pod network is not ready (%s): traffic sent to them is likely dropped",
 		n, total, svc, diag.JoinAnd(diag.Limit(nodes, 5, diag.MoreLines)), first)

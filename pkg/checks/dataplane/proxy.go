@@ -3,6 +3,8 @@ package dataplane
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -172,7 +174,7 @@ func (p Proxy) On(node string) NodeProxy {
 // first node by name.
 func (p Proxy) anyPod() *corev1.Pod {
 	var first *corev1.Pod
-	for _, node := range sortedKeys(p.byNode) {
+	for _, node := range slices.Sorted(maps.Keys(p.byNode)) {
 		pod, ready := anyReady(p.byNode[node])
 		if ready {
 			return pod
@@ -187,7 +189,7 @@ func (p Proxy) anyPod() *corev1.Pod {
 // NotReady lists the nodes whose proxy pods are all not Ready, by node name.
 func (p Proxy) NotReady() []NodeProxy {
 	var out []NodeProxy
-	for _, node := range sortedKeys(p.byNode) {
+	for _, node := range slices.Sorted(maps.Keys(p.byNode)) {
 		if np := p.On(node); !np.Ready {
 			out = append(out, np)
 		}

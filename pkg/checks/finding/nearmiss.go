@@ -2,6 +2,8 @@ package finding
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -96,7 +98,7 @@ func plausibleTypo(m NearMiss) bool {
 
 func nearMiss(selector map[string]string, pod corev1.Pod) (NearMiss, bool) {
 	var miss *NearMiss
-	for _, key := range sortedKeys(selector) {
+	for _, key := range slices.Sorted(maps.Keys(selector)) {
 		want := selector[key]
 		have, ok := pod.Labels[key]
 		if ok && have == want {
@@ -107,7 +109,7 @@ func nearMiss(selector map[string]string, pod corev1.Pod) (NearMiss, bool) {
 		}
 		miss = &NearMiss{Pod: PodDisplayName(&pod), Key: key, Have: have, Want: want}
 		if !ok {
-			for _, other := range sortedKeys(pod.Labels) {
+			for _, other := range slices.Sorted(maps.Keys(pod.Labels)) {
 				if pod.Labels[other] == want {
 					miss.SameValueKey = other
 					break
@@ -119,15 +121,6 @@ func nearMiss(selector map[string]string, pod corev1.Pod) (NearMiss, bool) {
 		return NearMiss{}, false
 	}
 	return *miss, true
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // PodDisplayName names a pod in evidence. Pods that -f synthesised from a workload's

@@ -3,7 +3,8 @@ package ingress
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -50,7 +51,7 @@ func checkController(ctx context.Context, s *State) engine.Result {
 		namespaces[t.pod.Namespace] = true
 	}
 	var policies []networkingv1.NetworkPolicy
-	for _, ns := range sortedKeys(namespaces) {
+	for _, ns := range slices.Sorted(maps.Keys(namespaces)) {
 		nps, err := s.Source.NetworkPolicies(ctx, ns)
 		if err != nil {
 			return engine.ReadError(err)
@@ -59,7 +60,7 @@ func checkController(ctx context.Context, s *State) engine.Result {
 	}
 	detail := fmt.Sprintf("%s pod %s/%s → %d backend pod(s)", who, ctrl.Namespace, ctrl.Name, len(targets))
 	if len(policies) == 0 {
-		return engine.Pass("%s: no NetworkPolicies in namespaces %s", detail, strings.Join(sortedKeys(namespaces), ", "))
+		return engine.Pass("%s: no NetworkPolicies in namespaces %s", detail, strings.Join(slices.Sorted(maps.Keys(namespaces)), ", "))
 	}
 	model, err := netpol.Compile(policies)
 	if err != nil {
@@ -221,15 +222,6 @@ func nsFor(byName map[string]*corev1.Namespace, name string) *corev1.Namespace {
 	// A namespace that could not be found is left to the engine, which adds the
 	// kubernetes.io/metadata.name label as the API server does.
 	return byName[name]
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func firstLine(s string) string {
