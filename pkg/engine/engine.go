@@ -104,23 +104,16 @@ func ReadErrorFinding(err error) diag.Finding {
 	var re *source.ReadError
 	if errors.As(err, &re) && re.IsForbidden() {
 		return diag.New(diag.PermissionDenied, diag.ObjectRef{}, "not allowed to %s %s", re.Verb, re.What()).
-			WithEvidence(firstLine(re.Err.Error())).
+			WithEvidence(diag.FirstLine(re.Err.Error())).
 			WithFix("grant %s on %s to this user (see docs/rbac.yaml), or run as a user who has it", re.Verb, re.Resource).
 			WithCommands(re.CanICommand())
 	}
-	f := diag.New(diag.APIError, diag.ObjectRef{}, "the API server failed a read: %s", firstLine(err.Error()))
+	f := diag.New(diag.APIError, diag.ObjectRef{}, "the API server failed a read: %s", diag.FirstLine(err.Error()))
 	if re != nil {
 		f.Message = fmt.Sprintf("the API server failed to %s %s", re.Verb, re.What())
-		f = f.WithEvidence(firstLine(re.Err.Error()))
+		f = f.WithEvidence(diag.FirstLine(re.Err.Error()))
 	}
 	return f.WithFix("retry, or raise --request-timeout if the API server is slow")
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 // Walk runs checks in order against state s and fills report. It returns a non-nil

@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -88,7 +89,7 @@ func (s *Snapshot) modeFromFile(ctx context.Context, pod *corev1.Pod, c *corev1.
 		Mode string `json:"mode"`
 	}
 	if err := yaml.Unmarshal([]byte(text), &cfg); err != nil {
-		return ProxyMode{From: where + ": not a KubeProxyConfiguration (" + firstLine(err.Error()) + ")"}, nil
+		return ProxyMode{From: where + ": not a KubeProxyConfiguration (" + diag.FirstLine(err.Error()) + ")"}, nil
 	}
 	if cfg.Mode == "" {
 		return ProxyMode{Mode: defaultProxyMode(pod), From: "kube-proxy's default: " + where + " leaves mode empty"}, nil
@@ -157,11 +158,4 @@ func configMapFile(p *corev1.Pod, c *corev1.Container, file string) (name, key s
 		}
 	}
 	return "", "", false
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }

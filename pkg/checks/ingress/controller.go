@@ -64,7 +64,7 @@ func checkController(ctx context.Context, s *State) engine.Result {
 	}
 	model, err := netpol.Compile(policies)
 	if err != nil {
-		return engine.Result{Status: diag.StatusUnknown, Detail: "NetworkPolicies do not compile: " + firstLine(err.Error())}
+		return engine.Result{Status: diag.StatusUnknown, Detail: "NetworkPolicies do not compile: " + diag.FirstLine(err.Error())}
 	}
 	nsObjects, err := s.Source.Namespaces(ctx)
 	if err != nil {
@@ -222,11 +222,4 @@ func nsFor(byName map[string]*corev1.Namespace, name string) *corev1.Namespace {
 	// A namespace that could not be found is left to the engine, which adds the
 	// kubernetes.io/metadata.name label as the API server does.
 	return byName[name]
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
