@@ -248,7 +248,7 @@ func Run(ctx context.Context, src source.Source, opts Options) (diag.ScanReport,
 		// Services are the first kind listed: asking here costs no extra request.
 		if _, err := cached.Services(ctx, source.AllNamespaces, ""); source.IsForbidden(err) {
 			if namespaces, nsErr := src.Namespaces(ctx); nsErr == nil {
-				return runByNamespace(ctx, src, namespaces, workers)
+				return runByNamespace(ctx, src, namespaces, workers, err)
 			}
 		}
 	}
@@ -289,13 +289,15 @@ func scanScope(ctx context.Context, src source.Source, namespace string, workers
 // IngressClasses, ...) are read once for all of them, and every namespace whose
 // Services may not be listed is named in a PermissionDenied report of its own. What
 // could be diagnosed decides the exit code; only when no namespace could be read at all
-// is the scan an error.
-func runByNamespace(ctx context.Context, src source.Source, namespaces []corev1.Namespace, workers int) (diag.ScanReport, error) {
+// is the scan an error: clusterErr, the refused cluster-wide list, unless a namespace's
+// own refusal says more. (An empty Namespace list is such a case: nothing was diagnosed.)
+func runByNamespace(ctx context.Context, src source.Source, namespaces []corev1.Namespace, workers int, clusterErr error) (diag.ScanReport, error) {
 	shared := source.NewClusterCached(src)
 	groups := make([][]diag.Report, len(Scanners))
 	seen := map[diag.ObjectRef]bool{}
 	var refused []diag.Report
 	var firstErr error
+	diagnosed := 0
 	for _, ns := range namespaces {
 		inner := source.NewCached(shared, ns.Name)
 		if _, err := inner.Services(ctx, ns.Name, ""); err != nil {
@@ -303,6 +305,7 @@ func runByNamespace(ctx context.Context, src source.Source, namespaces []corev1.
 			refused = append(refused, unreadableNamespace(ns.Name, err))
 			continue
 		}
+		diagnosed++
 		nsGroups, _, _ := scanScope(ctx, inner, ns.Name, workers)
 		for i, reports := range nsGroups {
 			for _, r := range reports {
@@ -315,8 +318,8 @@ func runByNamespace(ctx context.Context, src source.Source, namespaces []corev1.
 			}
 		}
 	}
-	if len(refused) == len(namespaces) && firstErr != nil {
-		return diag.ScanReport{}, firstErr
+	if diagnosed == 0 {
+		return diag.ScanReport{}, cmpOr(firstErr, clusterErr)
 	}
 	for i := range groups {
 		sortReports(groups[i])
