@@ -56,6 +56,9 @@ type Proxy struct {
 	byNode map[string][]*corev1.Pod
 }
 
+// ProxyNotVisible is why a check of the Service proxy is skipped when Proxy finds none.
+const ProxyNotVisible = "no kube-proxy pod or known replacement is visible in " + Namespace + " (managed clusters often run it out of sight): not checked"
+
 // Visible reports whether a Service proxy was found at all.
 func (p Proxy) Visible() bool { return p.Name != "" }
 

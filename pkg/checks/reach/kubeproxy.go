@@ -46,7 +46,7 @@ func checkKubeProxy(ctx context.Context, s *State) engine.Result {
 		return engine.ReadError(err)
 	}
 	if !proxy.Visible() {
-		return engine.Skip("no kube-proxy pod or known replacement is visible in %s (managed clusters often run it out of sight): not checked", dataplane.Namespace)
+		return engine.Skip("%s", dataplane.ProxyNotVisible)
 	}
 	names := make([]string, 0, len(nodes))
 	for n := range nodes {

@@ -110,7 +110,7 @@ func checkKubeProxy(ctx context.Context, s *State) engine.Result {
 		return engine.ReadError(err)
 	}
 	if !proxy.Visible() {
-		return engine.Skip("no kube-proxy pod or known replacement is visible in %s (managed clusters often run it out of sight): not checked", dataplane.Namespace)
+		return engine.Skip("%s", dataplane.ProxyNotVisible)
 	}
 	down := proxy.NotReady()
 	if len(down) == 0 {
