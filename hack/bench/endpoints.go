@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 )
 
 // endpointsFor is the v1 Endpoints the Endpoints controller keeps beside svc's
@@ -27,7 +28,7 @@ func endpointsFor(svc *corev1.Service, all []discoveryv1.EndpointSlice) (corev1.
 		var ports []corev1.EndpointPort
 		var keys []string
 		for _, p := range s.Ports {
-			port := corev1.EndpointPort{Name: deref(p.Name), Port: deref(p.Port), Protocol: deref(p.Protocol), AppProtocol: p.AppProtocol}
+			port := corev1.EndpointPort{Name: ptr.Deref(p.Name, ""), Port: ptr.Deref(p.Port, 0), Protocol: ptr.Deref(p.Protocol, corev1.ProtocolTCP), AppProtocol: p.AppProtocol}
 			ports = append(ports, port)
 			keys = append(keys, fmt.Sprintf("%s/%s/%d", port.Name, port.Protocol, port.Port))
 		}
@@ -39,12 +40,13 @@ func endpointsFor(svc *corev1.Service, all []discoveryv1.EndpointSlice) (corev1.
 			ep.Subsets = append(ep.Subsets, corev1.EndpointSubset{Ports: ports})
 		}
 		for _, e := range s.Endpoints {
-			if deref(e.Conditions.Terminating) {
+			if ptr.Deref(e.Conditions.Terminating, false) {
 				continue
 			}
 			for _, ip := range e.Addresses {
-				addr := corev1.EndpointAddress{IP: ip, NodeName: e.NodeName, Hostname: deref(e.Hostname), TargetRef: e.TargetRef}
-				if deref(e.Conditions.Ready) {
+				addr := corev1.EndpointAddress{IP: ip, NodeName: e.NodeName, Hostname: ptr.Deref(e.Hostname, ""), TargetRef: e.TargetRef}
+				// An unset ready condition means ready (discovery/v1).
+				if ptr.Deref(e.Conditions.Ready, true) {
 					ep.Subsets[i].Addresses = append(ep.Subsets[i].Addresses, addr)
 				} else {
 					ep.Subsets[i].NotReadyAddresses = append(ep.Subsets[i].NotReadyAddresses, addr)
@@ -56,12 +58,4 @@ func endpointsFor(svc *corev1.Service, all []discoveryv1.EndpointSlice) (corev1.
 		return len(s.Addresses) == 0 && len(s.NotReadyAddresses) == 0
 	})
 	return ep, true
-}
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }
