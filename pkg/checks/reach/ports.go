@@ -313,4 +313,3 @@ func (s *State) targetPortNotFound(pc PortCase) diag.Finding {
 		WithCommands(fmt.Sprintf("kubectl netdoctor svc %s -n %s", svc.Name, svc.Namespace))
 	return f.WithFix("name the container port %q in the pod template, or set the Service targetPort to what the container declares", pc.ServicePort.TargetPort.StrVal)
 }
-

@@ -142,4 +142,3 @@ func portCounts(resolved map[int32]int) string {
 	sort.Strings(parts)
 	return strings.Join(parts, ", ")
 }
-

@@ -166,4 +166,3 @@ func limitNE(items []netpol.NotEvaluated, n int) []netpol.NotEvaluated {
 	}
 	return items[:n]
 }
-
