@@ -2,7 +2,6 @@ package source
 
 import (
 	"context"
-	"slices"
 	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -33,7 +32,8 @@ type cachedKind struct {
 	err   error
 }
 
-// answer is one list question outside the scope, asked once (see elsewhere).
+// answer is one question asked once: a list outside the scope (see elsewhere) or a
+// value derived from the snapshot (see Memo).
 type answer struct {
 	once  sync.Once
 	items any // []T
@@ -56,14 +56,22 @@ const clusterScopedOnly = "/"
 // them, and each namespaced question is asked of src once.
 func NewClusterCached(src Source) *Cached { return NewCached(src, clusterScopedOnly) }
 
-// elsewhere answers a list question outside the scope (another namespace, or the whole
-// cluster in a namespaced scan) from the underlying Source once per distinct question
-// and from memory afterwards: a namespaced scan asks the same cluster-wide questions
-// for every object it diagnoses (Ingresses claiming the same host, the ingress
-// controller's pods) and would otherwise make requests per object. Pods also uses it
-// for cluster-wide selections from the snapshot. Every caller gets its own copy of the
-// list, as from the API.
-func elsewhere[T any](ctx context.Context, c *Cached, key string, list func(context.Context) ([]T, error)) ([]T, error) {
+// Memo returns compute's answer, computed once per key for the life of src when src is
+// a Cached (one command, one scan) and every time otherwise. It is for what is derived
+// from the snapshot alone and asked again for every object a scan diagnoses — a
+// namespace's compiled policies — so that it is derived once per namespace, not once
+// per Service. Every caller and goroutine shares the answer: it must be read-only.
+func Memo[T any](src Source, key string, compute func() (T, error)) (T, error) {
+	c, ok := src.(*Cached)
+	if !ok {
+		return compute()
+	}
+	v, err := c.answerOnce("memo|"+key, func() (any, error) { return compute() })
+	return v.(T), err
+}
+
+// answerOnce computes the answer to key once; concurrent askers wait for that one.
+func (c *Cached) answerOnce(key string, compute func() (any, error)) (any, error) {
 	c.mu.Lock()
 	a, ok := c.answers[key]
 	if !ok {
@@ -71,11 +79,27 @@ func elsewhere[T any](ctx context.Context, c *Cached, key string, list func(cont
 		c.answers[key] = a
 	}
 	c.mu.Unlock()
-	a.once.Do(func() { a.items, a.err = list(ctx) })
-	if a.err != nil {
-		return nil, a.err
+	a.once.Do(func() { a.items, a.err = compute() })
+	return a.items, a.err
+}
+
+// elsewhere answers a list question outside the scope (another namespace, or the whole
+// cluster in a namespaced scan) from the underlying Source once per distinct question
+// and from memory afterwards: a namespaced scan asks the same cluster-wide questions
+// for every object it diagnoses (Ingresses claiming the same host, the ingress
+// controller's pods) and would otherwise make requests per object. Pods also uses it
+// for cluster-wide selections from the snapshot. Callers share the answer, read-only
+// like every list (see Source).
+func elsewhere[T any](ctx context.Context, c *Cached, key string, list func(context.Context) ([]T, error)) ([]T, error) {
+	answer, err := c.answerOnce(key, func() (any, error) { return list(ctx) })
+	if err != nil {
+		return nil, err
 	}
-	return slices.Clone(a.items.([]T)), nil
+	items := answer.([]T)
+	if len(items) == 0 {
+		return []T{}, nil
+	}
+	return items[:len(items):len(items)], nil
 }
 
 // selectorKey tells apart the selectors that list differently: none or empty (every
@@ -107,6 +131,11 @@ func (c *Cached) kind(ctx context.Context, kind string, list func(ctx context.Co
 	}
 	c.mu.Unlock()
 	k.once.Do(func() {
+		if o, ok := c.Source.(*Objects); ok {
+			// Already an indexed snapshot (-f input, tests): answer from it, not a copy.
+			k.store = o
+			return
+		}
 		objs, err := list(ctx)
 		k.store, k.err = fromOwned(objs), err
 	})

@@ -44,7 +44,9 @@ const (
 // Source reads cluster objects. Every method returns a *ReadError on failure so callers
 // can tell Forbidden from other API failures; a missing object from a getter is a
 // ReadError whose IsNotFound() is true. Lists return objects sorted by namespace and
-// name so that output is deterministic.
+// name so that output is deterministic. A list may share its elements with the source
+// (an in-memory snapshot answers from its own slices): callers read it, may append to
+// it, and never sort it or write to its objects in place.
 type Source interface {
 	// Live reports whether objects come from an API server (true) or from files.
 	Live() bool

@@ -30,38 +30,65 @@ func checkNetworkPolicy(ctx context.Context, s *State) engine.Result {
 	if len(s.Pods) == 0 {
 		return engine.Skip("no pods selected")
 	}
-	cni, cniNote, cniErr := s.cniPolicies(ctx)
-	hasNP := s.Source.Has("NetworkPolicy")
-	if !hasNP && cni.Empty() && cniErr == nil {
+	p := s.namespacePolicies(ctx)
+	switch {
+	case p.none:
 		return engine.Skip("the input holds no NetworkPolicies")
-	}
-	var policies []networkingv1.NetworkPolicy
-	if hasNP {
-		var err error
-		if policies, err = s.Source.NetworkPolicies(ctx, s.Namespace); err != nil {
-			return engine.ReadError(err)
-		}
-	}
-	in := netpol.Input{NetworkPolicies: policies}
-	cni.AddTo(&in)
-	model, err := netpol.CompileInput(in)
-	if err != nil {
-		return engine.Skip("policies selecting the pods of %s are invalid: %v", s.Namespace, err)
+	case p.readErr != nil:
+		return engine.ReadError(p.readErr)
+	case p.invalid != nil:
+		return engine.Skip("policies selecting the pods of %s are invalid: %v", s.Namespace, p.invalid)
 	}
 	res := engine.Pass("the input holds no NetworkPolicies")
-	if hasNP {
-		res = whoMayConnect(s, model)
+	if p.hasNP {
+		res = whoMayConnect(s, p.model)
 	}
 	switch {
-	case cniErr != nil:
+	case p.cniErr != nil:
 		res.Status = diag.StatusUnknown
-		res.Findings = append(res.Findings, engine.ReadErrorFinding(cniErr).
+		res.Findings = append(res.Findings, engine.ReadErrorFinding(p.cniErr).
 			WithEvidence("who may connect leaves out any Cilium or Calico policy selecting the pods"))
 		return res
-	case cniNote != "":
-		return res.WithDetails(cniNote)
+	case p.cniNote != "":
+		return res.WithDetails(p.cniNote)
 	}
-	return pluginWhoMayConnect(s, model, cni, res)
+	return pluginWhoMayConnect(s, p.model, p.cni, res)
+}
+
+// namespacePolicies is what checkNetworkPolicy derives from the policies of the
+// Service's namespace alone: the same for every Service of it, so a scan reads and
+// compiles them once per namespace (source.Memo), not once per Service. Read-only.
+type namespacePolicies struct {
+	hasNP   bool // the input can hold NetworkPolicies (always, live)
+	none    bool // no NetworkPolicy and no Cilium or Calico policy can apply
+	model   *netpol.Model
+	cni     dialect.Set
+	cniNote string
+	cniErr  error // the Cilium and Calico policies could not be read
+	readErr error // the NetworkPolicies could not be read
+	invalid error // they could not be compiled
+}
+
+func (s *State) namespacePolicies(ctx context.Context) namespacePolicies {
+	p, _ := source.Memo(s.Source, CheckNetworkPolicy+"|"+s.Namespace, func() (namespacePolicies, error) {
+		var p namespacePolicies
+		p.cni, p.cniNote, p.cniErr = s.cniPolicies(ctx)
+		p.hasNP = s.Source.Has("NetworkPolicy")
+		if p.none = !p.hasNP && p.cni.Empty() && p.cniErr == nil; p.none {
+			return p, nil
+		}
+		var policies []networkingv1.NetworkPolicy
+		if p.hasNP {
+			if policies, p.readErr = s.Source.NetworkPolicies(ctx, s.Namespace); p.readErr != nil {
+				return p, nil
+			}
+		}
+		in := netpol.Input{NetworkPolicies: policies}
+		p.cni.AddTo(&in)
+		p.model, p.invalid = netpol.CompileInput(in)
+		return p, nil
+	})
+	return p
 }
 
 // pluginWhoMayConnect adds the Cilium and Calico policies selecting the pods for
