@@ -1,7 +1,6 @@
 package printer
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -65,16 +64,17 @@ func writeJSONLine(w io.Writer, v any) error {
 	return encodeJSON(w, v, "")
 }
 
+// encodeJSON writes v in one Write: json.Encoder encodes the whole value before it
+// writes, so a value that cannot be encoded leaves no partial output, and a scan's
+// report (tens of MiB) is not copied once more through a buffer of ours.
 func encodeJSON(w io.Writer, v any, indent string) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", indent)
 	if err := enc.Encode(v); err != nil { // Encode appends the trailing newline
 		return fmt.Errorf("encoding JSON: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return nil
 }
 
 func writeYAML(w io.Writer, v any) error {

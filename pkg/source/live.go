@@ -20,6 +20,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/flowcontrol"
 )
 
 // pageSize is the Limit of every list request: large clusters are read in pages so
@@ -61,12 +62,34 @@ type Live struct {
 
 var _ Source = (*Live)(nil)
 
+// The client-side rate limit of a live source (see withRateLimit).
+const (
+	clientQPS   = 50
+	clientBurst = 300
+)
+
+// withRateLimit returns a copy of cfg whose clients share one rate limiter of clientQPS
+// requests a second, unless cfg sets its own. client-go's default of 5 a second (burst
+// 10) made a scan -A of 43 sequential requests wait for the limiter longer than for the
+// API server: 200 ms before each request after the tenth. These are kubectl's rates for
+// discovery; the server still protects itself with API Priority and Fairness, whose
+// 429s are waited out.
+func withRateLimit(cfg *rest.Config) *rest.Config {
+	cfg = rest.CopyConfig(cfg)
+	if cfg.QPS == 0 && cfg.RateLimiter == nil {
+		cfg.QPS, cfg.Burst = clientQPS, clientBurst
+		cfg.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(cfg.QPS, cfg.Burst)
+	}
+	return cfg
+}
+
 // NewLive returns a Source reading from the API server that cfg points at. To count
 // the requests it makes, call CountRequests(cfg) before NewLive.
 func NewLive(cfg *rest.Config) (*Live, error) {
 	if cfg == nil {
 		return nil, errors.New("no Kubernetes client configuration")
 	}
+	cfg = withRateLimit(cfg)
 	// One HTTP client for the typed and dynamic clients: one connection pool, one
 	// TLS handshake, one connection guard.
 	httpClient, err := rest.HTTPClientFor(cfg)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -357,5 +358,34 @@ func TestListsDropWhatNoCheckReads(t *testing.T) {
 	}
 	if p := pods[0]; p.ManagedFields != nil || p.Annotations[lastApplied] != "" || p.Annotations["prometheus.io/scrape"] != "true" {
 		t.Errorf("managedFields %v, annotations %v: want both gone and the others kept", p.ManagedFields, p.Annotations)
+	}
+}
+
+// TestLiveIsNotThrottledByClientGoDefaults: a scan -A makes some 40 requests one after
+// another; under client-go's default limiter (5 a second after a burst of 10) 40
+// requests take at least 6 s of waiting, and the scan's wall time was mostly that.
+func TestLiveIsNotThrottledByClientGoDefaults(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"a"}}`)
+	}))
+	defer srv.Close()
+	live, err := NewLive(&rest.Config{Host: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	const requests = 40
+	for range requests {
+		if _, err := live.Pod(context.Background(), "a", "p"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("%d sequential gets took %v: a client-side limiter holds them up", requests, took)
+	}
+	own := &rest.Config{QPS: 7, Burst: 3}
+	if got := withRateLimit(own); got.QPS != 7 || got.Burst != 3 || got.RateLimiter != nil {
+		t.Errorf("a config's own rate (QPS 7, burst 3) became QPS %v, burst %d", got.QPS, got.Burst)
 	}
 }

@@ -61,7 +61,7 @@ var _ Source = (*Watching)(nil)
 // go to live. cfg must not carry GuardConnections: a watch outlives API server restarts,
 // which the guard would turn into permanent failures.
 func NewWatching(cfg *rest.Config, live *Live) (*Watching, error) {
-	cfg = rest.CopyConfig(cfg)
+	cfg = withRateLimit(cfg)
 	listTimeout := cfg.Timeout
 	// The client timeout would cut every watch short; each LIST gets it as a deadline.
 	cfg.Timeout = 0
