@@ -1,6 +1,8 @@
 package printer
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -31,9 +33,56 @@ func (p jsonPrinter) PrintReport(w io.Writer, r diag.Report) error {
 	return writeJSON(w, normalizeReport(r))
 }
 
-// PrintScan implements Printer.
+// PrintScan implements Printer. It writes the bytes of writeJSON(normalizeScan(s)),
+// one report at a time: the JSON of a scan of a large cluster is tens of MiB, and
+// encoding it whole held it twice (the encoding and its indented copy) beside the
+// reports themselves, the largest part of the scan's peak memory.
 func (jsonPrinter) PrintScan(w io.Writer, s diag.ScanReport) error {
-	return writeJSON(w, normalizeScan(s))
+	head := normalizeScan(diag.ScanReport{APIVersion: s.APIVersion, Kind: s.Kind, Summary: s.Summary})
+	out := bufio.NewWriterSize(w, 64<<10)
+	enc := &indentedEncoder{}
+	out.WriteString("{\n  \"apiVersion\": ")
+	enc.write(out, head.APIVersion, "  ")
+	out.WriteString(",\n  \"kind\": ")
+	enc.write(out, head.Kind, "  ")
+	out.WriteString(",\n  \"summary\": ")
+	enc.write(out, head.Summary, "  ")
+	out.WriteString(",\n  \"reports\": [")
+	for i, r := range s.Reports {
+		if i > 0 {
+			out.WriteString(",")
+		}
+		out.WriteString("\n    ")
+		enc.write(out, normalizeReport(r), "    ")
+	}
+	if len(s.Reports) > 0 {
+		out.WriteString("\n  ")
+	}
+	out.WriteString("]\n}\n")
+	if enc.err != nil {
+		return fmt.Errorf("encoding JSON: %w", enc.err)
+	}
+	return out.Flush()
+}
+
+// indentedEncoder encodes values as writeJSON does, nested at a prefix, reusing one
+// buffer; the first error sticks.
+type indentedEncoder struct {
+	buf bytes.Buffer
+	err error
+}
+
+func (e *indentedEncoder) write(w io.Writer, v any, prefix string) {
+	if e.err != nil {
+		return
+	}
+	e.buf.Reset()
+	enc := json.NewEncoder(&e.buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(prefix, "  ")
+	if e.err = enc.Encode(v); e.err == nil {
+		_, e.err = w.Write(bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")))
+	}
 }
 
 // PrintReport implements Printer.

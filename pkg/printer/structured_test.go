@@ -172,6 +172,29 @@ func TestJSONScan(t *testing.T) {
 	}
 }
 
+// TestJSONScanStreamsTheSameBytes: PrintScan writes a report at a time; what it writes
+// must be the whole document encoded at once, byte for byte.
+func TestJSONScanStreamsTheSameBytes(t *testing.T) {
+	t.Parallel()
+	shell := failingSvcReport()
+	shell.Findings[0].Fix = "kubectl get pods -l 'app in (a,b)' && echo <none>"
+	for name, s := range map[string]diag.ScanReport{
+		"several":      scanReport(),
+		"none":         {},
+		"empty list":   {Reports: []diag.Report{}},
+		"bare report":  {Reports: []diag.Report{{Command: "svc"}}},
+		"shell quotes": {Summary: diag.Summary{Errors: 1}, Reports: []diag.Report{shell}},
+	} {
+		var whole bytes.Buffer
+		if err := writeJSON(&whole, normalizeScan(s)); err != nil {
+			t.Fatal(err)
+		}
+		if got := render(t, "json", s); !bytes.Equal(got, whole.Bytes()) {
+			t.Errorf("%s: streamed\n%s\nwant\n%s", name, got, whole.Bytes())
+		}
+	}
+}
+
 func TestJSONKeepsShellCharacters(t *testing.T) {
 	t.Parallel()
 	r := diag.NewReport("svc", svcPayments)
