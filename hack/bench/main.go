@@ -58,6 +58,7 @@ type options struct {
 	skipProxy   bool
 	skipGoBench bool
 	noPopeye    bool
+	noKubectl   bool
 	baseline    string // a git ref whose scan -A is measured beside today's
 	large       string // measurements saved with -save on a larger estate, rendered beside
 
@@ -86,6 +87,7 @@ func main() {
 	flag.StringVar(&o.from, "from", "", "measure nothing: render the report from measurements saved with -save")
 	flag.StringVar(&o.memProfile, "memprofile", "", "with -cpuprofile: also write a heap (alloc) profile of that run here")
 	flag.StringVar(&o.large, "large", "", "render beside the results the measurements saved (-save) of a run on a larger estate, e.g. 50,000 pods")
+	flag.BoolVar(&o.noKubectl, "no-kubectl", false, "do not measure kubectl get (at 50,000 pods it needs more memory beside the API server than 24 GiB leave)")
 	flag.BoolVar(&o.noPopeye, "no-popeye", false, "do not build and measure Popeye (hack/popeye) beside scan -A")
 	flag.StringVar(&o.baseline, "baseline", "", "also measure scan -A of the plugin built at this git ref (e.g. a release tag): before and after on one estate")
 	flag.Parse()
@@ -192,6 +194,11 @@ func run(ctx context.Context, o options) error {
 	cmds, err := commands(ctx, e, plugin, filepath.Join(assets, "kubectl"), kubeconfig, tmp)
 	if err != nil {
 		return err
+	}
+	for i := range cmds {
+		if cmds[i].Kubectl && o.noKubectl {
+			cmds[i].Skip = "not measured (-no-kubectl)"
+		}
 	}
 	// The floor reads what scan -A reads: record that once through the proxy.
 	scanA := cmds[slices.IndexFunc(cmds, func(c command) bool { return c.Name == "scan -A" })]
@@ -565,6 +572,8 @@ type command struct {
 	Kubectl bool // requests are counted from -v=6 logs instead of --stats
 	Scan    bool // stdout is a ScanReport to summarise
 	Popeye  bool // stdout is Popeye's JSON report to summarise
+	// Skip, when set, is why the command is not run: its result carries it as Failed.
+	Skip string `json:"-"`
 	// ProxyArgs are Args for a run through the counting proxy (kubeconfig swapped).
 	ProxyArgs func(kubeconfig string) []string `json:"-"`
 }
@@ -800,7 +809,7 @@ func mapsKeys(m map[string]int) func(func(string) bool) {
 func measure(ctx context.Context, cmds []command, runs int) []result {
 	results := make([]result, len(cmds))
 	for i, c := range cmds {
-		results[i].Cmd = c
+		results[i].Cmd, results[i].Failed = c, c.Skip
 	}
 	for round := 0; round <= runs; round++ {
 		label := fmt.Sprintf("run %d/%d", round, runs)
@@ -943,6 +952,9 @@ func (ps *proxyServer) count(ctx context.Context, c command) (wireCount, error) 
 func (ps *proxyServer) wireCheck(ctx context.Context, cmds []command) (map[string]wireCount, error) {
 	out := map[string]wireCount{}
 	for _, c := range cmds {
+		if c.Skip != "" {
+			continue
+		}
 		w, err := ps.count(ctx, c)
 		if err != nil {
 			return nil, err
