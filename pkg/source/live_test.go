@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -358,6 +359,51 @@ func TestListsDropWhatNoCheckReads(t *testing.T) {
 	}
 	if p := pods[0]; p.ManagedFields != nil || p.Annotations[lastApplied] != "" || p.Annotations["prometheus.io/scrape"] != "true" {
 		t.Errorf("managedFields %v, annotations %v: want both gone and the others kept", p.ManagedFields, p.Annotations)
+	}
+}
+
+// TestListedPodsKeepWhatChecksRead: the fields leanenPod drops are read by no check;
+// everything a check does read (ports, env, conditions, statuses, the Service proxy's
+// volumes in kube-system) survives the list.
+func TestListedPodsKeepWhatChecksRead(t *testing.T) {
+	quantity := resource.MustParse("100m")
+	probe := &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz"}}}
+	podIn := func(ns string) *corev1.Pod {
+		p := &corev1.Pod{ObjectMeta: meta(ns, "web-1", map[string]string{"app": "web"})}
+		p.Spec.Volumes = []corev1.Volume{{Name: "config", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: "kube-proxy"}}}}}
+		p.Spec.Containers = []corev1.Container{{
+			Name: "web", Command: []string{"/usr/local/bin/kube-proxy", "--config=/var/lib/kube-proxy/config.conf"},
+			Ports:         []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}},
+			Env:           []corev1.EnvVar{{Name: "UPSTREAM", Value: "$(API_SERVICE_HOST)"}},
+			VolumeMounts:  []corev1.VolumeMount{{Name: "config", MountPath: "/var/lib/kube-proxy"}},
+			Resources:     corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: quantity}},
+			LivenessProbe: probe, ReadinessProbe: probe, StartupProbe: probe,
+		}}
+		p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse}}
+		p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "web", RestartCount: 4,
+			AllocatedResources: corev1.ResourceList{corev1.ResourceCPU: quantity},
+			State:              corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}}}
+		return p
+	}
+	live, _ := fakeLive(podIn("shop"), podIn(metav1.NamespaceSystem))
+	for _, ns := range []string{"shop", metav1.NamespaceSystem} {
+		pods, err := live.Pods(context.Background(), ns, nil)
+		if err != nil || len(pods) != 1 {
+			t.Fatalf("%s: %v %v", ns, pods, err)
+		}
+		p, c := pods[0], pods[0].Spec.Containers[0]
+		if c.Resources.Requests != nil || c.LivenessProbe != nil || c.ReadinessProbe != nil || c.StartupProbe != nil ||
+			p.Status.ContainerStatuses[0].AllocatedResources != nil {
+			t.Errorf("%s: resources or probes kept: %+v", ns, c)
+		}
+		if len(c.Ports) != 1 || len(c.Env) != 1 || len(c.Command) != 2 || len(p.Status.Conditions) != 1 ||
+			p.Status.ContainerStatuses[0].State.Waiting == nil || p.Status.ContainerStatuses[0].RestartCount != 4 {
+			t.Errorf("%s: lost what checks read: %+v", ns, p)
+		}
+		system := ns == metav1.NamespaceSystem
+		if kept := len(p.Spec.Volumes) == 1 && len(c.VolumeMounts) == 1; kept != system {
+			t.Errorf("%s: volumes kept %v, want %v (the Service proxy's config is read in kube-system only)", ns, kept, system)
+		}
 	}
 }
 
