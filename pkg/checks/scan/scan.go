@@ -244,14 +244,14 @@ func Run(ctx context.Context, src source.Source, opts Options) (diag.ScanReport,
 	if workers <= 0 {
 		workers = max(2, runtime.GOMAXPROCS(0))
 	}
-	if opts.Namespace == source.AllNamespaces {
-		// Services are the first kind listed: asking here costs no extra request.
-		if _, err := cached.Services(ctx, source.AllNamespaces, ""); source.IsForbidden(err) {
-			if namespaces, nsErr := src.Namespaces(ctx); nsErr == nil {
-				return runByNamespace(ctx, src, namespaces, workers, err)
-			}
+	// Services are the first kind listed: asking here costs no extra request.
+	services, err := cached.Services(ctx, opts.Namespace, "")
+	if opts.Namespace == source.AllNamespaces && source.IsForbidden(err) {
+		if namespaces, nsErr := src.Namespaces(ctx); nsErr == nil {
+			return runByNamespace(ctx, src, namespaces, workers, err)
 		}
 	}
+	defer prefetch(ctx, cached, opts.Namespace, len(services) > 0)()
 	groups, listed, firstErr := scanScope(ctx, cached, opts.Namespace, workers)
 	if listed == 0 && firstErr != nil {
 		return diag.ScanReport{}, firstErr
@@ -282,6 +282,28 @@ func scanScope(ctx context.Context, src source.Source, namespace string, workers
 		groups[i] = reports
 	}
 	return groups, listed, firstErr
+}
+
+// prefetch lists side by side the kinds a scan reads whatever it finds (each has a
+// scanner of its own; EndpointSlices once there are Services), so that the API server
+// serves one while the client decodes another, instead of one after the other as the
+// checks first ask. No request is added: each kind is still listed once, and a failed
+// list reaches the checks that read it as before. The returned wait is for the lists
+// the scan did not get to (it always gets to them) to end before Run returns.
+func prefetch(ctx context.Context, src source.Source, namespace string, services bool) (wait func()) {
+	reads := []func(){
+		func() { _, _ = src.Pods(ctx, namespace, nil) },
+		func() { _, _ = src.NetworkPolicies(ctx, namespace) },
+		func() { _, _ = src.Ingresses(ctx, namespace) },
+	}
+	if services {
+		reads = append(reads, func() { _, _ = src.EndpointSlices(ctx, namespace, "") })
+	}
+	var wg sync.WaitGroup
+	for _, read := range reads {
+		wg.Go(read)
+	}
+	return wg.Wait
 }
 
 // runByNamespace is scan -A for a user who may not list across the cluster but may list
