@@ -50,7 +50,7 @@ func checkConflicts(ctx context.Context, s *State) engine.Result {
 		compared++
 		var clashes []string
 		for _, p := range mine {
-			for _, q := range rulePaths(enumeratePaths(other)) {
+			for _, q := range s.claimedPaths(other) {
 				if why := clash(p, q); why != "" {
 					clashes = append(clashes, why)
 				}
@@ -87,6 +87,16 @@ func (s *State) effectiveClass(ing *networkingv1.Ingress) string {
 		return ing.Annotations[LegacyClassAnnotation]
 	}
 	return s.DefaultClassName
+}
+
+// claimedPaths is the rule paths of another Ingress, enumerated once per scan
+// (source.Memo): every Ingress of a class is compared with every other, and enumerating
+// the other's paths again for each pair was a third of a scan's Ingress time at 1,500
+// Ingresses. Read-only, like the snapshot it comes from.
+func (s *State) claimedPaths(other *networkingv1.Ingress) []Path {
+	key := CheckConflicts + "|" + other.Namespace + "/" + other.Name + "|" + string(other.UID)
+	paths, _ := source.Memo(s.Source, key, func() ([]Path, error) { return rulePaths(enumeratePaths(other)), nil })
+	return paths
 }
 
 func rulePaths(paths []Path) []Path {

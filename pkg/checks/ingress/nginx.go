@@ -41,7 +41,11 @@ func (s *State) ingressNginx() (bool, string) {
 // annotationBool reads a boolean annotation as ingress-nginx does (strconv.ParseBool:
 // "true", "True", "1", ...); a missing or unparsable value is false.
 func annotationBool(ing *networkingv1.Ingress, key string) bool {
-	b, err := strconv.ParseBool(ing.Annotations[key])
+	v, ok := ing.Annotations[key]
+	if !ok {
+		return false // most Ingresses: no error built for ParseBool("") per pair compared
+	}
+	b, err := strconv.ParseBool(v)
 	return err == nil && b
 }
 

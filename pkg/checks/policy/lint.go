@@ -26,11 +26,7 @@ import (
 
 // Ref returns the finding object of a policy.
 func objectRef(np *networkingv1.NetworkPolicy) diag.ObjectRef {
-	ns := np.Namespace
-	if ns == "" {
-		ns = metav1.NamespaceDefault
-	}
-	return diag.ObjectRef{Kind: "NetworkPolicy", Namespace: ns, Name: np.Name}
+	return diag.ObjectRef{Kind: "NetworkPolicy", Namespace: namespaceOrDefault(np.Namespace), Name: np.Name}
 }
 
 func getCmd(np *networkingv1.NetworkPolicy) string {
@@ -93,10 +89,11 @@ func Lint(ctx context.Context, src source.Source, namespace string) ([]diag.Find
 	// namespace.
 	judged := func(ns string) bool { return havePods && (src.Guarantees(source.Complete) || podNamespaces[ns]) }
 	var named *namedPortLinter // built once: each policy is checked against every pod
+	podsOf := podsByNamespace(pods)
 	for i := range policies {
 		np := &policies[i]
-		if judged(objectRef(np).Namespace) {
-			fs, err := SelectsNoPods(np, pods)
+		if ns := objectRef(np).Namespace; judged(ns) {
+			fs, err := SelectsNoPods(np, podsOf[ns])
 			if err != nil {
 				return nil, err
 			}
@@ -129,6 +126,37 @@ func Lint(ctx context.Context, src source.Source, namespace string) ([]diag.Find
 		findings = append(findings, fs...)
 	}
 	return findings, nil
+}
+
+// podsByNamespace groups pods by namespace (the default one for pods without), sharing
+// pods' elements where a namespace's pods are one run, as in every Source's lists: a
+// scan -A lints each policy against the pods of its own namespace, and looking through
+// every pod of the cluster for each policy grew with the square of the cluster.
+func podsByNamespace(pods []corev1.Pod) map[string][]corev1.Pod {
+	out := map[string][]corev1.Pod{}
+	for start := 0; start < len(pods); {
+		ns := namespaceOrDefault(pods[start].Namespace)
+		end := start + 1
+		for end < len(pods) && namespaceOrDefault(pods[end].Namespace) == ns {
+			end++
+		}
+		if first, ok := out[ns]; ok {
+			// Another run of the namespace (pods without one, beside "default"): the
+			// first run's capacity is cut, so this appends to a copy, never to pods.
+			out[ns] = append(first, pods[start:end]...)
+		} else {
+			out[ns] = pods[start:end:end]
+		}
+		start = end
+	}
+	return out
+}
+
+func namespaceOrDefault(ns string) string {
+	if ns == "" {
+		return metav1.NamespaceDefault
+	}
+	return ns
 }
 
 // SelectsNoPods reports a policy whose podSelector matches no pod of its namespace.
