@@ -36,7 +36,7 @@ type cachedKind struct {
 // value derived from the snapshot (see Memo).
 type answer struct {
 	once  sync.Once
-	items any // []T
+	items any // []T of a list, or a Memo's value
 	err   error
 }
 
@@ -95,11 +95,7 @@ func elsewhere[T any](ctx context.Context, c *Cached, key string, list func(cont
 	if err != nil {
 		return nil, err
 	}
-	items := answer.([]T)
-	if len(items) == 0 {
-		return []T{}, nil
-	}
-	return items[:len(items):len(items)], nil
+	return shared(answer.([]T)), nil
 }
 
 // selectorKey tells apart the selectors that list differently: none or empty (every

@@ -302,12 +302,8 @@ func filter[T any, P interface {
 	}
 	if selector == nil {
 		// Shared, not copied: a scan asks for a namespace's pods once per Service, and
-		// copying them each time was a tenth of its CPU. The capacity is cut so that a
-		// caller's append reallocates instead of writing over the next namespace.
-		if len(items) == 0 {
-			return []T{} // an empty list, never null in a report
-		}
-		return items[:len(items):len(items)]
+		// copying them each time was a tenth of its CPU.
+		return shared(items)
 	}
 	out := []T{}
 	for i := range items {
@@ -316,6 +312,16 @@ func filter[T any, P interface {
 		}
 	}
 	return out
+}
+
+// shared hands out items as a list that callers read (see Source): the capacity is cut
+// so that a caller's append reallocates instead of writing over what follows in the
+// store, and an empty list is [], never null in a report.
+func shared[T any](items []T) []T {
+	if len(items) == 0 {
+		return []T{}
+	}
+	return items[:len(items):len(items)]
 }
 
 // find returns the named object or a NotFound ReadError shaped like the API server's.
