@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 )
 
 // Model is a compiled, immutable set of NetworkPolicies. Build it once with
@@ -148,14 +150,7 @@ func Compile(policies []networkingv1.NetworkPolicy) (*Model, error) {
 }
 
 func policyID(p *networkingv1.NetworkPolicy) string {
-	return namespaceOrDefault(p.Namespace) + "/" + p.Name
-}
-
-func namespaceOrDefault(ns string) string {
-	if ns == "" {
-		return metav1.NamespaceDefault
-	}
-	return ns
+	return kube.NamespaceOrDefault(p.Namespace) + "/" + p.Name
 }
 
 func compilePolicy(in *networkingv1.NetworkPolicy) (*compiledPolicy, error) {
@@ -163,7 +158,7 @@ func compilePolicy(in *networkingv1.NetworkPolicy) (*compiledPolicy, error) {
 		return nil, errors.New("metadata.name is required")
 	}
 	obj := in.DeepCopy()
-	obj.Namespace = namespaceOrDefault(obj.Namespace)
+	obj.Namespace = kube.NamespaceOrDefault(obj.Namespace)
 	cp := &compiledPolicy{obj: obj, namespace: obj.Namespace, name: obj.Name}
 
 	var err error
@@ -455,7 +450,7 @@ func (m *Model) PoliciesSelecting(pod *corev1.Pod, dir Direction) []*networkingv
 		return nil
 	}
 	var out []*networkingv1.NetworkPolicy
-	for _, p := range m.byNamespace[namespaceOrDefault(pod.Namespace)] {
+	for _, p := range m.byNamespace[kube.NamespaceOrDefault(pod.Namespace)] {
 		if p.appliesTo(dir) && p.podSelector.matches(pod.Labels) {
 			out = append(out, p.obj)
 		}

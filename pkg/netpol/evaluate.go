@@ -56,7 +56,7 @@ func resolvePeer(role string, p Peer) (*endpoint, error) {
 				return nil, fmt.Errorf("%s: pod %s/%s is given with namespace object %q", role, ns, p.Pod.Name, p.Namespace.Name)
 			}
 		}
-		e.namespace = namespaceOrDefault(ns)
+		e.namespace = kube.NamespaceOrDefault(ns)
 		e.nsLabels = namespaceLabels(e.namespace, p.Namespace)
 		if ipText == "" {
 			ipText = p.Pod.Status.PodIP

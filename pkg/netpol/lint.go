@@ -10,6 +10,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 )
 
 // The helpers in this file are building blocks for a scan command: they
@@ -39,7 +41,7 @@ func PolicySelectsNoPods(policy *networkingv1.NetworkPolicy, pods []corev1.Pod) 
 	}
 	for i := range pods {
 		p := &pods[i]
-		if namespaceOrDefault(p.Namespace) == cp.namespace && !p.Spec.HostNetwork && cp.podSelector.matches(p.Labels) {
+		if kube.NamespaceOrDefault(p.Namespace) == cp.namespace && !p.Spec.HostNetwork && cp.podSelector.matches(p.Labels) {
 			return false, nil
 		}
 	}
@@ -189,7 +191,7 @@ func PolicyPeerAndOrConfusion(policy *networkingv1.NetworkPolicy) []AndOrConfusi
 		f.Message = fmt.Sprintf("spec.%s[%d].%s has podSelector %s (peer %d) and namespaceSelector %s (peer %d) as separate entries, which are OR'd: "+
 			"the rule admits those pods of namespace %s OR every pod of the selected namespaces. To admit only those pods in those namespaces, put both selectors in one entry",
 			dir.lower(), ri, dir.peerField(), metav1.FormatLabelSelector(pp.PodSelector), f.PodSelectorPeers[0],
-			metav1.FormatLabelSelector(np.NamespaceSelector), f.NamespaceSelectorPeers[0], namespaceOrDefault(policy.Namespace))
+			metav1.FormatLabelSelector(np.NamespaceSelector), f.NamespaceSelectorPeers[0], kube.NamespaceOrDefault(policy.Namespace))
 		combined := []networkingv1.NetworkPolicyPeer{{NamespaceSelector: np.NamespaceSelector, PodSelector: pp.PodSelector}}
 		if b, err := yaml.Marshal(map[string]any{dir.peerField(): combined}); err == nil {
 			f.Suggestion = string(b)
@@ -251,7 +253,7 @@ func ResolvePods(pods []corev1.Pod, namespaces []corev1.Namespace) *ResolvedPods
 	rp := &ResolvedPods{eps: make([]*endpoint, 0, len(pods))}
 	for i := range pods {
 		p := &pods[i]
-		e, err := resolvePeer("pod "+p.Namespace+"/"+p.Name, Peer{Pod: p, Namespace: nsByName[namespaceOrDefault(p.Namespace)]})
+		e, err := resolvePeer("pod "+p.Namespace+"/"+p.Name, Peer{Pod: p, Namespace: nsByName[kube.NamespaceOrDefault(p.Namespace)]})
 		if err != nil {
 			return &ResolvedPods{err: err}
 		}

@@ -7,7 +7,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
@@ -26,7 +25,7 @@ import (
 
 // Ref returns the finding object of a policy.
 func objectRef(np *networkingv1.NetworkPolicy) diag.ObjectRef {
-	return diag.ObjectRef{Kind: "NetworkPolicy", Namespace: namespaceOrDefault(np.Namespace), Name: np.Name}
+	return diag.ObjectRef{Kind: "NetworkPolicy", Namespace: kube.NamespaceOrDefault(np.Namespace), Name: np.Name}
 }
 
 func getCmd(np *networkingv1.NetworkPolicy) string {
@@ -135,9 +134,9 @@ func Lint(ctx context.Context, src source.Source, namespace string) ([]diag.Find
 func podsByNamespace(pods []corev1.Pod) map[string][]corev1.Pod {
 	out := map[string][]corev1.Pod{}
 	for start := 0; start < len(pods); {
-		ns := namespaceOrDefault(pods[start].Namespace)
+		ns := kube.NamespaceOrDefault(pods[start].Namespace)
 		end := start + 1
-		for end < len(pods) && namespaceOrDefault(pods[end].Namespace) == ns {
+		for end < len(pods) && kube.NamespaceOrDefault(pods[end].Namespace) == ns {
 			end++
 		}
 		if first, ok := out[ns]; ok {
@@ -150,13 +149,6 @@ func podsByNamespace(pods []corev1.Pod) map[string][]corev1.Pod {
 		start = end
 	}
 	return out
-}
-
-func namespaceOrDefault(ns string) string {
-	if ns == "" {
-		return metav1.NamespaceDefault
-	}
-	return ns
 }
 
 // SelectsNoPods reports a policy whose podSelector matches no pod of its namespace.
