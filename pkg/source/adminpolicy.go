@@ -13,7 +13,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 )
@@ -27,19 +26,8 @@ const (
 	KindBaselineAdminNetworkPolicy = "BaselineAdminNetworkPolicy"
 )
 
-var adminPolicyResources = map[string]string{
-	KindAdminNetworkPolicy:         "adminnetworkpolicies",
-	KindBaselineAdminNetworkPolicy: "baselineadminnetworkpolicies",
-}
-
 func adminPolicyResourceName(kind string) string {
-	return adminPolicyResources[kind] + "." + AdminPolicyGroupVersion.Group
-}
-
-// Files (-f) and FromObjects read both kinds as their v1alpha1 Go types.
-func init() {
-	typedKinds[AdminPolicyGroupVersion.WithKind(KindAdminNetworkPolicy)] = func() runtime.Object { return &anpv1alpha1.AdminNetworkPolicy{} }
-	typedKinds[AdminPolicyGroupVersion.WithKind(KindBaselineAdminNetworkPolicy)] = func() runtime.Object { return &anpv1alpha1.BaselineAdminNetworkPolicy{} }
+	return kindsByName[kind].resource + "." + AdminPolicyGroupVersion.Group
 }
 
 // adminPolicyServed asks discovery whether kind is served at v1alpha1. A group version
@@ -54,7 +42,7 @@ func (l *Live) adminPolicyServed(ctx context.Context, kind string) (schema.Group
 		return schema.GroupVersionResource{}, false, readErr("get", "API resources of "+gv.String()+" (discovery)", "", "", err)
 	}
 	for _, r := range list.APIResources {
-		if r.Kind == kind && r.Name == adminPolicyResources[kind] {
+		if r.Kind == kind && r.Name == kindsByName[kind].resource {
 			return gv.WithResource(r.Name), true, nil
 		}
 	}
@@ -107,10 +95,10 @@ func (l *Live) BaselineAdminNetworkPolicies(ctx context.Context) ([]anpv1alpha1.
 
 // AdminNetworkPolicies implements Source.
 func (o *Objects) AdminNetworkPolicies(context.Context) ([]anpv1alpha1.AdminNetworkPolicy, error) {
-	return filter(o.adminNetworkPolicies, AllNamespaces, nil), nil
+	return listed[anpv1alpha1.AdminNetworkPolicy](o, KindAdminNetworkPolicy, AllNamespaces, nil), nil
 }
 
 // BaselineAdminNetworkPolicies implements Source.
 func (o *Objects) BaselineAdminNetworkPolicies(context.Context) ([]anpv1alpha1.BaselineAdminNetworkPolicy, error) {
-	return filter(o.baselineAdminNetworkPolicies, AllNamespaces, nil), nil
+	return listed[anpv1alpha1.BaselineAdminNetworkPolicy](o, KindBaselineAdminNetworkPolicy, AllNamespaces, nil), nil
 }

@@ -31,5 +31,5 @@ func (l *Live) AllEndpointSlices(ctx context.Context, namespace string) ([]disco
 
 // AllEndpointSlices lists every EndpointSlice in namespace (AllNamespaces for all).
 func (o *Objects) AllEndpointSlices(_ context.Context, namespace string) ([]discoveryv1.EndpointSlice, error) {
-	return filter(o.slices, namespace, nil), nil
+	return listed[discoveryv1.EndpointSlice](o, KindEndpointSlice, namespace, nil), nil
 }

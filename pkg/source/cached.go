@@ -275,7 +275,7 @@ func (c *Cached) Namespaces(ctx context.Context) ([]corev1.Namespace, error) {
 	if err != nil {
 		return nil, err
 	}
-	return store.namespaces, nil
+	return rows[corev1.Namespace](store, KindNamespace), nil
 }
 
 // StatefulSets implements Source.

@@ -45,7 +45,7 @@ func (l *Live) AllEvents(ctx context.Context, namespace string) ([]corev1.Event,
 
 // AllEvents lists every Event in namespace (AllNamespaces for all).
 func (o *Objects) AllEvents(_ context.Context, namespace string) ([]corev1.Event, error) {
-	return filter(o.events, namespace, nil), nil
+	return listed[corev1.Event](o, KindEvent, namespace, nil), nil
 }
 
 // Events implements Source: the scope's events are listed once, then selected by
@@ -211,7 +211,7 @@ func (l *Live) GatewayClasses(ctx context.Context) ([]gatewayv1.GatewayClass, er
 
 // GatewayClasses lists every GatewayClass.
 func (o *Objects) GatewayClasses(context.Context) ([]gatewayv1.GatewayClass, error) {
-	return filter(o.gatewayClasses, AllNamespaces, nil), nil
+	return listed[gatewayv1.GatewayClass](o, KindGatewayClass, AllNamespaces, nil), nil
 }
 
 // Gateway implements Source.

@@ -121,11 +121,12 @@ func TestNamespaceRanges(t *testing.T) {
 		}
 	}
 	o := FromObjects(objs...)
+	pods := rows[corev1.Pod](o, KindPod)
 	ctx := context.Background()
 	sel := labels.SelectorFromSet(labels.Set{"i": "1"})
 	for _, ns := range []string{"", "a", "ab", "b", "c", "default", "z", "zz"} {
 		want, wantSel := 0, 0
-		for _, p := range o.pods {
+		for _, p := range pods {
 			if p.Namespace == ns {
 				want++
 				if p.Labels["i"] == "1" {
@@ -136,7 +137,7 @@ func TestNamespaceRanges(t *testing.T) {
 		// A get takes the namespace literally; a list reads "" as every namespace.
 		literal := want
 		if ns == AllNamespaces {
-			want, wantSel = len(o.pods), len(o.pods)/2
+			want, wantSel = len(pods), len(pods)/2
 		}
 		if got, _ := o.Pods(ctx, ns, nil); len(got) != want {
 			t.Errorf("Pods(%q) = %d, want %d", ns, len(got), want)

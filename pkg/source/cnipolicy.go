@@ -219,12 +219,13 @@ func (l *Live) CNIPolicies(ctx context.Context, namespace string) ([]unstructure
 // CNIPolicies implements Source: the namespaced policies of namespace (all of them for
 // AllNamespaces) and every cluster-wide one.
 func (o *Objects) CNIPolicies(_ context.Context, namespace string) ([]unstructured.Unstructured, error) {
+	policies := rows[unstructured.Unstructured](o, KindCNIPolicy)
 	if namespace == AllNamespaces {
-		return filter(o.cniPolicies, AllNamespaces, nil), nil
+		return filter(policies, AllNamespaces, nil), nil
 	}
-	lo, hi := namespaceRange(o.cniPolicies, "")
-	out := append([]unstructured.Unstructured{}, o.cniPolicies[lo:hi]...)
-	return append(out, filter(o.cniPolicies, namespace, nil)...), nil
+	lo, hi := namespaceRange(policies, "")
+	out := append([]unstructured.Unstructured{}, policies[lo:hi]...)
+	return append(out, filter(policies, namespace, nil)...), nil
 }
 
 // CNIPolicies implements Source: the scope's policies are listed once per scan.

@@ -17,15 +17,12 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
-	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 	"sigs.k8s.io/yaml"
 )
 
@@ -294,10 +291,10 @@ func (l *loader) addObject(obj map[string]any, listKind, listAPIVersion string) 
 	}
 
 	var typed runtime.Object = u
-	if newObj, ok := typedKinds[gvk]; ok {
-		typed = newObj()
+	if k, ok := typedKinds[gvk]; ok {
+		typed = k.newObj()
 		if err := convert(u, typed); err != nil {
-			return fmt.Errorf(": %s %s: %v", kind, describeName(u.GetNamespace(), u.GetName()), conversionError(u, newObj(), err))
+			return fmt.Errorf(": %s %s: %v", kind, describeName(u.GetNamespace(), u.GetName()), conversionError(u, k.newObj(), err))
 		}
 		if secret, ok := typed.(*corev1.Secret); ok {
 			mergeStringData(secret)
@@ -316,58 +313,17 @@ func (l *loader) addObject(obj map[string]any, listKind, listAPIVersion string) 
 	return nil
 }
 
-// typedKinds are the kinds Objects stores, by the exact group/version they are read as.
-// Other versions of these kinds (say extensions/v1beta1 Ingress) stay unstructured.
-var typedKinds = map[schema.GroupVersionKind]func() runtime.Object{
-	corev1.SchemeGroupVersion.WithKind("Service"):             func() runtime.Object { return &corev1.Service{} },
-	corev1.SchemeGroupVersion.WithKind("Pod"):                 func() runtime.Object { return &corev1.Pod{} },
-	corev1.SchemeGroupVersion.WithKind("Endpoints"):           func() runtime.Object { return &corev1.Endpoints{} },
-	corev1.SchemeGroupVersion.WithKind("Node"):                func() runtime.Object { return &corev1.Node{} },
-	corev1.SchemeGroupVersion.WithKind("Namespace"):           func() runtime.Object { return &corev1.Namespace{} },
-	corev1.SchemeGroupVersion.WithKind("Event"):               func() runtime.Object { return &corev1.Event{} },
-	corev1.SchemeGroupVersion.WithKind("ConfigMap"):           func() runtime.Object { return &corev1.ConfigMap{} },
-	corev1.SchemeGroupVersion.WithKind("Secret"):              func() runtime.Object { return &corev1.Secret{} },
-	discoveryv1.SchemeGroupVersion.WithKind("EndpointSlice"):  func() runtime.Object { return &discoveryv1.EndpointSlice{} },
-	appsv1.SchemeGroupVersion.WithKind("StatefulSet"):         func() runtime.Object { return &appsv1.StatefulSet{} },
-	appsv1.SchemeGroupVersion.WithKind("Deployment"):          func() runtime.Object { return &appsv1.Deployment{} },
-	appsv1.SchemeGroupVersion.WithKind("DaemonSet"):           func() runtime.Object { return &appsv1.DaemonSet{} },
-	appsv1.SchemeGroupVersion.WithKind("ReplicaSet"):          func() runtime.Object { return &appsv1.ReplicaSet{} },
-	batchv1.SchemeGroupVersion.WithKind("Job"):                func() runtime.Object { return &batchv1.Job{} },
-	networkingv1.SchemeGroupVersion.WithKind("NetworkPolicy"): func() runtime.Object { return &networkingv1.NetworkPolicy{} },
-	networkingv1.SchemeGroupVersion.WithKind("Ingress"):       func() runtime.Object { return &networkingv1.Ingress{} },
-	networkingv1.SchemeGroupVersion.WithKind("IngressClass"):  func() runtime.Object { return &networkingv1.IngressClass{} },
-}
-
-// The Gateway API kinds are read as their v1 Go types from every version that shares
-// the v1 shape: manifests in the wild still say v1beta1 (ReferenceGrant almost always)
-// or v1alpha2 (TCPRoute, TLSRoute, GRPCRoute before they became stable).
-func init() {
-	gatewayKinds := map[string]func() runtime.Object{
-		"GatewayClass":   func() runtime.Object { return &gatewayv1.GatewayClass{} },
-		"Gateway":        func() runtime.Object { return &gatewayv1.Gateway{} },
-		"HTTPRoute":      func() runtime.Object { return &gatewayv1.HTTPRoute{} },
-		"GRPCRoute":      func() runtime.Object { return &gatewayv1.GRPCRoute{} },
-		"TCPRoute":       func() runtime.Object { return &gatewayv1.TCPRoute{} },
-		"TLSRoute":       func() runtime.Object { return &gatewayv1.TLSRoute{} },
-		"ReferenceGrant": func() runtime.Object { return &gatewayv1.ReferenceGrant{} },
-	}
-	for kind, newObj := range gatewayKinds {
-		for _, version := range []string{"v1", "v1beta1", "v1alpha3", "v1alpha2"} {
-			typedKinds[schema.GroupVersionKind{Group: gatewayv1.GroupName, Version: version, Kind: kind}] = newObj
-		}
-	}
-}
-
-// clusterScoped are the well-known kinds without a namespace. Any other kind is taken
-// to be namespaced (offline there is no discovery to ask).
+// clusterScoped are the well-known kinds without a namespace: those of the registry
+// (kinds.go) and the ones below. Any other kind is taken to be namespaced (offline
+// there is no discovery to ask).
 var clusterScoped = map[schema.GroupKind]bool{}
 
 func init() {
 	for group, kinds := range map[string][]string{
-		"":                             {"Namespace", "Node", "PersistentVolume", "ComponentStatus"},
+		"":                             {"PersistentVolume", "ComponentStatus"},
 		"rbac.authorization.k8s.io":    {"ClusterRole", "ClusterRoleBinding"},
 		"storage.k8s.io":               {"StorageClass", "CSIDriver", "CSINode", "VolumeAttachment", "VolumeAttributesClass"},
-		"networking.k8s.io":            {"IngressClass", "IPAddress", "ServiceCIDR"},
+		"networking.k8s.io":            {"IPAddress", "ServiceCIDR"},
 		"apiextensions.k8s.io":         {"CustomResourceDefinition"},
 		"apiregistration.k8s.io":       {"APIService"},
 		"scheduling.k8s.io":            {"PriorityClass"},
@@ -376,8 +332,7 @@ func init() {
 		"flowcontrol.apiserver.k8s.io": {"FlowSchema", "PriorityLevelConfiguration"},
 		"resource.k8s.io":              {"DeviceClass", "ResourceSlice"},
 		"admissionregistration.k8s.io": {"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"},
-		"policy.networking.k8s.io":     {"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"},
-		"gateway.networking.k8s.io":    {"GatewayClass"},
+		"policy.networking.k8s.io":     {"ClusterNetworkPolicy"},
 		"crd.projectcalico.org":        {"GlobalNetworkPolicy", "GlobalNetworkSet"},
 		"projectcalico.org":            {"GlobalNetworkPolicy", "GlobalNetworkSet"},
 		"cilium.io":                    {"CiliumClusterwideNetworkPolicy"},

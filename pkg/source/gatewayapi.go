@@ -37,15 +37,13 @@ const (
 	KindReferenceGrant = "ReferenceGrant"
 )
 
-// gatewayResources are the resource names of the kinds netdoctor reads.
-var gatewayResources = map[string]string{
-	KindGatewayClass:   "gatewayclasses",
-	KindGateway:        "gateways",
-	KindHTTPRoute:      "httproutes",
-	KindGRPCRoute:      "grpcroutes",
-	KindTCPRoute:       "tcproutes",
-	KindTLSRoute:       "tlsroutes",
-	KindReferenceGrant: "referencegrants",
+// gatewayResourceOf returns the resource name of a Gateway API kind netdoctor reads, or
+// "" for any other kind.
+func gatewayResourceOf(kind string) string {
+	if k := kindsByName[kind]; k != nil && k.gv.Group == GatewayGroup {
+		return k.resource
+	}
+	return ""
 }
 
 // gatewayVersionRank orders the versions a kind may be served at: the first one served
@@ -113,7 +111,7 @@ func discoverGateway(ctx context.Context, client kubernetes.Interface, served ma
 			return true, readErr("get", "API resources of "+gv.String()+" (discovery)", "", "", err)
 		}
 		for _, r := range list.APIResources {
-			if _, known := gatewayResources[r.Kind]; !known || r.Name != gatewayResources[r.Kind] {
+			if res := gatewayResourceOf(r.Kind); res == "" || r.Name != res {
 				continue // subresources (httproutes/status) and kinds netdoctor does not read
 			}
 			if _, seen := served[r.Kind]; !seen {
@@ -154,7 +152,7 @@ func (l *Live) gatewayResource(ctx context.Context, kind string) (schema.GroupVe
 }
 
 func gatewayResourceName(kind string) string {
-	return gatewayResources[kind] + "." + GatewayGroup
+	return gatewayResourceOf(kind) + "." + GatewayGroup
 }
 
 var errNoDynamicClient = errors.New("no dynamic client to read the Gateway API with")
@@ -167,7 +165,7 @@ func liveGatewayGet[T any](ctx context.Context, l *Live, kind, namespace, name s
 		return nil, err
 	}
 	if !ok {
-		gr := schema.GroupResource{Group: GatewayGroup, Resource: gatewayResources[kind]}
+		gr := schema.GroupResource{Group: GatewayGroup, Resource: gatewayResourceOf(kind)}
 		return nil, readErr("get", res, namespace, name, apierrors.NewNotFound(gr, name))
 	}
 	if l.dynamic == nil {
@@ -305,8 +303,8 @@ func (l *Live) ReferenceGrants(ctx context.Context, namespace string) ([]gateway
 // GatewayAPIInstalled implements Source: offline, the API is "installed" when the
 // input holds any of its objects.
 func (o *Objects) GatewayAPIInstalled(context.Context) (bool, error) {
-	for kind := range gatewayResources {
-		if o.kinds[kind] {
+	for _, k := range registry {
+		if k.gv.Group == GatewayGroup && o.Has(k.name) {
 			return true, nil
 		}
 	}
@@ -315,69 +313,65 @@ func (o *Objects) GatewayAPIInstalled(context.Context) (bool, error) {
 
 // GatewayAPIServes implements Source.
 func (o *Objects) GatewayAPIServes(_ context.Context, kind string) (bool, error) {
-	return o.kinds[kind], nil
-}
-
-func gatewayGroupResource(kind string) schema.GroupResource {
-	return schema.GroupResource{Group: GatewayGroup, Resource: gatewayResources[kind]}
+	return o.Has(kind), nil
 }
 
 // GatewayClass implements Source.
 func (o *Objects) GatewayClass(_ context.Context, name string) (*gatewayv1.GatewayClass, error) {
-	return find(o.gatewayClasses, gatewayGroupResource(KindGatewayClass), "", name)
+	return got[gatewayv1.GatewayClass](o, KindGatewayClass, "", name)
 }
 
 // Gateway implements Source.
 func (o *Objects) Gateway(_ context.Context, namespace, name string) (*gatewayv1.Gateway, error) {
-	return find(o.gateways, gatewayGroupResource(KindGateway), namespace, name)
+	return got[gatewayv1.Gateway](o, KindGateway, namespace, name)
 }
 
 // Gateways implements Source.
 func (o *Objects) Gateways(_ context.Context, namespace string) ([]gatewayv1.Gateway, error) {
-	return filter(o.gateways, namespace, nil), nil
+	return listed[gatewayv1.Gateway](o, KindGateway, namespace, nil), nil
 }
 
 // HTTPRoute implements Source.
 func (o *Objects) HTTPRoute(_ context.Context, namespace, name string) (*gatewayv1.HTTPRoute, error) {
-	return find(o.httpRoutes, gatewayGroupResource(KindHTTPRoute), namespace, name)
+	return got[gatewayv1.HTTPRoute](o, KindHTTPRoute, namespace, name)
 }
 
 // HTTPRoutes implements Source.
 func (o *Objects) HTTPRoutes(_ context.Context, namespace string) ([]gatewayv1.HTTPRoute, error) {
-	return filter(o.httpRoutes, namespace, nil), nil
+	return listed[gatewayv1.HTTPRoute](o, KindHTTPRoute, namespace, nil), nil
 }
 
 // GRPCRoute implements Source.
 func (o *Objects) GRPCRoute(_ context.Context, namespace, name string) (*gatewayv1.GRPCRoute, error) {
-	return find(o.grpcRoutes, gatewayGroupResource(KindGRPCRoute), namespace, name)
+	return got[gatewayv1.GRPCRoute](o, KindGRPCRoute, namespace, name)
 }
 
 // GRPCRoutes implements Source.
 func (o *Objects) GRPCRoutes(_ context.Context, namespace string) ([]gatewayv1.GRPCRoute, error) {
-	return filter(o.grpcRoutes, namespace, nil), nil
+	return listed[gatewayv1.GRPCRoute](o, KindGRPCRoute, namespace, nil), nil
 }
 
 // TCPRoute implements Source.
 func (o *Objects) TCPRoute(_ context.Context, namespace, name string) (*gatewayv1.TCPRoute, error) {
-	return find(o.tcpRoutes, gatewayGroupResource(KindTCPRoute), namespace, name)
+	return got[gatewayv1.TCPRoute](o, KindTCPRoute, namespace, name)
 }
 
 // TCPRoutes implements Source.
 func (o *Objects) TCPRoutes(_ context.Context, namespace string) ([]gatewayv1.TCPRoute, error) {
-	return filter(o.tcpRoutes, namespace, nil), nil
+	return listed[gatewayv1.TCPRoute](o, KindTCPRoute, namespace, nil), nil
 }
 
 // TLSRoute implements Source.
 func (o *Objects) TLSRoute(_ context.Context, namespace, name string) (*gatewayv1.TLSRoute, error) {
-	return find(o.tlsRoutes, gatewayGroupResource(KindTLSRoute), namespace, name)
+	return got[gatewayv1.TLSRoute](o, KindTLSRoute, namespace, name)
 }
 
 // TLSRoutes implements Source.
 func (o *Objects) TLSRoutes(_ context.Context, namespace string) ([]gatewayv1.TLSRoute, error) {
-	return filter(o.tlsRoutes, namespace, nil), nil
+	return listed[gatewayv1.TLSRoute](o, KindTLSRoute, namespace, nil), nil
 }
 
 // ReferenceGrants implements Source.
 func (o *Objects) ReferenceGrants(_ context.Context, namespace string) ([]gatewayv1.ReferenceGrant, error) {
-	return filter(o.referenceGrants, namespace, nil), nil
+	return listed[gatewayv1.ReferenceGrant](o, KindReferenceGrant, namespace, nil), nil
 }

@@ -16,42 +16,12 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
-	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 )
 
-// Objects is an in-memory Source: the store behind -f and behind unit tests.
+// Objects is an in-memory Source: the store behind -f and behind unit tests. It holds
+// one table per registered kind (registry), each sorted by namespace and name.
 type Objects struct {
-	kinds           map[string]bool
-	services        []corev1.Service
-	pods            []corev1.Pod
-	slices          []discoveryv1.EndpointSlice
-	endpoints       []corev1.Endpoints
-	nodes           []corev1.Node
-	namespaces      []corev1.Namespace
-	events          []corev1.Event
-	statefulSets    []appsv1.StatefulSet
-	deployments     []appsv1.Deployment
-	daemonSets      []appsv1.DaemonSet
-	replicaSets     []appsv1.ReplicaSet
-	jobs            []batchv1.Job
-	networkPolicies []networkingv1.NetworkPolicy
-	configMaps      []corev1.ConfigMap
-	secrets         []corev1.Secret
-	ingresses       []networkingv1.Ingress
-	ingressClasses  []networkingv1.IngressClass
-	gatewayClasses  []gatewayv1.GatewayClass
-	gateways        []gatewayv1.Gateway
-	httpRoutes      []gatewayv1.HTTPRoute
-	grpcRoutes      []gatewayv1.GRPCRoute
-	tcpRoutes       []gatewayv1.TCPRoute
-	tlsRoutes       []gatewayv1.TLSRoute
-	referenceGrants []gatewayv1.ReferenceGrant
-	// admin network policies (cluster-scoped)
-	adminNetworkPolicies         []anpv1alpha1.AdminNetworkPolicy
-	baselineAdminNetworkPolicies []anpv1alpha1.BaselineAdminNetworkPolicy
-	// network plugin policies (CNIPolicyKinds), unstructured
-	cniPolicies []unstructured.Unstructured
+	tables map[string]table
 	// origins records where FromFiles read each object.
 	origins map[Origin]Position
 	// Others holds objects of kinds no check reads (kept so loaders can report them).
@@ -77,184 +47,54 @@ func fromOwned(objs []runtime.Object) *Objects {
 }
 
 func fromObjects(objs []runtime.Object, deepCopy bool) *Objects {
-	o := &Objects{kinds: map[string]bool{}, owned: !deepCopy}
+	o := &Objects{tables: make(map[string]table, len(registry)), owned: !deepCopy}
+	for _, k := range registry {
+		o.tables[k.name] = k.newTable()
+	}
 	for _, obj := range objs {
 		o.add(obj)
 	}
-	o.sortAll()
+	for _, t := range o.tables {
+		t.sort()
+	}
 	return o
 }
 
 func (o *Objects) add(obj runtime.Object) {
-	switch v := obj.(type) {
-	case *corev1.Service:
-		o.services = append(o.services, *defaultService(copyUnlessOwned(o, v)))
-	case *corev1.Pod:
-		o.pods = append(o.pods, *defaultPod(copyUnlessOwned(o, v)))
-	case *discoveryv1.EndpointSlice:
-		o.slices = append(o.slices, *defaultEndpointSlice(copyUnlessOwned(o, v)))
-	case *corev1.Endpoints:
-		o.endpoints = append(o.endpoints, *v)
-	case *corev1.Node:
-		o.nodes = append(o.nodes, *v)
-	case *corev1.Namespace:
-		o.namespaces = append(o.namespaces, *defaultNamespace(copyUnlessOwned(o, v)))
-	case *corev1.Event:
-		o.events = append(o.events, *v)
-	case *appsv1.StatefulSet:
-		o.statefulSets = append(o.statefulSets, *v)
-	case *appsv1.Deployment:
-		o.deployments = append(o.deployments, *v)
-	case *appsv1.DaemonSet:
-		o.daemonSets = append(o.daemonSets, *v)
-	case *appsv1.ReplicaSet:
-		o.replicaSets = append(o.replicaSets, *v)
-	case *batchv1.Job:
-		o.jobs = append(o.jobs, *v)
-	case *networkingv1.NetworkPolicy:
-		o.networkPolicies = append(o.networkPolicies, *defaultNetworkPolicy(copyUnlessOwned(o, v)))
-	case *corev1.ConfigMap:
-		o.configMaps = append(o.configMaps, *v)
-	case *corev1.Secret:
-		o.secrets = append(o.secrets, *v)
-	case *networkingv1.Ingress:
-		o.ingresses = append(o.ingresses, *v)
-	case *networkingv1.IngressClass:
-		o.ingressClasses = append(o.ingressClasses, *v)
-	case *gatewayv1.GatewayClass:
-		o.gatewayClasses = append(o.gatewayClasses, *v)
-	case *gatewayv1.Gateway:
-		o.gateways = append(o.gateways, *v)
-	case *gatewayv1.HTTPRoute:
-		o.httpRoutes = append(o.httpRoutes, *v)
-	case *gatewayv1.GRPCRoute:
-		o.grpcRoutes = append(o.grpcRoutes, *v)
-	case *gatewayv1.TCPRoute:
-		o.tcpRoutes = append(o.tcpRoutes, *v)
-	case *gatewayv1.TLSRoute:
-		o.tlsRoutes = append(o.tlsRoutes, *v)
-	case *gatewayv1.ReferenceGrant:
-		o.referenceGrants = append(o.referenceGrants, *v)
-	case *anpv1alpha1.AdminNetworkPolicy:
-		o.adminNetworkPolicies = append(o.adminNetworkPolicies, *v)
-	case *anpv1alpha1.BaselineAdminNetworkPolicy:
-		o.baselineAdminNetworkPolicies = append(o.baselineAdminNetworkPolicies, *v)
-	case *unstructured.Unstructured:
-		if _, ok := CNIPolicyKindOf(v.GroupVersionKind()); !ok {
-			o.Others = append(o.Others, obj)
-			return
+	k := kindInfoOf(obj)
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		if _, policy := CNIPolicyKindOf(u.GroupVersionKind()); !policy {
+			k = nil
 		}
-		if !o.owned {
-			v = v.DeepCopy()
-		}
-		o.cniPolicies = append(o.cniPolicies, *v)
-		o.kinds[KindCNIPolicy] = true
-		return
-	default:
+	}
+	if k == nil {
 		o.Others = append(o.Others, obj)
 		return
 	}
-	o.kinds[kindOf(obj)] = true
+	o.tables[k.name].add(obj, o.owned)
 }
 
-// copyUnlessOwned returns v itself when o owns what it is given, else a deep copy that
-// defaulting can change without touching the caller's object.
-func copyUnlessOwned[T any, P interface {
+// rows is kind's table. T must be the kind's Go type: a mismatch is a programming error
+// that the first test reading the kind finds.
+func rows[T any](o *Objects, kind string) []T {
+	return o.tables[kind].(*tableOf[T]).items
+}
+
+// listed returns kind's objects in namespace (all for AllNamespaces) whose labels match
+// selector (nil for all).
+func listed[T any, P interface {
 	*T
-	DeepCopy() *T
-}](o *Objects, v P) *T {
-	if o.owned {
-		return v
-	}
-	return v.DeepCopy()
+	object
+}](o *Objects, kind, namespace string, selector labels.Selector) []T {
+	return filter[T, P](rows[T](o, kind), namespace, selector)
 }
 
-func kindOf(obj runtime.Object) string {
-	switch obj.(type) {
-	case *corev1.Service:
-		return "Service"
-	case *corev1.Pod:
-		return "Pod"
-	case *discoveryv1.EndpointSlice:
-		return "EndpointSlice"
-	case *corev1.Endpoints:
-		return "Endpoints"
-	case *corev1.Node:
-		return "Node"
-	case *corev1.Namespace:
-		return "Namespace"
-	case *corev1.Event:
-		return "Event"
-	case *appsv1.StatefulSet:
-		return "StatefulSet"
-	case *appsv1.Deployment:
-		return "Deployment"
-	case *appsv1.DaemonSet:
-		return "DaemonSet"
-	case *appsv1.ReplicaSet:
-		return "ReplicaSet"
-	case *batchv1.Job:
-		return "Job"
-	case *networkingv1.NetworkPolicy:
-		return "NetworkPolicy"
-	case *corev1.ConfigMap:
-		return "ConfigMap"
-	case *corev1.Secret:
-		return "Secret"
-	case *networkingv1.Ingress:
-		return "Ingress"
-	case *networkingv1.IngressClass:
-		return "IngressClass"
-	case *gatewayv1.GatewayClass:
-		return "GatewayClass"
-	case *gatewayv1.Gateway:
-		return "Gateway"
-	case *gatewayv1.HTTPRoute:
-		return "HTTPRoute"
-	case *gatewayv1.GRPCRoute:
-		return "GRPCRoute"
-	case *gatewayv1.TCPRoute:
-		return "TCPRoute"
-	case *gatewayv1.TLSRoute:
-		return "TLSRoute"
-	case *gatewayv1.ReferenceGrant:
-		return "ReferenceGrant"
-	case *anpv1alpha1.AdminNetworkPolicy:
-		return KindAdminNetworkPolicy
-	case *anpv1alpha1.BaselineAdminNetworkPolicy:
-		return KindBaselineAdminNetworkPolicy
-	}
-	return ""
-}
-
-func (o *Objects) sortAll() {
-	sortByKey(o.services)
-	sortByKey(o.pods)
-	sortByKey(o.slices)
-	sortByKey(o.endpoints)
-	sortByKey(o.nodes)
-	sortByKey(o.namespaces)
-	sortByKey(o.events)
-	sortByKey(o.statefulSets)
-	sortByKey(o.deployments)
-	sortByKey(o.daemonSets)
-	sortByKey(o.replicaSets)
-	sortByKey(o.jobs)
-	sortByKey(o.networkPolicies)
-	sortByKey(o.configMaps)
-	sortByKey(o.secrets)
-	sortByKey(o.ingresses)
-	sortByKey(o.ingressClasses)
-	sortByKey(o.gatewayClasses)
-	sortByKey(o.gateways)
-	sortByKey(o.httpRoutes)
-	sortByKey(o.grpcRoutes)
-	sortByKey(o.tcpRoutes)
-	sortByKey(o.tlsRoutes)
-	sortByKey(o.referenceGrants)
-	sortByKey(o.adminNetworkPolicies)
-	sortByKey(o.baselineAdminNetworkPolicies)
-	sortByKey(o.cniPolicies)
+// got returns the named object of kind, or a NotFound ReadError.
+func got[T any, P interface {
+	*T
+	object
+}](o *Objects, kind, namespace, name string) (*T, error) {
+	return find[T, P](rows[T](o, kind), kindsByName[kind].groupResource(), namespace, name)
 }
 
 // object is what every API type's pointer satisfies: enough to filter and sort.
@@ -343,19 +183,22 @@ func find[T any, P interface {
 func (o *Objects) Live() bool { return false }
 
 // Has implements Source.
-func (o *Objects) Has(kind string) bool { return o.kinds[kind] }
+func (o *Objects) Has(kind string) bool {
+	t, ok := o.tables[kind]
+	return ok && t.len() > 0
+}
 
 // Guarantees implements Source: files vouch only for the objects they hold.
 func (o *Objects) Guarantees(Guarantee) bool { return false }
 
 // Service implements Source.
 func (o *Objects) Service(_ context.Context, namespace, name string) (*corev1.Service, error) {
-	return find(o.services, corev1.Resource("services"), namespace, name)
+	return got[corev1.Service](o, KindService, namespace, name)
 }
 
 // Services implements Source.
 func (o *Objects) Services(_ context.Context, namespace, name string) ([]corev1.Service, error) {
-	all := filter(o.services, namespace, nil)
+	all := listed[corev1.Service](o, KindService, namespace, nil)
 	if name == "" {
 		return all, nil
 	}
@@ -370,27 +213,27 @@ func (o *Objects) Services(_ context.Context, namespace, name string) ([]corev1.
 
 // Pods implements Source.
 func (o *Objects) Pods(_ context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
-	return filter(o.pods, namespace, selector), nil
+	return listed[corev1.Pod](o, KindPod, namespace, selector), nil
 }
 
 // Pod implements Source.
 func (o *Objects) Pod(_ context.Context, namespace, name string) (*corev1.Pod, error) {
-	return find(o.pods, corev1.Resource("pods"), namespace, name)
+	return got[corev1.Pod](o, KindPod, namespace, name)
 }
 
 // EndpointSlices implements Source.
 func (o *Objects) EndpointSlices(_ context.Context, namespace, service string) ([]discoveryv1.EndpointSlice, error) {
-	return filter(o.slices, namespace, serviceNameSelector(service)), nil
+	return listed[discoveryv1.EndpointSlice](o, KindEndpointSlice, namespace, serviceNameSelector(service)), nil
 }
 
 // Endpoints implements Source.
 func (o *Objects) Endpoints(_ context.Context, namespace, name string) (*corev1.Endpoints, error) {
-	return find(o.endpoints, corev1.Resource("endpoints"), namespace, name)
+	return got[corev1.Endpoints](o, KindEndpoints, namespace, name)
 }
 
 // Nodes implements Source.
 func (o *Objects) Nodes(context.Context) ([]corev1.Node, error) {
-	return filter(o.nodes, AllNamespaces, nil), nil
+	return listed[corev1.Node](o, KindNode, AllNamespaces, nil), nil
 }
 
 // Namespaces implements Source. Offline, namespaces that objects live in but that the
@@ -398,7 +241,7 @@ func (o *Objects) Nodes(context.Context) ([]corev1.Node, error) {
 // namespaceSelectors on kubernetes.io/metadata.name work on plain manifests.
 func (o *Objects) Namespaces(context.Context) ([]corev1.Namespace, error) {
 	declared := map[string]bool{}
-	out := filter(o.namespaces, AllNamespaces, nil)
+	out := listed[corev1.Namespace](o, KindNamespace, AllNamespaces, nil)
 	for _, ns := range out {
 		declared[ns.Name] = true
 	}
@@ -421,35 +264,10 @@ func (o *Objects) usedNamespaces() []string {
 			names = append(names, ns)
 		}
 	}
-	for _, p := range o.pods {
-		note(p.Namespace)
-	}
-	for _, s := range o.services {
-		note(s.Namespace)
-	}
-	for _, np := range o.networkPolicies {
-		note(np.Namespace)
-	}
-	for _, ing := range o.ingresses {
-		note(ing.Namespace)
-	}
-	for _, r := range o.httpRoutes {
-		note(r.Namespace)
-	}
-	for _, r := range o.grpcRoutes {
-		note(r.Namespace)
-	}
-	for _, r := range o.tcpRoutes {
-		note(r.Namespace)
-	}
-	for _, r := range o.tlsRoutes {
-		note(r.Namespace)
-	}
-	for _, g := range o.gateways {
-		note(g.Namespace)
-	}
-	for _, p := range o.cniPolicies {
-		note(p.GetNamespace())
+	for _, k := range registry {
+		if k.flags&placesNamespace != 0 {
+			o.tables[k.name].eachNamespace(note)
+		}
 	}
 	sort.Strings(names)
 	return names
@@ -458,7 +276,7 @@ func (o *Objects) usedNamespaces() []string {
 // Events implements Source.
 func (o *Objects) Events(_ context.Context, namespace, kind, name string) ([]corev1.Event, error) {
 	out := []corev1.Event{}
-	for _, e := range filter(o.events, namespace, nil) {
+	for _, e := range listed[corev1.Event](o, KindEvent, namespace, nil) {
 		if e.InvolvedObject.Kind == kind && e.InvolvedObject.Name == name {
 			out = append(out, e)
 		}
@@ -468,57 +286,57 @@ func (o *Objects) Events(_ context.Context, namespace, kind, name string) ([]cor
 
 // StatefulSets implements Source.
 func (o *Objects) StatefulSets(_ context.Context, namespace string) ([]appsv1.StatefulSet, error) {
-	return filter(o.statefulSets, namespace, nil), nil
+	return listed[appsv1.StatefulSet](o, KindStatefulSet, namespace, nil), nil
 }
 
 // Deployments implements Source.
 func (o *Objects) Deployments(_ context.Context, namespace string) ([]appsv1.Deployment, error) {
-	return filter(o.deployments, namespace, nil), nil
+	return listed[appsv1.Deployment](o, KindDeployment, namespace, nil), nil
 }
 
 // DaemonSets implements Source.
 func (o *Objects) DaemonSets(_ context.Context, namespace string) ([]appsv1.DaemonSet, error) {
-	return filter(o.daemonSets, namespace, nil), nil
+	return listed[appsv1.DaemonSet](o, KindDaemonSet, namespace, nil), nil
 }
 
 // ReplicaSets implements Source.
 func (o *Objects) ReplicaSets(_ context.Context, namespace string) ([]appsv1.ReplicaSet, error) {
-	return filter(o.replicaSets, namespace, nil), nil
+	return listed[appsv1.ReplicaSet](o, KindReplicaSet, namespace, nil), nil
 }
 
 // Jobs implements Source.
 func (o *Objects) Jobs(_ context.Context, namespace string) ([]batchv1.Job, error) {
-	return filter(o.jobs, namespace, nil), nil
+	return listed[batchv1.Job](o, KindJob, namespace, nil), nil
 }
 
 // NetworkPolicies implements Source.
 func (o *Objects) NetworkPolicies(_ context.Context, namespace string) ([]networkingv1.NetworkPolicy, error) {
-	return filter(o.networkPolicies, namespace, nil), nil
+	return listed[networkingv1.NetworkPolicy](o, KindNetworkPolicy, namespace, nil), nil
 }
 
 // ConfigMap implements Source.
 func (o *Objects) ConfigMap(_ context.Context, namespace, name string) (*corev1.ConfigMap, error) {
-	return find(o.configMaps, corev1.Resource("configmaps"), namespace, name)
+	return got[corev1.ConfigMap](o, KindConfigMap, namespace, name)
 }
 
 // Secret implements Source.
 func (o *Objects) Secret(_ context.Context, namespace, name string) (*corev1.Secret, error) {
-	return find(o.secrets, corev1.Resource("secrets"), namespace, name)
+	return got[corev1.Secret](o, KindSecret, namespace, name)
 }
 
 // Ingress implements Source.
 func (o *Objects) Ingress(_ context.Context, namespace, name string) (*networkingv1.Ingress, error) {
-	return find(o.ingresses, networkingv1.Resource("ingresses"), namespace, name)
+	return got[networkingv1.Ingress](o, KindIngress, namespace, name)
 }
 
 // Ingresses implements Source.
 func (o *Objects) Ingresses(_ context.Context, namespace string) ([]networkingv1.Ingress, error) {
-	return filter(o.ingresses, namespace, nil), nil
+	return listed[networkingv1.Ingress](o, KindIngress, namespace, nil), nil
 }
 
 // IngressClasses implements Source.
 func (o *Objects) IngressClasses(context.Context) ([]networkingv1.IngressClass, error) {
-	return filter(o.ingressClasses, AllNamespaces, nil), nil
+	return listed[networkingv1.IngressClass](o, KindIngressClass, AllNamespaces, nil), nil
 }
 
 func serviceNameSelector(service string) labels.Selector {
@@ -527,5 +345,6 @@ func serviceNameSelector(service string) labels.Selector {
 
 // String describes the store for debugging.
 func (o *Objects) String() string {
-	return fmt.Sprintf("objects(%d services, %d pods, %d endpointslices)", len(o.services), len(o.pods), len(o.slices))
+	return fmt.Sprintf("objects(%d services, %d pods, %d endpointslices)",
+		o.tables[KindService].len(), o.tables[KindPod].len(), o.tables[KindEndpointSlice].len())
 }

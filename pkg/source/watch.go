@@ -138,7 +138,7 @@ func (w *Watching) feed(ctx context.Context, spec feedSpec) (*Objects, error) {
 	w.mu.Lock()
 	f, ok := w.feeds[spec]
 	if !ok {
-		newObj, known := typedKinds[spec.gvr.GroupVersion().WithKind(spec.kind)]
+		k, known := typedKinds[spec.gvr.GroupVersion().WithKind(spec.kind)]
 		if !known {
 			w.mu.Unlock()
 			return nil, fmt.Errorf("no Go type for %s", spec.gvr)
@@ -147,7 +147,7 @@ func (w *Watching) feed(ctx context.Context, spec feedSpec) (*Objects, error) {
 		if spec.namespace != AllNamespaces {
 			ri = w.dynamic.Resource(spec.gvr).Namespace(spec.namespace)
 		}
-		f = &feed{spec: spec, resource: ri, newObj: newObj, listTimeout: w.listTimeout, ready: make(chan struct{})}
+		f = &feed{spec: spec, resource: ri, newObj: k.newObj, listTimeout: w.listTimeout, ready: make(chan struct{})}
 		w.feeds[spec] = f
 		go f.run(w.ctx, w.notify)
 	}

@@ -55,7 +55,7 @@ func New(src source.Source) *Snapshot { return &Snapshot{src: src} }
 // Nodes lists the Nodes once. Offline input without Nodes lists none.
 func (s *Snapshot) Nodes(ctx context.Context) ([]corev1.Node, error) {
 	s.nodesOnce.Do(func() {
-		if !s.src.Has("Node") {
+		if !s.src.Has(source.KindNode) {
 			return
 		}
 		s.nodes, s.nodesErr = s.src.Nodes(ctx)
@@ -66,7 +66,7 @@ func (s *Snapshot) Nodes(ctx context.Context) ([]corev1.Node, error) {
 // SystemPods lists the pods of kube-system once.
 func (s *Snapshot) SystemPods(ctx context.Context) ([]corev1.Pod, error) {
 	s.podsOnce.Do(func() {
-		if !s.src.Has("Pod") {
+		if !s.src.Has(source.KindPod) {
 			return
 		}
 		s.pods, s.podsErr = s.src.Pods(ctx, Namespace, nil)
@@ -77,7 +77,7 @@ func (s *Snapshot) SystemPods(ctx context.Context) ([]corev1.Pod, error) {
 // ciliumConfig reads cilium-config once; nil without error when it does not exist.
 func (s *Snapshot) ciliumConfig(ctx context.Context) (*corev1.ConfigMap, error) {
 	s.ciliumOnce.Do(func() {
-		if !s.src.Has("ConfigMap") {
+		if !s.src.Has(source.KindConfigMap) {
 			return
 		}
 		cm, err := s.src.ConfigMap(ctx, Namespace, CiliumConfigMap)

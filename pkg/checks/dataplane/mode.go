@@ -71,7 +71,7 @@ func (s *Snapshot) modeFromFile(ctx context.Context, pod *corev1.Pod, c *corev1.
 		return ProxyMode{From: fmt.Sprintf("the --config file %s of pod %s/%s is not in a ConfigMap volume", file, pod.Namespace, pod.Name)}, nil
 	}
 	where := fmt.Sprintf("ConfigMap %s/%s, key %s", pod.Namespace, name, key)
-	if !s.src.Has("ConfigMap") {
+	if !s.src.Has(source.KindConfigMap) {
 		return ProxyMode{From: where + ": the input holds no ConfigMaps"}, nil
 	}
 	cm, err := s.src.ConfigMap(ctx, pod.Namespace, name)

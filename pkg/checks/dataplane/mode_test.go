@@ -95,7 +95,7 @@ func TestProxyMode(t *testing.T) {
 // Offline input without ConfigMaps says so; it is not an error and not a guess.
 func TestProxyModeOfflineWithoutConfigMaps(t *testing.T) {
 	kubeadm := kubeProxyPod(strings.Fields(kubeadmCommand), "/var/lib/kube-proxy", "", "kube-proxy")
-	snap := New(source.FromObjects(kubeadm)) // no ConfigMap among the objects: Has("ConfigMap") is false
+	snap := New(source.FromObjects(kubeadm)) // no ConfigMap among the objects: Has(source.KindConfigMap) is false
 	proxy, _ := snap.Proxy(context.Background())
 	mode, err := snap.ProxyMode(context.Background(), proxy)
 	if err != nil || mode.Mode != "" || !strings.HasSuffix(mode.From, "the input holds no ConfigMaps") {

@@ -198,7 +198,7 @@ func checkPods(ctx context.Context, s *State) engine.Result {
 // EndpointSlices; with no ready endpoint there, queries go nowhere even if pods look
 // fine (the EndpointSlice controller is lagging or broken).
 func checkEndpoints(ctx context.Context, s *State) engine.Result {
-	if !s.Source.Has("EndpointSlice") {
+	if !s.Source.Has(source.KindEndpointSlice) {
 		return engine.Skip("the input holds no EndpointSlices")
 	}
 	slices, err := s.Source.EndpointSlices(ctx, Namespace, s.Cluster.Service.Name)
@@ -232,7 +232,7 @@ func endpointReady(ep discoveryv1.Endpoint) bool {
 // pods cannot start, and without the kubernetes plugin in it cluster names do not
 // resolve. The older kube-dns server has no such ConfigMap, so it is not required there.
 func checkConfigMap(ctx context.Context, s *State) engine.Result {
-	if !s.Source.Has("ConfigMap") {
+	if !s.Source.Has(source.KindConfigMap) {
 		return engine.Skip("the input holds no ConfigMaps")
 	}
 	cm, err := s.Source.ConfigMap(ctx, Namespace, ConfigMapName)

@@ -179,7 +179,7 @@ func checkEgress(ctx context.Context, s *State) engine.Result {
 		return engine.Skip("the input holds no cluster DNS pods")
 	case len(s.Cluster.Pods) == 0:
 		return engine.Skip("no cluster DNS pods to check against")
-	case !s.Source.Has("NetworkPolicy") && !s.Source.Has(source.KindCNIPolicy):
+	case !s.Source.Has(source.KindNetworkPolicy) && !s.Source.Has(source.KindCNIPolicy):
 		return engine.Skip("the input holds no NetworkPolicies")
 	}
 	// Cilium and Calico policies selecting the pod decide with the NetworkPolicies, in
@@ -192,7 +192,7 @@ func checkEgress(ctx context.Context, s *State) engine.Result {
 	}
 	cni := dialect.Collect(items)
 	var policies []networkingv1.NetworkPolicy
-	if s.Source.Has("NetworkPolicy") {
+	if s.Source.Has(source.KindNetworkPolicy) {
 		if policies, err = s.Source.NetworkPolicies(ctx, s.Pod.Namespace); err != nil {
 			return engine.ReadError(err)
 		}

@@ -55,7 +55,7 @@ func checkBackends(ctx context.Context, s *State) engine.Result {
 			}
 		}
 		b.Permitted = true
-		if !s.Source.Has("Service") {
+		if !s.Source.Has(source.KindService) {
 			details = append(details, fmt.Sprintf("%s → %s: the input holds no Services to check", rule, b.Label()))
 			continue
 		}

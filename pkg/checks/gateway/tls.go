@@ -162,7 +162,7 @@ func (t *listenerTLS) check(ctx context.Context) ([]diag.Finding, []string, bool
 			WithFix("add tls.certificateRefs naming a kubernetes.io/tls Secret with the certificate for %s", hostsOrAny(l.Hosts))
 		return []diag.Finding{f}, []string{t.label + ": no certificateRefs"}, false
 	}
-	if !s.Source.Has("Secret") && !s.Source.Has(source.KindReferenceGrant) {
+	if !s.Source.Has(source.KindSecret) && !s.Source.Has(source.KindReferenceGrant) {
 		return nil, []string{t.label + ": the input holds no Secrets to check the certificateRefs against"}, false
 	}
 	var findings []diag.Finding

@@ -34,7 +34,7 @@ func checkBackends(ctx context.Context, s *State) engine.Result {
 		}
 		return engine.Skip("no paths with a Service backend").WithDetails(details...)
 	}
-	if !s.Source.Has("Service") {
+	if !s.Source.Has(source.KindService) {
 		return engine.Skip("the input holds no Services to check the backends against").WithDetails(details...)
 	}
 

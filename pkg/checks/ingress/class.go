@@ -6,12 +6,12 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
-
 	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // LegacyClassAnnotation is the pre-IngressClass way to pick a controller. The API
@@ -31,7 +31,7 @@ func checkClass(ctx context.Context, s *State) engine.Result {
 	// Known before the classes are read, so that later checks (conflicts) still know
 	// the class when the IngressClasses cannot be listed.
 	s.ClassName = name
-	if !s.Source.Has("IngressClass") {
+	if !s.Source.Has(source.KindIngressClass) {
 		if name == "" {
 			return engine.Skip("no class given, and the input holds no IngressClasses to find the default among")
 		}

@@ -25,7 +25,7 @@ func checkTLS(ctx context.Context, s *State) engine.Result {
 	if len(s.Ingress.Spec.TLS) == 0 {
 		return engine.Skip("no TLS entries: served over plain HTTP")
 	}
-	if !s.Source.Has("Secret") {
+	if !s.Source.Has(source.KindSecret) {
 		return engine.Skip("the input holds no Secrets to check the TLS entries against")
 	}
 	var findings []diag.Finding

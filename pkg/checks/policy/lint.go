@@ -61,7 +61,7 @@ func Lint(ctx context.Context, src source.Source, namespace string) ([]diag.Find
 		return findings, nil
 	}
 	var pods []corev1.Pod
-	havePods := src.Has("Pod")
+	havePods := src.Has(source.KindPod)
 	if havePods {
 		if pods, err = src.Pods(ctx, namespace, nil); err != nil {
 			findings = append(findings, engine.ReadErrorFinding(err))
@@ -69,7 +69,7 @@ func Lint(ctx context.Context, src source.Source, namespace string) ([]diag.Find
 		}
 	}
 	var namespaces []corev1.Namespace
-	haveNamespaces := src.Has("Namespace")
+	haveNamespaces := src.Has(source.KindNamespace)
 	// Namespaces are needed by NamedPorts too (namespaceSelectors of egress peers), so
 	// they are read even when only pods were given offline; Objects synthesises them.
 	namespaces, nsErr := src.Namespaces(ctx)

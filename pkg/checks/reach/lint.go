@@ -12,6 +12,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // checkLint runs the policy lints on the policies this traffic passes through (those
@@ -32,7 +33,7 @@ func checkLint(_ context.Context, s *State) engine.Result {
 	sort.Slice(namespaces, func(i, j int) bool { return namespaces[i].Name < namespaces[j].Name })
 	// Offline, namespaces the files do not declare are synthesised with only their
 	// name label: a selector on any other label would look unmatched for lack of input.
-	checkNamespaces := len(namespaces) > 0 && (s.Source.Has("Namespace"))
+	checkNamespaces := len(namespaces) > 0 && (s.Source.Has(source.KindNamespace))
 	var findings []diag.Finding
 	for _, np := range relevant {
 		fs, err := policy.NamedPorts(np, s.To.Pods, namespaces)

@@ -64,7 +64,7 @@ func checkPolicies(ctx context.Context, s *State) engine.Result {
 		}
 	}
 	counts := map[string]int{}
-	if s.Source.Has("NetworkPolicy") {
+	if s.Source.Has(source.KindNetworkPolicy) {
 		for _, ns := range namespaces {
 			ps, err := s.Source.NetworkPolicies(ctx, ns)
 			if err != nil {
@@ -99,7 +99,7 @@ func checkPolicies(ctx context.Context, s *State) engine.Result {
 	admin := s.adminSummary()
 	var detail string
 	switch {
-	case s.Source.Has("NetworkPolicy"):
+	case s.Source.Has(source.KindNetworkPolicy):
 		var parts []string
 		for _, ns := range namespaces {
 			parts = append(parts, fmt.Sprintf("%d in %s", counts[ns], ns))

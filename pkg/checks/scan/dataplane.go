@@ -21,7 +21,7 @@ const CheckDataPlaneProxy = "dataplane.kubeproxy"
 // pod network per node is judged where it matters, in each Service's diagnosis
 // (NodeNetworkNotReady).
 func scanDataPlane(ctx context.Context, src source.Source, namespace string) ([]diag.Report, error) {
-	if !src.Has("Pod") {
+	if !src.Has(source.KindPod) {
 		return nil, errNotServed
 	}
 	proxy, err := dataplane.New(src).Proxy(ctx)

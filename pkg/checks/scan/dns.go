@@ -27,7 +27,7 @@ import (
 // pods that talk to the API server by address and never resolve a Service name).
 // Finished pods are left out too, as `dns` leaves them out of a workload.
 func scanDNS(ctx context.Context, src source.Source, namespace string) ([]diag.Report, error) {
-	if !src.Has("Pod") {
+	if !src.Has(source.KindPod) {
 		return nil, errNotServed
 	}
 	pods, err := src.Pods(ctx, namespace, nil)

@@ -30,7 +30,7 @@ const (
 // out, see ingress.WithClassesLintedOnce); its evidence names the Ingresses of the scope
 // that name no class. A cluster with one default or none gets no report.
 func scanIngressClasses(ctx context.Context, src source.Source, namespace string) ([]diag.Report, error) {
-	if !src.Has("IngressClass") {
+	if !src.Has(source.KindIngressClass) {
 		return nil, errNotServed
 	}
 	classes, err := src.IngressClasses(ctx)

@@ -41,7 +41,7 @@ func checkNodeNetwork(ctx context.Context, s *State) engine.Result {
 	if len(eps) == 0 {
 		return engine.Skip("no ready endpoint is placed on a node")
 	}
-	if !s.Source.Has("Node") && !s.Source.Has("Pod") {
+	if !s.Source.Has(source.KindNode) && !s.Source.Has(source.KindPod) {
 		return engine.Skip("the input holds no Nodes or network plugin pods")
 	}
 	net := s.dataPlane().Network(ctx)
@@ -164,7 +164,7 @@ func proxyNotInPath(ctx context.Context, s *State) (bool, string) {
 		return true, "no ready endpoints to forward to"
 	case dataplane.ProxyPerNode(ctx):
 		return true, "reported once per node under the data plane"
-	case !s.Source.Has("Pod"):
+	case !s.Source.Has(source.KindPod):
 		return true, "the input holds no pods"
 	}
 	return false, ""

@@ -9,6 +9,7 @@ import (
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // ControllerName is the managed-by value of slices that kube-controller-manager writes.
@@ -31,7 +32,7 @@ func checkEndpointSlices(ctx context.Context, s *State) engine.Result {
 	if len(s.Service.Spec.Selector) == 0 {
 		return engine.Skip("no selector: slices are managed by hand")
 	}
-	if !s.Source.Has("EndpointSlice") {
+	if !s.Source.Has(source.KindEndpointSlice) {
 		return engine.Skip("the input holds no EndpointSlices to compare")
 	}
 	slices, err := s.Source.EndpointSlices(ctx, s.Namespace, s.Name)

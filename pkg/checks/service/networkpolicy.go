@@ -73,7 +73,7 @@ func (s *State) namespacePolicies(ctx context.Context) namespacePolicies {
 	p, _ := source.Memo(s.Source, CheckNetworkPolicy+"|"+s.Namespace, func() (namespacePolicies, error) {
 		var p namespacePolicies
 		p.cni, p.cniNote, p.cniErr = s.cniPolicies(ctx)
-		p.hasNP = s.Source.Has("NetworkPolicy")
+		p.hasNP = s.Source.Has(source.KindNetworkPolicy)
 		if p.none = !p.hasNP && p.cni.Empty() && p.cniErr == nil; p.none {
 			return p, nil
 		}

@@ -143,12 +143,12 @@ func checkSelectorless(ctx context.Context, s *State) engine.Result {
 	case err == nil && countEndpointsAddresses(ep) > 0:
 		return engine.Pass("no selector; %d address(es) in Endpoints %s (mirrored into EndpointSlices)", countEndpointsAddresses(ep), s.Name)
 	case err != nil && !source.IsNotFound(err):
-		if !s.Source.Has("Endpoints") {
+		if !s.Source.Has(source.KindEndpoints) {
 			break
 		}
 		return engine.ReadError(err)
 	}
-	if !s.Source.Has("EndpointSlice") && !s.Source.Has("Endpoints") {
+	if !s.Source.Has(source.KindEndpointSlice) && !s.Source.Has(source.KindEndpoints) {
 		return engine.Skip("no selector, and the input holds no EndpointSlices or Endpoints to check")
 	}
 	f := diag.New(diag.SelectorlessServiceNoEndpoints, s.Ref(),

@@ -23,7 +23,7 @@ func checkStatefulSets(ctx context.Context, s *State) engine.Result {
 	if len(s.Service.Spec.Selector) == 0 {
 		return engine.Skip("no selector")
 	}
-	if !s.Source.Has("StatefulSet") {
+	if !s.Source.Has(source.KindStatefulSet) {
 		return engine.Skip("the input holds no StatefulSets")
 	}
 	if len(s.Pods) > 0 && !anyStatefulSetPod(s.Pods) {
@@ -74,7 +74,7 @@ func (s *State) governingServiceProblem(ctx context.Context, sts *appsv1.Statefu
 	if name != s.Name {
 		svc, err := s.Source.Service(ctx, sts.Namespace, name)
 		if source.IsNotFound(err) {
-			if !s.Source.Has("Service") {
+			if !s.Source.Has(source.KindService) {
 				return "", nil
 			}
 			return fmt.Sprintf("names Service %q in spec.serviceName, which does not exist", name), nil

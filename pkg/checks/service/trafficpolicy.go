@@ -10,6 +10,7 @@ import (
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // checkTrafficPolicy: with externalTrafficPolicy Local, a node forwards NodePort and
@@ -30,7 +31,7 @@ func checkTrafficPolicy(ctx context.Context, s *State) engine.Result {
 	if len(s.Ready) == 0 {
 		return engine.Skip("no ready endpoints to place on nodes")
 	}
-	if !s.Source.Has("Node") {
+	if !s.Source.Has(source.KindNode) {
 		return engine.Skip("the input holds no Nodes")
 	}
 	nodes, err := s.dataPlane().Nodes(ctx) // read once, shared with the data plane checks
