@@ -1,6 +1,7 @@
 package source
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 
@@ -9,9 +10,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 )
@@ -39,9 +43,10 @@ const (
 
 // kindInfo is everything the sources know about one kind: how the -f loader decodes it
 // (group, versions, Go type), how Objects stores it (a table of its Go type, defaulted
-// as the API server would) and how errors name it (its resource). registry is the one
-// list of them; a kind added there is decoded, stored, sorted and reported missing or
-// present (Has) with no other change to this package.
+// as the API server would), how an API server serves it and how errors name it (its
+// resource). registry is the one list of them: a kind added there is decoded, stored,
+// sorted, read by every source (List, Get) and reported present or missing (Has), with
+// no other change to this package.
 type kindInfo struct {
 	name string
 	gv   schema.GroupVersion
@@ -53,6 +58,17 @@ type kindInfo struct {
 	goType   reflect.Type // of the pointer, e.g. *corev1.Service
 	newObj   func() runtime.Object
 	newTable func() table
+
+	// What is done with the kind's objects, typed by kindOf (items are a []T, objects a *T).
+	fromStore    func(o *Objects, namespace string, selector labels.Selector) any
+	getFromStore func(o *Objects, namespace, name string) (any, error)
+	asObjects    func(items any) []runtime.Object
+	share        func(items any) any
+	empty        func() any
+	copyOne      func(obj any) any
+	// How an API server serves it: set by builtin, gatewayKind and adminPolicyKind.
+	liveList func(ctx context.Context, l *Live, namespace string, selector labels.Selector) (any, error)
+	liveGet  func(ctx context.Context, l *Live, namespace, name string) (any, error)
 }
 
 type kindFlag int
@@ -65,13 +81,29 @@ const (
 	placesNamespace
 	// untyped: objects stay *unstructured.Unstructured (the network plugins' policies,
 	// of several groups, which pkg/netpol decodes itself); the loader does not convert
-	// them and they have no single group version.
+	// them, they have no single group version and are read with CNIPolicies.
 	untyped
+	// byNameOnly: a scan reads the objects it needs by name and never lists the kind:
+	// listing Secrets would read every credential of the cluster to check the few TLS
+	// certificates that listeners and Ingresses name, and a cluster's ConfigMaps are
+	// many and large while checks read a handful of well-known ones.
+	byNameOnly
 )
 
 // groupResource names the kind's resource as API errors do.
 func (k *kindInfo) groupResource() schema.GroupResource {
 	return k.gv.WithResource(k.resource).GroupResource()
+}
+
+// resourceName is the resource as kubectl auth can-i takes it, e.g. "deployments.apps".
+func (k *kindInfo) resourceName() string { return k.groupResource().String() }
+
+// namespaceFor is the namespace a read of the kind is made in: none for a cluster-scoped kind.
+func (k *kindInfo) namespaceFor(namespace string) string {
+	if k.flags&clusterScope != 0 {
+		return AllNamespaces
+	}
+	return namespace
 }
 
 // storedKind is what a kind's Go type must offer to be stored: a pointer that is an API
@@ -93,6 +125,17 @@ func kindOf[T any, P storedKind[T]](gv schema.GroupVersion, name, resource strin
 		goType:   reflect.TypeFor[P](),
 		newObj:   func() runtime.Object { return P(new(T)) },
 		newTable: func() table { return &tableOf[T]{ops: ops} },
+		fromStore: func(o *Objects, namespace string, selector labels.Selector) any {
+			return listed[T, P](o, name, namespace, selector)
+		},
+		getFromStore: func(o *Objects, namespace, name2 string) (any, error) { return got[T, P](o, name, namespace, name2) },
+		asObjects: func(items any) []runtime.Object {
+			objs, _ := toObjects[T, P](items.([]T), nil)
+			return objs
+		},
+		share:   func(items any) any { return shared(items.([]T)) },
+		empty:   func() any { return []T{} },
+		copyOne: func(obj any) any { return P(obj.(*T)).DeepCopy() },
 	}
 }
 
@@ -111,6 +154,90 @@ func preparer[T any, P storedKind[T]](defaults func(P) P) func(v *T, owned bool)
 
 func keepAsGiven(u *unstructured.Unstructured) *unstructured.Unstructured { return u }
 
+// typedClient is what client-go's typed client of a built-in kind offers for it.
+type typedClient[T any, L any] interface {
+	List(ctx context.Context, opts metav1.ListOptions) (L, error)
+	Get(ctx context.Context, name string, opts metav1.GetOptions) (*T, error)
+}
+
+// builtin declares a kind the API server serves natively, read through client's typed
+// client (protobuf on the wire, see NewLive) and listed with server-side label selection.
+func builtin[T any, L pagedList, P storedKind[T]](gv schema.GroupVersion, name, resource string, flags kindFlag, defaults func(P) P,
+	client func(c kubernetes.Interface, namespace string) typedClient[T, L]) *kindInfo {
+	k := kindOf[T, P](gv, name, resource, flags, defaults)
+	k.liveList = func(ctx context.Context, l *Live, namespace string, selector labels.Selector) (any, error) {
+		opts := metav1.ListOptions{}
+		if selector != nil && !selector.Empty() {
+			opts.LabelSelector = selector.String()
+		}
+		items, err := listAll(ctx, opts, client(l.client, namespace).List, itemsOf[T, L])
+		if err != nil {
+			return nil, readErr("list", k.resourceName(), namespace, "", err)
+		}
+		if selector != nil {
+			items = keep(items, func(v *T) bool { return selector.Matches(labels.Set(P(v).GetLabels())) })
+		}
+		sortByKey[T, P](items)
+		return items, nil
+	}
+	k.liveGet = func(ctx context.Context, l *Live, namespace, name string) (any, error) {
+		obj, err := client(l.client, namespace).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return nil, readErr("get", k.resourceName(), namespace, name, err)
+		}
+		return obj, nil
+	}
+	return k
+}
+
+// itemsOf returns a typed list's Items: every list type of the API has the field, and
+// none has a method for it.
+func itemsOf[T any, L any](list L) []T {
+	return reflect.ValueOf(list).Elem().FieldByName("Items").Interface().([]T)
+}
+
+// gatewayKind declares a Gateway API kind: a CRD read at the version discovery finds
+// (gatewayapi.go) and converted to its v1 Go type.
+func gatewayKind[T any, P storedKind[T]](name, resource string, flags kindFlag) *kindInfo {
+	k := kindOf[T, P](gatewayGroupVersion, name, resource, flags, nil, gatewayVersions...)
+	k.liveList = func(ctx context.Context, l *Live, namespace string, selector labels.Selector) (any, error) {
+		items, err := liveGatewayList[T, P](ctx, l, name, namespace)
+		return selected[T, P](items, selector), err
+	}
+	k.liveGet = func(ctx context.Context, l *Live, namespace, name2 string) (any, error) {
+		return liveGatewayGet[T](ctx, l, name, namespace, name2)
+	}
+	return k
+}
+
+// adminPolicyKind declares a cluster-scoped admin network policy kind (adminpolicy.go).
+func adminPolicyKind[T any, P storedKind[T]](name, resource string) *kindInfo {
+	k := kindOf[T, P](anpv1alpha1.SchemeGroupVersion, name, resource, clusterScope, nil)
+	k.liveList = func(ctx context.Context, l *Live, _ string, selector labels.Selector) (any, error) {
+		items, err := liveAdminPolicyList[T, P](ctx, l, name)
+		return selected[T, P](items, selector), err
+	}
+	k.liveGet = func(ctx context.Context, l *Live, _, name2 string) (any, error) {
+		items, err := liveAdminPolicyList[T, P](ctx, l, name)
+		if err != nil {
+			return nil, err
+		}
+		return find[T, P](items, k.groupResource(), "", name2)
+	}
+	return k
+}
+
+// selected keeps the items selector matches, for kinds read without server-side selection.
+func selected[T any, P interface {
+	*T
+	object
+}](items []T, selector labels.Selector) []T {
+	if selector == nil || items == nil {
+		return items
+	}
+	return keep(items, func(v *T) bool { return selector.Matches(labels.Set(P(v).GetLabels())) })
+}
+
 // gatewayVersions are the Gateway API versions that share the v1 shape: manifests and
 // clusters still carry v1beta1 (ReferenceGrant almost always) or v1alpha2 (TCPRoute,
 // TLSRoute, GRPCRoute before they became stable).
@@ -118,34 +245,72 @@ var gatewayVersions = []string{"v1beta1", "v1alpha3", "v1alpha2"}
 
 var gatewayGroupVersion = schema.GroupVersion{Group: gatewayv1.GroupName, Version: "v1"}
 
+type (
+	coreClient       = kubernetes.Interface
+	serviceClient    = typedClient[corev1.Service, *corev1.ServiceList]
+	podClient        = typedClient[corev1.Pod, *corev1.PodList]
+	endpointsClient  = typedClient[corev1.Endpoints, *corev1.EndpointsList]
+	nodeClient       = typedClient[corev1.Node, *corev1.NodeList]
+	namespaceClient  = typedClient[corev1.Namespace, *corev1.NamespaceList]
+	eventClient      = typedClient[corev1.Event, *corev1.EventList]
+	configMapClient  = typedClient[corev1.ConfigMap, *corev1.ConfigMapList]
+	secretClient     = typedClient[corev1.Secret, *corev1.SecretList]
+	sliceClient      = typedClient[discoveryv1.EndpointSlice, *discoveryv1.EndpointSliceList]
+	statefulClient   = typedClient[appsv1.StatefulSet, *appsv1.StatefulSetList]
+	deploymentClient = typedClient[appsv1.Deployment, *appsv1.DeploymentList]
+	daemonSetClient  = typedClient[appsv1.DaemonSet, *appsv1.DaemonSetList]
+	replicaSetClient = typedClient[appsv1.ReplicaSet, *appsv1.ReplicaSetList]
+	jobClient        = typedClient[batchv1.Job, *batchv1.JobList]
+	policyClient     = typedClient[networkingv1.NetworkPolicy, *networkingv1.NetworkPolicyList]
+	ingressClient    = typedClient[networkingv1.Ingress, *networkingv1.IngressList]
+	classClient      = typedClient[networkingv1.IngressClass, *networkingv1.IngressClassList]
+)
+
 // registry is every kind the sources store, in no particular order.
 var registry = []*kindInfo{
-	kindOf[corev1.Service](corev1.SchemeGroupVersion, KindService, "services", placesNamespace, defaultService),
-	kindOf[corev1.Pod](corev1.SchemeGroupVersion, KindPod, "pods", placesNamespace, defaultPod),
-	kindOf[corev1.Endpoints](corev1.SchemeGroupVersion, KindEndpoints, "endpoints", 0, nil),
-	kindOf[corev1.Node](corev1.SchemeGroupVersion, KindNode, "nodes", clusterScope, nil),
-	kindOf[corev1.Namespace](corev1.SchemeGroupVersion, KindNamespace, "namespaces", clusterScope, defaultNamespace),
-	kindOf[corev1.Event](corev1.SchemeGroupVersion, KindEvent, "events", 0, nil),
-	kindOf[corev1.ConfigMap](corev1.SchemeGroupVersion, KindConfigMap, "configmaps", 0, nil),
-	kindOf[corev1.Secret](corev1.SchemeGroupVersion, KindSecret, "secrets", 0, nil),
-	kindOf[discoveryv1.EndpointSlice](discoveryv1.SchemeGroupVersion, KindEndpointSlice, "endpointslices", 0, defaultEndpointSlice),
-	kindOf[appsv1.StatefulSet](appsv1.SchemeGroupVersion, KindStatefulSet, "statefulsets", 0, nil),
-	kindOf[appsv1.Deployment](appsv1.SchemeGroupVersion, KindDeployment, "deployments", 0, nil),
-	kindOf[appsv1.DaemonSet](appsv1.SchemeGroupVersion, KindDaemonSet, "daemonsets", 0, nil),
-	kindOf[appsv1.ReplicaSet](appsv1.SchemeGroupVersion, KindReplicaSet, "replicasets", 0, nil),
-	kindOf[batchv1.Job](batchv1.SchemeGroupVersion, KindJob, "jobs", 0, nil),
-	kindOf[networkingv1.NetworkPolicy](networkingv1.SchemeGroupVersion, KindNetworkPolicy, "networkpolicies", placesNamespace, defaultNetworkPolicy),
-	kindOf[networkingv1.Ingress](networkingv1.SchemeGroupVersion, KindIngress, "ingresses", placesNamespace, nil),
-	kindOf[networkingv1.IngressClass](networkingv1.SchemeGroupVersion, KindIngressClass, "ingressclasses", clusterScope, nil),
-	kindOf[gatewayv1.GatewayClass](gatewayGroupVersion, KindGatewayClass, "gatewayclasses", clusterScope, nil, gatewayVersions...),
-	kindOf[gatewayv1.Gateway](gatewayGroupVersion, KindGateway, "gateways", placesNamespace, nil, gatewayVersions...),
-	kindOf[gatewayv1.HTTPRoute](gatewayGroupVersion, KindHTTPRoute, "httproutes", placesNamespace, nil, gatewayVersions...),
-	kindOf[gatewayv1.GRPCRoute](gatewayGroupVersion, KindGRPCRoute, "grpcroutes", placesNamespace, nil, gatewayVersions...),
-	kindOf[gatewayv1.TCPRoute](gatewayGroupVersion, KindTCPRoute, "tcproutes", placesNamespace, nil, gatewayVersions...),
-	kindOf[gatewayv1.TLSRoute](gatewayGroupVersion, KindTLSRoute, "tlsroutes", placesNamespace, nil, gatewayVersions...),
-	kindOf[gatewayv1.ReferenceGrant](gatewayGroupVersion, KindReferenceGrant, "referencegrants", 0, nil, gatewayVersions...),
-	kindOf[anpv1alpha1.AdminNetworkPolicy](anpv1alpha1.SchemeGroupVersion, KindAdminNetworkPolicy, "adminnetworkpolicies", clusterScope, nil),
-	kindOf[anpv1alpha1.BaselineAdminNetworkPolicy](anpv1alpha1.SchemeGroupVersion, KindBaselineAdminNetworkPolicy, "baselineadminnetworkpolicies", clusterScope, nil),
+	builtin(corev1.SchemeGroupVersion, KindService, "services", placesNamespace, defaultService,
+		func(c coreClient, ns string) serviceClient { return c.CoreV1().Services(ns) }),
+	builtin(corev1.SchemeGroupVersion, KindPod, "pods", placesNamespace, defaultPod,
+		func(c coreClient, ns string) podClient { return c.CoreV1().Pods(ns) }),
+	builtin(corev1.SchemeGroupVersion, KindEndpoints, "endpoints", 0, nil,
+		func(c coreClient, ns string) endpointsClient { return c.CoreV1().Endpoints(ns) }),
+	builtin(corev1.SchemeGroupVersion, KindNode, "nodes", clusterScope, nil,
+		func(c coreClient, _ string) nodeClient { return c.CoreV1().Nodes() }),
+	builtin(corev1.SchemeGroupVersion, KindNamespace, "namespaces", clusterScope, defaultNamespace,
+		func(c coreClient, _ string) namespaceClient { return c.CoreV1().Namespaces() }),
+	builtin(corev1.SchemeGroupVersion, KindEvent, "events", 0, nil,
+		func(c coreClient, ns string) eventClient { return c.CoreV1().Events(ns) }),
+	builtin(corev1.SchemeGroupVersion, KindConfigMap, "configmaps", byNameOnly, nil,
+		func(c coreClient, ns string) configMapClient { return c.CoreV1().ConfigMaps(ns) }),
+	builtin(corev1.SchemeGroupVersion, KindSecret, "secrets", byNameOnly, nil,
+		func(c coreClient, ns string) secretClient { return c.CoreV1().Secrets(ns) }),
+	builtin(discoveryv1.SchemeGroupVersion, KindEndpointSlice, "endpointslices", 0, defaultEndpointSlice,
+		func(c coreClient, ns string) sliceClient { return c.DiscoveryV1().EndpointSlices(ns) }),
+	builtin(appsv1.SchemeGroupVersion, KindStatefulSet, "statefulsets", 0, nil,
+		func(c coreClient, ns string) statefulClient { return c.AppsV1().StatefulSets(ns) }),
+	builtin(appsv1.SchemeGroupVersion, KindDeployment, "deployments", 0, nil,
+		func(c coreClient, ns string) deploymentClient { return c.AppsV1().Deployments(ns) }),
+	builtin(appsv1.SchemeGroupVersion, KindDaemonSet, "daemonsets", 0, nil,
+		func(c coreClient, ns string) daemonSetClient { return c.AppsV1().DaemonSets(ns) }),
+	builtin(appsv1.SchemeGroupVersion, KindReplicaSet, "replicasets", 0, nil,
+		func(c coreClient, ns string) replicaSetClient { return c.AppsV1().ReplicaSets(ns) }),
+	builtin(batchv1.SchemeGroupVersion, KindJob, "jobs", 0, nil,
+		func(c coreClient, ns string) jobClient { return c.BatchV1().Jobs(ns) }),
+	builtin(networkingv1.SchemeGroupVersion, KindNetworkPolicy, "networkpolicies", placesNamespace, defaultNetworkPolicy,
+		func(c coreClient, ns string) policyClient { return c.NetworkingV1().NetworkPolicies(ns) }),
+	builtin(networkingv1.SchemeGroupVersion, KindIngress, "ingresses", placesNamespace, nil,
+		func(c coreClient, ns string) ingressClient { return c.NetworkingV1().Ingresses(ns) }),
+	builtin(networkingv1.SchemeGroupVersion, KindIngressClass, "ingressclasses", clusterScope, nil,
+		func(c coreClient, _ string) classClient { return c.NetworkingV1().IngressClasses() }),
+	gatewayKind[gatewayv1.GatewayClass](KindGatewayClass, "gatewayclasses", clusterScope),
+	gatewayKind[gatewayv1.Gateway](KindGateway, "gateways", placesNamespace),
+	gatewayKind[gatewayv1.HTTPRoute](KindHTTPRoute, "httproutes", placesNamespace),
+	gatewayKind[gatewayv1.GRPCRoute](KindGRPCRoute, "grpcroutes", placesNamespace),
+	gatewayKind[gatewayv1.TCPRoute](KindTCPRoute, "tcproutes", placesNamespace),
+	gatewayKind[gatewayv1.TLSRoute](KindTLSRoute, "tlsroutes", placesNamespace),
+	gatewayKind[gatewayv1.ReferenceGrant](KindReferenceGrant, "referencegrants", 0),
+	adminPolicyKind[anpv1alpha1.AdminNetworkPolicy](KindAdminNetworkPolicy, "adminnetworkpolicies"),
+	adminPolicyKind[anpv1alpha1.BaselineAdminNetworkPolicy](KindBaselineAdminNetworkPolicy, "baselineadminnetworkpolicies"),
 	// Namespaced and cluster-wide kinds of several groups (CNIPolicyKinds) in one table.
 	kindOf[unstructured.Unstructured](schema.GroupVersion{}, KindCNIPolicy, "", placesNamespace|untyped, keepAsGiven),
 }

@@ -59,6 +59,12 @@ type Source interface {
 	// on, when an answer depends on it (a missing status, an object not in the files).
 	Guarantees(g Guarantee) bool
 
+	// ListKind and GetKind read a kind of the registry (kinds.go) by name: ListKind's
+	// items are a []T and GetKind's object a *T of the kind's Go type. Checks call them
+	// through List and Get, which are typed; a kind needs no method of its own.
+	ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error)
+	GetKind(ctx context.Context, kind, namespace, name string) (any, error)
+
 	Service(ctx context.Context, namespace, name string) (*corev1.Service, error)
 	// Services lists Services; name, if not empty, keeps only Services of that name.
 	Services(ctx context.Context, namespace, name string) ([]corev1.Service, error)

@@ -1,0 +1,201 @@
+package source
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// List reads the objects of T's kind (a kind of the registry, kinds.go) in namespace,
+// or in every namespace for AllNamespaces (a cluster-scoped kind ignores it), whose
+// labels match selector (nil for all), sorted by namespace and name. Checks read with
+// it every kind that has no method of its own on Source; every source serves it the
+// same way, live, cached and offline.
+func List[T any](ctx context.Context, src Source, namespace string, selector labels.Selector) ([]T, error) {
+	items, err := src.ListKind(ctx, kindFor[T]().name, namespace, selector)
+	if err != nil {
+		return nil, err
+	}
+	return items.([]T), nil
+}
+
+// Get reads the object of T's kind named name in namespace ("" for a cluster-scoped
+// kind); a missing object is a ReadError whose IsNotFound() is true.
+func Get[T any](ctx context.Context, src Source, namespace, name string) (*T, error) {
+	obj, err := src.GetKind(ctx, kindFor[T]().name, namespace, name)
+	if err != nil {
+		return nil, err
+	}
+	return obj.(*T), nil
+}
+
+// kindFor is the registered kind of T. A type that is not registered is a programming
+// error, found by the first test that reads it.
+func kindFor[T any]() *kindInfo {
+	k := kindsByType[reflect.TypeFor[*T]()]
+	if k == nil {
+		panic(fmt.Sprintf("source: %s is not a registered kind (kinds.go)", reflect.TypeFor[T]()))
+	}
+	return k
+}
+
+// readable is the registered kind named kind, for ListKind and GetKind.
+func readable(kind string) (*kindInfo, error) {
+	k := kindsByName[kind]
+	if k == nil || k.flags&untyped != 0 {
+		return nil, fmt.Errorf("source: %q is not a kind read by name (kinds.go)", kind)
+	}
+	return k, nil
+}
+
+// ListKind implements Source.
+func (o *Objects) ListKind(_ context.Context, kind, namespace string, selector labels.Selector) (any, error) {
+	k, err := readable(kind)
+	if err != nil {
+		return nil, err
+	}
+	return k.fromStore(o, k.namespaceFor(namespace), selector), nil
+}
+
+// GetKind implements Source.
+func (o *Objects) GetKind(_ context.Context, kind, namespace, name string) (any, error) {
+	k, err := readable(kind)
+	if err != nil {
+		return nil, err
+	}
+	return k.getFromStore(o, k.namespaceFor(namespace), name)
+}
+
+// ListKind implements Source.
+func (l *Live) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
+	k, err := readable(kind)
+	if err != nil {
+		return nil, err
+	}
+	if selector != nil && !selector.Empty() && selector.String() == "" {
+		// labels.Nothing(): no object can match, and a request would list them all.
+		return k.empty(), nil
+	}
+	return k.liveList(ctx, l, k.namespaceFor(namespace), selector)
+}
+
+// GetKind implements Source.
+func (l *Live) GetKind(ctx context.Context, kind, namespace, name string) (any, error) {
+	k, err := readable(kind)
+	if err != nil {
+		return nil, err
+	}
+	return k.liveGet(ctx, l, k.namespaceFor(namespace), name)
+}
+
+// ListKind implements Source: the first question about a kind lists all of it in the
+// scope, later ones are answered from that list; questions outside the scope, and
+// about kinds read by name only, are asked of the underlying Source once each.
+func (c *Cached) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
+	k, err := readable(kind)
+	if err != nil {
+		return nil, err
+	}
+	namespace = k.namespaceFor(namespace)
+	if k.flags&byNameOnly != 0 || !c.holds(k, namespace) {
+		items, err := c.answerOnce(kind+"|"+namespace+"|"+selectorKey(selector), func() (any, error) {
+			return c.Source.ListKind(ctx, kind, namespace, selector)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return k.share(items), nil
+	}
+	store, err := c.snapshotOf(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	return store.ListKind(ctx, kind, namespace, selector)
+}
+
+// GetKind implements Source, from the scope's list of the kind. A user who may get but
+// not list the kind, and questions outside the scope, get the object from the Source;
+// a kind read by name only is read once per name.
+func (c *Cached) GetKind(ctx context.Context, kind, namespace, name string) (any, error) {
+	k, err := readable(kind)
+	if err != nil {
+		return nil, err
+	}
+	namespace = k.namespaceFor(namespace)
+	if k.flags&byNameOnly != 0 {
+		obj, err := c.answerOnce("get|"+kind+"|"+namespace+"|"+name, func() (any, error) {
+			return c.Source.GetKind(ctx, kind, namespace, name)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return k.copyOne(obj), nil
+	}
+	if !c.holds(k, namespace) {
+		return c.Source.GetKind(ctx, kind, namespace, name)
+	}
+	store, err := c.snapshotOf(ctx, k)
+	if IsForbidden(err) {
+		return c.Source.GetKind(ctx, kind, namespace, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return store.GetKind(ctx, kind, namespace, name)
+}
+
+// holds reports whether the scope's snapshot of kind answers a question about
+// namespace: every cluster-scoped kind does.
+func (c *Cached) holds(k *kindInfo, namespace string) bool {
+	return k.flags&clusterScope != 0 || c.inScope(namespace)
+}
+
+// snapshotOf lists kind once in the scope (every object, for a cluster-scoped kind).
+func (c *Cached) snapshotOf(ctx context.Context, k *kindInfo) (*Objects, error) {
+	return c.kind(ctx, k.name, func(ctx context.Context) ([]runtime.Object, error) {
+		items, err := c.Source.ListKind(ctx, k.name, k.namespaceFor(c.scope), nil)
+		if err != nil {
+			return nil, err
+		}
+		return k.asObjects(items), nil
+	})
+}
+
+// ListKind implements Source.
+func (w *Watching) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
+	k, err := readable(kind)
+	if err != nil {
+		return nil, err
+	}
+	namespace = k.namespaceFor(namespace)
+	return w.fromKind(ctx, k, namespace, "", selector).ListKind(ctx, kind, namespace, selector)
+}
+
+// GetKind implements Source.
+func (w *Watching) GetKind(ctx context.Context, kind, namespace, name string) (any, error) {
+	k, err := readable(kind)
+	if err != nil {
+		return nil, err
+	}
+	namespace = k.namespaceFor(namespace)
+	return w.fromKind(ctx, k, namespace, name, nil).GetKind(ctx, kind, namespace, name)
+}
+
+// fromKind is what answers a read of kind: a feed of exactly what the live Source would
+// read (the Gateway API and admin policy kinds at the version discovery finds).
+func (w *Watching) fromKind(ctx context.Context, k *kindInfo, namespace, name string, selector labels.Selector) Source {
+	switch k.gv.Group {
+	case GatewayGroup:
+		return w.fromGateway(ctx, k.name, namespace, name)
+	case AdminPolicyGroupVersion.Group:
+		return w.fromAdminPolicy(ctx, k.name)
+	}
+	spec := kindIn(k.gv, k.resource, k.name, namespace).selecting(selector)
+	if name != "" {
+		spec = spec.named(name)
+	}
+	return w.from(ctx, spec)
+}
