@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -191,7 +194,7 @@ func fileNames(ctx context.Context, files []string, namespace, kind string) ([]s
 		}
 		return sortedUnique(names), err
 	case CompleteIngress:
-		list, err := src.Ingresses(ctx, namespace)
+		list, err := source.List[networkingv1.Ingress](ctx, src, namespace, nil)
 		for i := range list {
 			add(list[i].Name)
 		}
@@ -203,31 +206,31 @@ func fileNames(ctx context.Context, files []string, namespace, kind string) ([]s
 		}
 		return sortedUnique(names), err
 	case CompleteDeployment:
-		list, err := src.Deployments(ctx, namespace)
+		list, err := source.List[appsv1.Deployment](ctx, src, namespace, nil)
 		for i := range list {
 			add(list[i].Name)
 		}
 		return sortedUnique(names), err
 	case CompleteStatefulSet:
-		list, err := src.StatefulSets(ctx, namespace)
+		list, err := source.List[appsv1.StatefulSet](ctx, src, namespace, nil)
 		for i := range list {
 			add(list[i].Name)
 		}
 		return sortedUnique(names), err
 	case CompleteDaemonSet:
-		list, err := src.DaemonSets(ctx, namespace)
+		list, err := source.List[appsv1.DaemonSet](ctx, src, namespace, nil)
 		for i := range list {
 			add(list[i].Name)
 		}
 		return sortedUnique(names), err
 	case CompleteReplicaSet:
-		list, err := src.ReplicaSets(ctx, namespace)
+		list, err := source.List[appsv1.ReplicaSet](ctx, src, namespace, nil)
 		for i := range list {
 			add(list[i].Name)
 		}
 		return sortedUnique(names), err
 	case CompleteJob:
-		list, err := src.Jobs(ctx, namespace)
+		list, err := source.List[batchv1.Job](ctx, src, namespace, nil)
 		for i := range list {
 			add(list[i].Name)
 		}

@@ -82,23 +82,3 @@ func liveAdminPolicyList[T any, P interface {
 	sortByKey[T, P](out)
 	return out, nil
 }
-
-// AdminNetworkPolicies implements Source.
-func (l *Live) AdminNetworkPolicies(ctx context.Context) ([]anpv1alpha1.AdminNetworkPolicy, error) {
-	return liveAdminPolicyList[anpv1alpha1.AdminNetworkPolicy](ctx, l, KindAdminNetworkPolicy)
-}
-
-// BaselineAdminNetworkPolicies implements Source.
-func (l *Live) BaselineAdminNetworkPolicies(ctx context.Context) ([]anpv1alpha1.BaselineAdminNetworkPolicy, error) {
-	return liveAdminPolicyList[anpv1alpha1.BaselineAdminNetworkPolicy](ctx, l, KindBaselineAdminNetworkPolicy)
-}
-
-// AdminNetworkPolicies implements Source.
-func (o *Objects) AdminNetworkPolicies(context.Context) ([]anpv1alpha1.AdminNetworkPolicy, error) {
-	return listed[anpv1alpha1.AdminNetworkPolicy](o, KindAdminNetworkPolicy, AllNamespaces, nil), nil
-}
-
-// BaselineAdminNetworkPolicies implements Source.
-func (o *Objects) BaselineAdminNetworkPolicies(context.Context) ([]anpv1alpha1.BaselineAdminNetworkPolicy, error) {
-	return listed[anpv1alpha1.BaselineAdminNetworkPolicy](o, KindBaselineAdminNetworkPolicy, AllNamespaces, nil), nil
-}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 )
 
 const anpGV = "policy.networking.k8s.io/v1alpha1"
@@ -21,11 +22,11 @@ func anpObject(kind, name string, spec map[string]any) *unstructured.Unstructure
 func TestLiveAdminPoliciesNotInstalled(t *testing.T) {
 	ctx := context.Background()
 	l, _ := gatewayLive(t, map[string]map[string]string{"apps/v1": {"deployments": "Deployment"}})
-	anps, err := l.AdminNetworkPolicies(ctx)
+	anps, err := List[anpv1alpha1.AdminNetworkPolicy](ctx, l, AllNamespaces, nil)
 	if err != nil || len(anps) != 0 {
 		t.Errorf("AdminNetworkPolicies = %v, %v; want empty", anps, err)
 	}
-	banps, err := l.BaselineAdminNetworkPolicies(ctx)
+	banps, err := List[anpv1alpha1.BaselineAdminNetworkPolicy](ctx, l, AllNamespaces, nil)
 	if err != nil || len(banps) != 0 {
 		t.Errorf("BaselineAdminNetworkPolicies = %v, %v; want empty", banps, err)
 	}
@@ -40,7 +41,7 @@ func TestLiveAdminPolicies(t *testing.T) {
 		anpObject("AdminNetworkPolicy", "b", map[string]any{"priority": int64(20), "subject": subject, "ingress": rule}),
 		anpObject("AdminNetworkPolicy", "a", map[string]any{"priority": int64(10), "subject": subject}),
 		anpObject("BaselineAdminNetworkPolicy", "default", map[string]any{"subject": subject, "ingress": rule}))
-	anps, err := l.AdminNetworkPolicies(ctx)
+	anps, err := List[anpv1alpha1.AdminNetworkPolicy](ctx, l, AllNamespaces, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func TestLiveAdminPolicies(t *testing.T) {
 		len(anps[1].Spec.Ingress) != 1 || anps[1].Spec.Ingress[0].Action != "Deny" {
 		t.Errorf("AdminNetworkPolicies = %+v", anps)
 	}
-	banps, err := l.BaselineAdminNetworkPolicies(ctx)
+	banps, err := List[anpv1alpha1.BaselineAdminNetworkPolicy](ctx, l, AllNamespaces, nil)
 	if err != nil || len(banps) != 1 || banps[0].Name != "default" || len(banps[0].Spec.Ingress) != 1 {
 		t.Errorf("BaselineAdminNetworkPolicies = %+v, %v", banps, err)
 	}
@@ -96,12 +97,12 @@ spec:
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	anps, _ := o.AdminNetworkPolicies(ctx)
+	anps, _ := List[anpv1alpha1.AdminNetworkPolicy](ctx, o, AllNamespaces, nil)
 	if len(anps) != 1 || anps[0].Name != "deny-db" || anps[0].Namespace != "" ||
 		anps[0].Spec.Ingress[0].Ports == nil || (*anps[0].Spec.Ingress[0].Ports)[0].PortRange.End != 5433 {
 		t.Errorf("AdminNetworkPolicies = %+v", anps)
 	}
-	banps, _ := o.BaselineAdminNetworkPolicies(ctx)
+	banps, _ := List[anpv1alpha1.BaselineAdminNetworkPolicy](ctx, o, AllNamespaces, nil)
 	if len(banps) != 1 || banps[0].Name != "default" || string(banps[0].Spec.Egress[0].To[0].Networks[0]) != "0.0.0.0/0" {
 		t.Errorf("BaselineAdminNetworkPolicies = %+v", banps)
 	}

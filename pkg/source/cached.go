@@ -4,10 +4,8 @@ import (
 	"context"
 	"sync"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -167,12 +165,6 @@ func (c *Cached) endpointSlices(ctx context.Context, all sliceLister) (*Objects,
 	})
 }
 
-func (c *Cached) networkPolicies(ctx context.Context) (*Objects, error) {
-	return c.kind(ctx, "NetworkPolicy", func(ctx context.Context) ([]runtime.Object, error) {
-		return toObjects(c.Source.NetworkPolicies(ctx, c.scope))
-	})
-}
-
 // Service implements Source.
 func (c *Cached) Service(ctx context.Context, namespace, name string) (*corev1.Service, error) {
 	if !c.inScope(namespace) {
@@ -256,17 +248,6 @@ func (c *Cached) EndpointSlices(ctx context.Context, namespace, service string) 
 	return store.EndpointSlices(ctx, namespace, service)
 }
 
-// Nodes implements Source.
-func (c *Cached) Nodes(ctx context.Context) ([]corev1.Node, error) {
-	store, err := c.kind(ctx, "Node", func(ctx context.Context) ([]runtime.Object, error) {
-		return toObjects(c.Source.Nodes(ctx))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return store.Nodes(ctx)
-}
-
 // Namespaces implements Source.
 func (c *Cached) Namespaces(ctx context.Context) ([]corev1.Namespace, error) {
 	store, err := c.kind(ctx, "Namespace", func(ctx context.Context) ([]runtime.Object, error) {
@@ -275,83 +256,5 @@ func (c *Cached) Namespaces(ctx context.Context) ([]corev1.Namespace, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rows[corev1.Namespace](store, KindNamespace), nil
-}
-
-// StatefulSets implements Source.
-func (c *Cached) StatefulSets(ctx context.Context, namespace string) ([]appsv1.StatefulSet, error) {
-	if !c.inScope(namespace) {
-		return elsewhere(ctx, c, "StatefulSet|"+namespace, func(ctx context.Context) ([]appsv1.StatefulSet, error) {
-			return c.Source.StatefulSets(ctx, namespace)
-		})
-	}
-	store, err := c.kind(ctx, "StatefulSet", func(ctx context.Context) ([]runtime.Object, error) {
-		return toObjects(c.Source.StatefulSets(ctx, c.scope))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return store.StatefulSets(ctx, namespace)
-}
-
-// NetworkPolicies implements Source.
-func (c *Cached) NetworkPolicies(ctx context.Context, namespace string) ([]networkingv1.NetworkPolicy, error) {
-	if !c.inScope(namespace) {
-		return elsewhere(ctx, c, "NetworkPolicy|"+namespace, func(ctx context.Context) ([]networkingv1.NetworkPolicy, error) {
-			return c.Source.NetworkPolicies(ctx, namespace)
-		})
-	}
-	store, err := c.networkPolicies(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return store.NetworkPolicies(ctx, namespace)
-}
-
-func (c *Cached) ingresses(ctx context.Context) (*Objects, error) {
-	return c.kind(ctx, "Ingress", func(ctx context.Context) ([]runtime.Object, error) {
-		return toObjects(c.Source.Ingresses(ctx, c.scope))
-	})
-}
-
-// Ingress implements Source, from the scope's Ingresses: scan lists them, then
-// diagnoses each by name.
-func (c *Cached) Ingress(ctx context.Context, namespace, name string) (*networkingv1.Ingress, error) {
-	if !c.inScope(namespace) {
-		return c.Source.Ingress(ctx, namespace, name)
-	}
-	store, err := c.ingresses(ctx)
-	if IsForbidden(err) {
-		// A user may be allowed to get one object without listing its kind.
-		return c.Source.Ingress(ctx, namespace, name)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return store.Ingress(ctx, namespace, name)
-}
-
-// Ingresses implements Source.
-func (c *Cached) Ingresses(ctx context.Context, namespace string) ([]networkingv1.Ingress, error) {
-	if !c.inScope(namespace) {
-		return elsewhere(ctx, c, "Ingress|"+namespace, func(ctx context.Context) ([]networkingv1.Ingress, error) {
-			return c.Source.Ingresses(ctx, namespace)
-		})
-	}
-	store, err := c.ingresses(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return store.Ingresses(ctx, namespace)
-}
-
-// IngressClasses implements Source.
-func (c *Cached) IngressClasses(ctx context.Context) ([]networkingv1.IngressClass, error) {
-	store, err := c.kind(ctx, "IngressClass", func(ctx context.Context) ([]runtime.Object, error) {
-		return toObjects(c.Source.IngressClasses(ctx))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return store.IngressClasses(ctx)
+	return store.Namespaces(ctx)
 }

@@ -9,20 +9,25 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
-// kindCounter counts the questions about the kinds of cached_kinds.go that reach the
-// underlying source.
+// kindCounter counts the questions that reach the underlying source.
 type kindCounter struct {
 	*Objects
 	calls map[string]int
 }
 
-func (k *kindCounter) Deployments(ctx context.Context, namespace string) ([]appsv1.Deployment, error) {
-	k.calls["Deployments"]++
-	return k.Objects.Deployments(ctx, namespace)
+func (k *kindCounter) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
+	k.calls["list "+kind]++
+	return k.Objects.ListKind(ctx, kind, namespace, selector)
+}
+
+func (k *kindCounter) GetKind(ctx context.Context, kind, namespace, name string) (any, error) {
+	k.calls["get "+kind]++
+	return k.Objects.GetKind(ctx, kind, namespace, name)
 }
 
 func (k *kindCounter) AllEvents(ctx context.Context, namespace string) ([]corev1.Event, error) {
@@ -33,31 +38,6 @@ func (k *kindCounter) AllEvents(ctx context.Context, namespace string) ([]corev1
 func (k *kindCounter) Events(ctx context.Context, namespace, kind, name string) ([]corev1.Event, error) {
 	k.calls["Events"]++
 	return k.Objects.Events(ctx, namespace, kind, name)
-}
-
-func (k *kindCounter) Gateway(ctx context.Context, namespace, name string) (*gatewayv1.Gateway, error) {
-	k.calls["Gateway"]++
-	return k.Objects.Gateway(ctx, namespace, name)
-}
-
-func (k *kindCounter) Gateways(ctx context.Context, namespace string) ([]gatewayv1.Gateway, error) {
-	k.calls["Gateways"]++
-	return k.Objects.Gateways(ctx, namespace)
-}
-
-func (k *kindCounter) GatewayClass(ctx context.Context, name string) (*gatewayv1.GatewayClass, error) {
-	k.calls["GatewayClass"]++
-	return k.Objects.GatewayClass(ctx, name)
-}
-
-func (k *kindCounter) GatewayClasses(ctx context.Context) ([]gatewayv1.GatewayClass, error) {
-	k.calls["GatewayClasses"]++
-	return k.Objects.GatewayClasses(ctx)
-}
-
-func (k *kindCounter) Secret(ctx context.Context, namespace, name string) (*corev1.Secret, error) {
-	k.calls["Secret"]++
-	return k.Objects.Secret(ctx, namespace, name)
 }
 
 func kindsFixture() *kindCounter {
@@ -84,41 +64,41 @@ func TestCachedKindsListedOnce(t *testing.T) {
 	ctx := context.Background()
 	for range 3 {
 		for _, ns := range []string{"a", "b", "c"} {
-			if ds, err := c.Deployments(ctx, ns); err != nil || len(ds) != 1 || ds[0].Namespace != ns {
+			if ds, err := List[appsv1.Deployment](ctx, c, ns, nil); err != nil || len(ds) != 1 || ds[0].Namespace != ns {
 				t.Fatalf("Deployments(%s) = %v, %v", ns, ds, err)
 			}
 			if ev, err := c.Events(ctx, ns, "Service", "web"); err != nil || len(ev) != 1 || ev[0].Name != "web.1" {
 				t.Fatalf("Events(%s, Service web) = %v, %v", ns, ev, err)
 			}
-			if gw, err := c.Gateway(ctx, ns, "gw"); err != nil || gw.Namespace != ns {
+			if gw, err := Get[gatewayv1.Gateway](ctx, c, ns, "gw"); err != nil || gw.Namespace != ns {
 				t.Fatalf("Gateway(%s, gw) = %v, %v", ns, gw, err)
 			}
-			if _, err := c.Gateway(ctx, ns, "missing"); !IsNotFound(err) {
+			if _, err := Get[gatewayv1.Gateway](ctx, c, ns, "missing"); !IsNotFound(err) {
 				t.Errorf("Gateway(%s, missing): %v, want NotFound", ns, err)
 			}
-			if gc, err := c.GatewayClass(ctx, "class-"+ns); err != nil || gc.Name != "class-"+ns {
+			if gc, err := Get[gatewayv1.GatewayClass](ctx, c, "", "class-"+ns); err != nil || gc.Name != "class-"+ns {
 				t.Fatalf("GatewayClass(class-%s) = %v, %v", ns, gc, err)
 			}
-			s, err := c.Secret(ctx, ns, "tls")
+			s, err := Get[corev1.Secret](ctx, c, ns, "tls")
 			if err != nil || s.Namespace != ns {
 				t.Fatalf("Secret(%s, tls) = %v, %v", ns, s, err)
 			}
 			s.Name = "changed by a caller"
 		}
 	}
-	if all, _ := c.Gateways(ctx, AllNamespaces); len(all) != 3 {
+	if all, _ := List[gatewayv1.Gateway](ctx, c, AllNamespaces, nil); len(all) != 3 {
 		t.Errorf("Gateways(all) = %d, want 3", len(all))
 	}
-	if s, _ := c.Secret(ctx, "a", "tls"); s.Name != "tls" {
+	if s, _ := Get[corev1.Secret](ctx, c, "a", "tls"); s.Name != "tls" {
 		t.Errorf("a caller's change leaked into the memo: %q", s.Name)
 	}
-	want := map[string]int{"Deployments": 1, "AllEvents": 1, "Gateways": 1, "GatewayClasses": 1, "Secret": 3}
+	want := map[string]int{"list Deployment": 1, "AllEvents": 1, "list Gateway": 1, "list GatewayClass": 1, "get Secret": 3}
 	for k, n := range want {
 		if src.calls[k] != n {
 			t.Errorf("%s asked %d times, want %d (calls %v)", k, src.calls[k], n, src.calls)
 		}
 	}
-	for _, k := range []string{"Events", "Gateway", "GatewayClass"} {
+	for _, k := range []string{"Events", "get Gateway", "get GatewayClass", "list Secret"} {
 		if src.calls[k] != 0 {
 			t.Errorf("%s asked %d times, want the scope's list only", k, src.calls[k])
 		}
@@ -132,17 +112,17 @@ func TestCachedKindsOutOfScope(t *testing.T) {
 	c := NewCached(src, "a")
 	ctx := context.Background()
 	for range 3 {
-		if ds, _ := c.Deployments(ctx, "a"); len(ds) != 1 {
+		if ds, _ := List[appsv1.Deployment](ctx, c, "a", nil); len(ds) != 1 {
 			t.Fatalf("Deployments(a) = %d", len(ds))
 		}
-		if ds, _ := c.Deployments(ctx, "b"); len(ds) != 1 || ds[0].Namespace != "b" {
+		if ds, _ := List[appsv1.Deployment](ctx, c, "b", nil); len(ds) != 1 || ds[0].Namespace != "b" {
 			t.Fatalf("Deployments(b) = %v", ds)
 		}
 		if ev, _ := c.Events(ctx, "b", "Service", "db"); len(ev) != 1 {
 			t.Fatalf("Events(b, Service db) = %v", ev)
 		}
 	}
-	if src.calls["Deployments"] != 2 || src.calls["Events"] != 1 || src.calls["AllEvents"] != 0 {
+	if src.calls["list Deployment"] != 2 || src.calls["Events"] != 1 || src.calls["AllEvents"] != 0 {
 		t.Errorf("calls %v, want one list of a, one of b, and one events question about b", src.calls)
 	}
 }

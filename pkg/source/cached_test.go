@@ -26,14 +26,14 @@ func (c *countingSource) Pods(ctx context.Context, namespace string, selector la
 	return c.Objects.Pods(ctx, namespace, selector)
 }
 
-func (c *countingSource) Ingress(ctx context.Context, namespace, name string) (*networkingv1.Ingress, error) {
-	c.calls["Ingress"]++
-	return c.Objects.Ingress(ctx, namespace, name)
+func (c *countingSource) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
+	c.calls["list "+kind]++
+	return c.Objects.ListKind(ctx, kind, namespace, selector)
 }
 
-func (c *countingSource) Ingresses(ctx context.Context, namespace string) ([]networkingv1.Ingress, error) {
-	c.calls["Ingresses"]++
-	return c.Objects.Ingresses(ctx, namespace)
+func (c *countingSource) GetKind(ctx context.Context, kind, namespace, name string) (any, error) {
+	c.calls["get "+kind]++
+	return c.Objects.GetKind(ctx, kind, namespace, name)
 }
 
 func cachedFixture() *countingSource {
@@ -54,16 +54,16 @@ func TestCachedIngressFromSnapshot(t *testing.T) {
 	ctx := context.Background()
 	for range 2 {
 		for _, ns := range []string{"a", "b", "c"} {
-			ing, err := c.Ingress(ctx, ns, "i1")
+			ing, err := Get[networkingv1.Ingress](ctx, c, ns, "i1")
 			if err != nil || ing.Namespace != ns || ing.Name != "i1" {
 				t.Fatalf("Ingress(%s, i1) = %v, %v", ns, ing, err)
 			}
 		}
 	}
-	if _, err := c.Ingress(ctx, "a", "missing"); !IsNotFound(err) {
+	if _, err := Get[networkingv1.Ingress](ctx, c, "a", "missing"); !IsNotFound(err) {
 		t.Errorf("Ingress(a, missing): %v, want NotFound", err)
 	}
-	if src.calls["Ingress"] != 0 || src.calls["Ingresses"] != 1 {
+	if src.calls["get Ingress"] != 0 || src.calls["list Ingress"] != 1 {
 		t.Errorf("calls %v, want one Ingresses list and no get", src.calls)
 	}
 }
@@ -80,12 +80,12 @@ func TestCachedOutOfScopeAskedOnce(t *testing.T) {
 		}
 		// The memo is shared: a caller's append must not grow it for the next one.
 		_ = append(pods, corev1.Pod{})
-		all, err := c.Ingresses(ctx, AllNamespaces)
+		all, err := List[networkingv1.Ingress](ctx, c, AllNamespaces, nil)
 		if err != nil || len(all) != 9 {
 			t.Fatalf("Ingresses(all) = %d, %v; want 9", len(all), err)
 		}
 	}
-	if src.calls["Pods"] != 1 || src.calls["Ingresses"] != 1 {
+	if src.calls["Pods"] != 1 || src.calls["list Ingress"] != 1 {
 		t.Errorf("calls %v, want each cluster-wide question asked once", src.calls)
 	}
 	if pods, _ := c.Pods(ctx, AllNamespaces, sel); pods[0].Name != "p1" {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -89,7 +90,7 @@ func TestFromFilesMultiDocYAML(t *testing.T) {
 	if svc.Spec.Type != corev1.ServiceTypeClusterIP {
 		t.Errorf("service type = %q, want ClusterIP", svc.Spec.Type)
 	}
-	nps, _ := o.NetworkPolicies(ctx, "other")
+	nps, _ := List[networkingv1.NetworkPolicy](ctx, o, "other", nil)
 	if len(nps) != 1 {
 		t.Fatalf("network policies in other = %v, want deny (explicit namespace kept)", names(nps))
 	}
@@ -136,11 +137,11 @@ func TestFromFilesJSON(t *testing.T) {
 	if tp := svc.Spec.Ports[0].TargetPort; tp.String() != "https" {
 		t.Errorf("targetPort = %v, want https", tp.String())
 	}
-	cm, err := o.ConfigMap(ctx, "ns", "b")
+	cm, err := Get[corev1.ConfigMap](ctx, o, "ns", "b")
 	if err != nil || cm.Data["k"] != "v" {
 		t.Errorf("ConfigMap ns/b = %v, %v", cm, err)
 	}
-	if _, err := o.ConfigMap(ctx, "ns", "a"); err != nil {
+	if _, err := Get[corev1.ConfigMap](ctx, o, "ns", "a"); err != nil {
 		t.Error(err)
 	}
 }
@@ -264,7 +265,7 @@ func TestFromFilesKubectlGetOutput(t *testing.T) {
 	if q := p.Spec.Containers[0].Resources.Requests[corev1.ResourceCPU]; q.String() != "100m" {
 		t.Errorf("cpu request = %v", q.String())
 	}
-	deps, _ := o.Deployments(ctx, "shop")
+	deps, _ := List[appsv1.Deployment](ctx, o, "shop", nil)
 	if len(deps) != 1 || deps[0].Status.ReadyReplicas != 2 || *deps[0].Spec.Replicas != 2 {
 		t.Errorf("deployment not read: %+v", deps)
 	}
@@ -384,11 +385,11 @@ stringData:
 	if err != nil || len(cnps) != 1 || cnps[0].GetKind() != "CiliumNetworkPolicy" || cnps[0].GetNamespace() != "apps" || !o.Has(KindCNIPolicy) {
 		t.Errorf("CNIPolicies(apps) = %v, %v", cnps, err)
 	}
-	ics, _ := o.IngressClasses(context.Background())
+	ics, _ := List[networkingv1.IngressClass](context.Background(), o, AllNamespaces, nil)
 	if len(ics) != 1 || ics[0].Namespace != "" || ics[0].Spec.Controller != "k8s.io/ingress-nginx" {
 		t.Errorf("IngressClasses = %+v", ics)
 	}
-	s, err := o.Secret(context.Background(), "apps", "tls")
+	s, err := Get[corev1.Secret](context.Background(), o, "apps", "tls")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +410,7 @@ kind: ConfigMap
 metadata: {name: cm, namespace: default}
 data: {v: "2"}
 `, "default")
-	cm, err := o.ConfigMap(context.Background(), "default", "cm")
+	cm, err := Get[corev1.ConfigMap](context.Background(), o, "default", "cm")
 	if err != nil || cm.Data["v"] != "2" {
 		t.Errorf("ConfigMap = %v, %v; want the last one (v=2)", cm, err)
 	}

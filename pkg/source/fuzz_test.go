@@ -5,6 +5,7 @@ import (
 	"context"
 	"testing"
 
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
 )
 
@@ -38,7 +39,7 @@ func FuzzFromFiles(f *testing.F) {
 		if _, err := store.Namespaces(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.NetworkPolicies(ctx, AllNamespaces); err != nil {
+		if _, err := List[networkingv1.NetworkPolicy](ctx, store, AllNamespaces, nil); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -13,6 +13,7 @@ import (
 	fakediscovery "k8s.io/client-go/discovery/fake"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 	"k8s.io/client-go/kubernetes/fake"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
 // gatewayLive builds a Live Source whose discovery serves the given Gateway API
@@ -57,11 +58,11 @@ func TestLiveGatewayAPINotInstalled(t *testing.T) {
 		t.Fatalf("GatewayAPIInstalled = %v, %v; want false, nil", installed, err)
 	}
 	// Reads of a kind that is not served are empty lists and NotFound gets, never errors.
-	routes, err := l.HTTPRoutes(ctx, "shop")
+	routes, err := List[gatewayv1.HTTPRoute](ctx, l, "shop", nil)
 	if err != nil || len(routes) != 0 {
 		t.Errorf("HTTPRoutes = %v, %v; want empty", routes, err)
 	}
-	if _, err := l.HTTPRoute(ctx, "shop", "web"); !IsNotFound(err) {
+	if _, err := Get[gatewayv1.HTTPRoute](ctx, l, "shop", "web"); !IsNotFound(err) {
 		t.Errorf("HTTPRoute error = %v, want NotFound", err)
 	}
 }
@@ -94,7 +95,7 @@ func TestLiveGatewayVersions(t *testing.T) {
 			t.Errorf("GatewayAPIServes(%s) = %v, want %v", kind, got, want)
 		}
 	}
-	route, err := l.HTTPRoute(ctx, "shop", "web")
+	route, err := Get[gatewayv1.HTTPRoute](ctx, l, "shop", "web")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,14 +103,14 @@ func TestLiveGatewayVersions(t *testing.T) {
 		*route.Spec.Rules[0].BackendRefs[0].Weight != 90 || *route.Spec.Rules[0].BackendRefs[0].Port != 80 {
 		t.Errorf("HTTPRoute not converted: %+v", route.Spec)
 	}
-	grants, err := l.ReferenceGrants(ctx, "payments")
+	grants, err := List[gatewayv1.ReferenceGrant](ctx, l, "payments", nil)
 	if err != nil || len(grants) != 1 || grants[0].Spec.From[0].Namespace != "shop" {
 		t.Errorf("ReferenceGrants = %+v, %v", grants, err)
 	}
-	if _, err := l.GatewayClass(ctx, "example"); err != nil {
+	if _, err := Get[gatewayv1.GatewayClass](ctx, l, "", "example"); err != nil {
 		t.Errorf("GatewayClass: %v", err)
 	}
-	if tcp, err := l.TCPRoutes(ctx, AllNamespaces); err != nil || len(tcp) != 0 {
+	if tcp, err := List[gatewayv1.TCPRoute](ctx, l, AllNamespaces, nil); err != nil || len(tcp) != 0 {
 		t.Errorf("TCPRoutes = %v, %v; want empty: the kind is not served", tcp, err)
 	}
 	for _, a := range dyn.Actions() {
@@ -170,25 +171,25 @@ spec:
 	if ok, _ := src.GatewayAPIInstalled(ctx); !ok {
 		t.Error("GatewayAPIInstalled = false for input with Gateway API objects")
 	}
-	if _, err := src.GatewayClass(ctx, "example"); err != nil {
+	if _, err := Get[gatewayv1.GatewayClass](ctx, src, "", "example"); err != nil {
 		t.Errorf("GatewayClass (cluster-scoped, namespace dropped): %v", err)
 	}
-	if _, err := src.Gateway(ctx, "shop", "gw"); err != nil {
+	if _, err := Get[gatewayv1.Gateway](ctx, src, "shop", "gw"); err != nil {
 		t.Errorf("Gateway: %v", err)
 	}
-	if r, err := src.HTTPRoute(ctx, "shop", "web"); err != nil || *r.Spec.Rules[0].BackendRefs[0].Port != 80 {
+	if r, err := Get[gatewayv1.HTTPRoute](ctx, src, "shop", "web"); err != nil || *r.Spec.Rules[0].BackendRefs[0].Port != 80 {
 		t.Errorf("HTTPRoute: %v", err)
 	}
-	if gs, _ := src.ReferenceGrants(ctx, "payments"); len(gs) != 1 {
+	if gs, _ := List[gatewayv1.ReferenceGrant](ctx, src, "payments", nil); len(gs) != 1 {
 		t.Errorf("v1beta1 ReferenceGrant not read: %v", gs)
 	}
-	if r, err := src.TCPRoute(ctx, "shop", "db"); err != nil || len(r.Spec.Rules) != 1 {
+	if r, err := Get[gatewayv1.TCPRoute](ctx, src, "shop", "db"); err != nil || len(r.Spec.Rules) != 1 {
 		t.Errorf("v1alpha2 TCPRoute not read: %v", err)
 	}
 	if ok, _ := src.GatewayAPIServes(ctx, KindGRPCRoute); ok {
 		t.Error("GatewayAPIServes(GRPCRoute) = true for input without GRPCRoutes")
 	}
-	if _, err := src.GRPCRoute(ctx, "shop", "web"); !IsNotFound(err) {
+	if _, err := Get[gatewayv1.GRPCRoute](ctx, src, "shop", "web"); !IsNotFound(err) {
 		t.Errorf("GRPCRoute error = %v, want NotFound", err)
 	}
 	nss, _ := src.Namespaces(ctx)

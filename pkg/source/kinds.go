@@ -379,3 +379,12 @@ func (t *tableOf[T]) eachNamespace(note func(string)) {
 		note(t.ops.meta(&t.items[i]).GetNamespace())
 	}
 }
+
+// KindResource is the resource of a registered kind (e.g. deployments.apps for
+// KindDeployment), as API errors and RBAC name it; empty for any other kind.
+func KindResource(kind string) schema.GroupResource {
+	if k := kindsByName[kind]; k != nil {
+		return k.groupResource()
+	}
+	return schema.GroupResource{}
+}

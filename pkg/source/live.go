@@ -7,11 +7,8 @@ import (
 	"net/http"
 	"sync/atomic"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
@@ -34,23 +31,11 @@ const maxPresized = 200_000
 
 // Resource names as kubectl auth can-i takes them, used in every ReadError.
 const (
-	resPods            = "pods"
-	resServices        = "services"
-	resEndpoints       = "endpoints"
-	resEndpointSlices  = "endpointslices.discovery.k8s.io"
-	resNodes           = "nodes"
-	resNamespaces      = "namespaces"
-	resEvents          = "events"
-	resStatefulSets    = "statefulsets.apps"
-	resDeployments     = "deployments.apps"
-	resDaemonSets      = "daemonsets.apps"
-	resReplicaSets     = "replicasets.apps"
-	resJobs            = "jobs.batch"
-	resNetworkPolicies = "networkpolicies.networking.k8s.io"
-	resConfigMaps      = "configmaps"
-	resSecrets         = "secrets"
-	resIngresses       = "ingresses.networking.k8s.io"
-	resIngressClasses  = "ingressclasses.networking.k8s.io"
+	resPods           = "pods"
+	resServices       = "services"
+	resEndpointSlices = "endpointslices.discovery.k8s.io"
+	resNamespaces     = "namespaces"
+	resEvents         = "events"
 )
 
 // Live is a Source backed by an API server. It only ever issues get and list
@@ -339,26 +324,6 @@ func (l *Live) EndpointSlices(ctx context.Context, namespace, service string) ([
 	return slices, nil
 }
 
-// Endpoints implements Source.
-func (l *Live) Endpoints(ctx context.Context, namespace, name string) (*corev1.Endpoints, error) {
-	ep, err := l.client.CoreV1().Endpoints(namespace).Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return nil, readErr("get", resEndpoints, namespace, name, err)
-	}
-	return ep, nil
-}
-
-// Nodes implements Source.
-func (l *Live) Nodes(ctx context.Context) ([]corev1.Node, error) {
-	nodes, err := listAll(ctx, metav1.ListOptions{}, l.client.CoreV1().Nodes().List,
-		func(list *corev1.NodeList) []corev1.Node { return list.Items })
-	if err != nil {
-		return nil, readErr("list", resNodes, "", "", err)
-	}
-	sortByKey(nodes)
-	return nodes, nil
-}
-
 // Namespaces implements Source.
 func (l *Live) Namespaces(ctx context.Context) ([]corev1.Namespace, error) {
 	nss, err := listAll(ctx, metav1.ListOptions{}, l.client.CoreV1().Namespaces().List,
@@ -386,121 +351,6 @@ func (l *Live) Events(ctx context.Context, namespace, kind, name string) ([]core
 	})
 	sortByKey(events)
 	return events, nil
-}
-
-// StatefulSets implements Source.
-func (l *Live) StatefulSets(ctx context.Context, namespace string) ([]appsv1.StatefulSet, error) {
-	items, err := listAll(ctx, metav1.ListOptions{}, l.client.AppsV1().StatefulSets(namespace).List,
-		func(list *appsv1.StatefulSetList) []appsv1.StatefulSet { return list.Items })
-	if err != nil {
-		return nil, readErr("list", resStatefulSets, namespace, "", err)
-	}
-	sortByKey(items)
-	return items, nil
-}
-
-// Deployments implements Source.
-func (l *Live) Deployments(ctx context.Context, namespace string) ([]appsv1.Deployment, error) {
-	items, err := listAll(ctx, metav1.ListOptions{}, l.client.AppsV1().Deployments(namespace).List,
-		func(list *appsv1.DeploymentList) []appsv1.Deployment { return list.Items })
-	if err != nil {
-		return nil, readErr("list", resDeployments, namespace, "", err)
-	}
-	sortByKey(items)
-	return items, nil
-}
-
-// DaemonSets implements Source.
-func (l *Live) DaemonSets(ctx context.Context, namespace string) ([]appsv1.DaemonSet, error) {
-	items, err := listAll(ctx, metav1.ListOptions{}, l.client.AppsV1().DaemonSets(namespace).List,
-		func(list *appsv1.DaemonSetList) []appsv1.DaemonSet { return list.Items })
-	if err != nil {
-		return nil, readErr("list", resDaemonSets, namespace, "", err)
-	}
-	sortByKey(items)
-	return items, nil
-}
-
-// ReplicaSets implements Source.
-func (l *Live) ReplicaSets(ctx context.Context, namespace string) ([]appsv1.ReplicaSet, error) {
-	items, err := listAll(ctx, metav1.ListOptions{}, l.client.AppsV1().ReplicaSets(namespace).List,
-		func(list *appsv1.ReplicaSetList) []appsv1.ReplicaSet { return list.Items })
-	if err != nil {
-		return nil, readErr("list", resReplicaSets, namespace, "", err)
-	}
-	sortByKey(items)
-	return items, nil
-}
-
-// Jobs implements Source.
-func (l *Live) Jobs(ctx context.Context, namespace string) ([]batchv1.Job, error) {
-	items, err := listAll(ctx, metav1.ListOptions{}, l.client.BatchV1().Jobs(namespace).List,
-		func(list *batchv1.JobList) []batchv1.Job { return list.Items })
-	if err != nil {
-		return nil, readErr("list", resJobs, namespace, "", err)
-	}
-	sortByKey(items)
-	return items, nil
-}
-
-// NetworkPolicies implements Source.
-func (l *Live) NetworkPolicies(ctx context.Context, namespace string) ([]networkingv1.NetworkPolicy, error) {
-	items, err := listAll(ctx, metav1.ListOptions{}, l.client.NetworkingV1().NetworkPolicies(namespace).List,
-		func(list *networkingv1.NetworkPolicyList) []networkingv1.NetworkPolicy { return list.Items })
-	if err != nil {
-		return nil, readErr("list", resNetworkPolicies, namespace, "", err)
-	}
-	sortByKey(items)
-	return items, nil
-}
-
-// ConfigMap implements Source.
-func (l *Live) ConfigMap(ctx context.Context, namespace, name string) (*corev1.ConfigMap, error) {
-	cm, err := l.client.CoreV1().ConfigMaps(namespace).Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return nil, readErr("get", resConfigMaps, namespace, name, err)
-	}
-	return cm, nil
-}
-
-// Secret implements Source.
-func (l *Live) Secret(ctx context.Context, namespace, name string) (*corev1.Secret, error) {
-	secret, err := l.client.CoreV1().Secrets(namespace).Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return nil, readErr("get", resSecrets, namespace, name, err)
-	}
-	return secret, nil
-}
-
-// Ingress implements Source.
-func (l *Live) Ingress(ctx context.Context, namespace, name string) (*networkingv1.Ingress, error) {
-	ing, err := l.client.NetworkingV1().Ingresses(namespace).Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return nil, readErr("get", resIngresses, namespace, name, err)
-	}
-	return ing, nil
-}
-
-// Ingresses implements Source.
-func (l *Live) Ingresses(ctx context.Context, namespace string) ([]networkingv1.Ingress, error) {
-	items, err := listAll(ctx, metav1.ListOptions{}, l.client.NetworkingV1().Ingresses(namespace).List,
-		func(list *networkingv1.IngressList) []networkingv1.Ingress { return list.Items })
-	if err != nil {
-		return nil, readErr("list", resIngresses, namespace, "", err)
-	}
-	sortByKey(items)
-	return items, nil
-}
-
-// IngressClasses implements Source.
-func (l *Live) IngressClasses(ctx context.Context) ([]networkingv1.IngressClass, error) {
-	items, err := listAll(ctx, metav1.ListOptions{}, l.client.NetworkingV1().IngressClasses().List,
-		func(list *networkingv1.IngressClassList) []networkingv1.IngressClass { return list.Items })
-	if err != nil {
-		return nil, readErr("list", resIngressClasses, "", "", err)
-	}
-	sortByKey(items)
-	return items, nil
 }
 
 // Stats counts the HTTP requests made through a rest.Config and the response body

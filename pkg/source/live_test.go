@@ -11,8 +11,11 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -110,20 +113,23 @@ func TestLiveReadsWithServerSideSelectors(t *testing.T) {
 		t.Errorf("event list options = %+v", opts)
 	}
 
-	nps, err := live.NetworkPolicies(ctx, "a")
+	nps, err := List[networkingv1.NetworkPolicy](ctx, live, "a", nil)
 	if err != nil || nps == nil || len(nps) != 0 {
 		t.Errorf("NetworkPolicies = %v, %v; want empty non-nil", nps, err)
 	}
 	for name, list := range map[string]func() (int, error){
-		"nodes":          func() (int, error) { l, err := live.Nodes(ctx); return len(l), err },
-		"namespaces":     func() (int, error) { l, err := live.Namespaces(ctx); return len(l), err },
-		"statefulsets":   func() (int, error) { l, err := live.StatefulSets(ctx, "a"); return len(l), err },
-		"deployments":    func() (int, error) { l, err := live.Deployments(ctx, "a"); return len(l), err },
-		"daemonsets":     func() (int, error) { l, err := live.DaemonSets(ctx, "a"); return len(l), err },
-		"replicasets":    func() (int, error) { l, err := live.ReplicaSets(ctx, "a"); return len(l), err },
-		"jobs":           func() (int, error) { l, err := live.Jobs(ctx, "a"); return len(l), err },
-		"ingresses":      func() (int, error) { l, err := live.Ingresses(ctx, "a"); return len(l), err },
-		"ingressclasses": func() (int, error) { l, err := live.IngressClasses(ctx); return len(l), err },
+		"nodes":        func() (int, error) { l, err := List[corev1.Node](ctx, live, AllNamespaces, nil); return len(l), err },
+		"namespaces":   func() (int, error) { l, err := live.Namespaces(ctx); return len(l), err },
+		"statefulsets": func() (int, error) { l, err := List[appsv1.StatefulSet](ctx, live, "a", nil); return len(l), err },
+		"deployments":  func() (int, error) { l, err := List[appsv1.Deployment](ctx, live, "a", nil); return len(l), err },
+		"daemonsets":   func() (int, error) { l, err := List[appsv1.DaemonSet](ctx, live, "a", nil); return len(l), err },
+		"replicasets":  func() (int, error) { l, err := List[appsv1.ReplicaSet](ctx, live, "a", nil); return len(l), err },
+		"jobs":         func() (int, error) { l, err := List[batchv1.Job](ctx, live, "a", nil); return len(l), err },
+		"ingresses":    func() (int, error) { l, err := List[networkingv1.Ingress](ctx, live, "a", nil); return len(l), err },
+		"ingressclasses": func() (int, error) {
+			l, err := List[networkingv1.IngressClass](ctx, live, AllNamespaces, nil)
+			return len(l), err
+		},
 	} {
 		if n, err := list(); err != nil || n != 0 {
 			t.Errorf("%s: %d, %v", name, n, err)
@@ -146,17 +152,17 @@ func TestLiveGetters(t *testing.T) {
 	for name, get := range map[string]func() error{
 		"service":   func() error { _, err := live.Service(ctx, "b", "web"); return err },
 		"pod":       func() error { _, err := live.Pod(ctx, "a", "x"); return err },
-		"endpoints": func() error { _, err := live.Endpoints(ctx, "a", "web"); return err },
-		"configmap": func() error { _, err := live.ConfigMap(ctx, "a", "x"); return err },
-		"secret":    func() error { _, err := live.Secret(ctx, "a", "x"); return err },
-		"ingress":   func() error { _, err := live.Ingress(ctx, "a", "x"); return err },
+		"endpoints": func() error { _, err := Get[corev1.Endpoints](ctx, live, "a", "web"); return err },
+		"configmap": func() error { _, err := Get[corev1.ConfigMap](ctx, live, "a", "x"); return err },
+		"secret":    func() error { _, err := Get[corev1.Secret](ctx, live, "a", "x"); return err },
+		"ingress":   func() error { _, err := Get[networkingv1.Ingress](ctx, live, "a", "x"); return err },
 	} {
 		err := get()
 		if !IsNotFound(err) {
 			t.Errorf("%s: IsNotFound(%v) = false", name, err)
 		}
 	}
-	_, err := live.Secret(ctx, "a", "tls")
+	_, err := Get[corev1.Secret](ctx, live, "a", "tls")
 	var re *ReadError
 	if !errors.As(err, &re) || re.Verb != "get" || re.Resource != "secrets" || re.Namespace != "a" || re.Name != "tls" {
 		t.Errorf("ReadError = %+v", re)

@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"sort"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -226,16 +223,6 @@ func (o *Objects) EndpointSlices(_ context.Context, namespace, service string) (
 	return listed[discoveryv1.EndpointSlice](o, KindEndpointSlice, namespace, serviceNameSelector(service)), nil
 }
 
-// Endpoints implements Source.
-func (o *Objects) Endpoints(_ context.Context, namespace, name string) (*corev1.Endpoints, error) {
-	return got[corev1.Endpoints](o, KindEndpoints, namespace, name)
-}
-
-// Nodes implements Source.
-func (o *Objects) Nodes(context.Context) ([]corev1.Node, error) {
-	return listed[corev1.Node](o, KindNode, AllNamespaces, nil), nil
-}
-
 // Namespaces implements Source. Offline, namespaces that objects live in but that the
 // files do not declare are synthesised with the label the API server would add, so
 // namespaceSelectors on kubernetes.io/metadata.name work on plain manifests.
@@ -282,61 +269,6 @@ func (o *Objects) Events(_ context.Context, namespace, kind, name string) ([]cor
 		}
 	}
 	return out, nil
-}
-
-// StatefulSets implements Source.
-func (o *Objects) StatefulSets(_ context.Context, namespace string) ([]appsv1.StatefulSet, error) {
-	return listed[appsv1.StatefulSet](o, KindStatefulSet, namespace, nil), nil
-}
-
-// Deployments implements Source.
-func (o *Objects) Deployments(_ context.Context, namespace string) ([]appsv1.Deployment, error) {
-	return listed[appsv1.Deployment](o, KindDeployment, namespace, nil), nil
-}
-
-// DaemonSets implements Source.
-func (o *Objects) DaemonSets(_ context.Context, namespace string) ([]appsv1.DaemonSet, error) {
-	return listed[appsv1.DaemonSet](o, KindDaemonSet, namespace, nil), nil
-}
-
-// ReplicaSets implements Source.
-func (o *Objects) ReplicaSets(_ context.Context, namespace string) ([]appsv1.ReplicaSet, error) {
-	return listed[appsv1.ReplicaSet](o, KindReplicaSet, namespace, nil), nil
-}
-
-// Jobs implements Source.
-func (o *Objects) Jobs(_ context.Context, namespace string) ([]batchv1.Job, error) {
-	return listed[batchv1.Job](o, KindJob, namespace, nil), nil
-}
-
-// NetworkPolicies implements Source.
-func (o *Objects) NetworkPolicies(_ context.Context, namespace string) ([]networkingv1.NetworkPolicy, error) {
-	return listed[networkingv1.NetworkPolicy](o, KindNetworkPolicy, namespace, nil), nil
-}
-
-// ConfigMap implements Source.
-func (o *Objects) ConfigMap(_ context.Context, namespace, name string) (*corev1.ConfigMap, error) {
-	return got[corev1.ConfigMap](o, KindConfigMap, namespace, name)
-}
-
-// Secret implements Source.
-func (o *Objects) Secret(_ context.Context, namespace, name string) (*corev1.Secret, error) {
-	return got[corev1.Secret](o, KindSecret, namespace, name)
-}
-
-// Ingress implements Source.
-func (o *Objects) Ingress(_ context.Context, namespace, name string) (*networkingv1.Ingress, error) {
-	return got[networkingv1.Ingress](o, KindIngress, namespace, name)
-}
-
-// Ingresses implements Source.
-func (o *Objects) Ingresses(_ context.Context, namespace string) ([]networkingv1.Ingress, error) {
-	return listed[networkingv1.Ingress](o, KindIngress, namespace, nil), nil
-}
-
-// IngressClasses implements Source.
-func (o *Objects) IngressClasses(context.Context) ([]networkingv1.IngressClass, error) {
-	return listed[networkingv1.IngressClass](o, KindIngressClass, AllNamespaces, nil), nil
 }
 
 func serviceNameSelector(service string) labels.Selector {

@@ -103,11 +103,11 @@ func TestObjectsSelectors(t *testing.T) {
 	events, _ := o.Events(ctx, "a", "Pod", "web-1")
 	equal(t, "events of pod web-1", names(events), []string{"a/e1"})
 
-	nps, _ := o.NetworkPolicies(ctx, "a")
+	nps, _ := List[networkingv1.NetworkPolicy](ctx, o, "a", nil)
 	if nps == nil || len(nps) != 0 {
 		t.Errorf("NetworkPolicies(a) = %v, want empty non-nil", nps)
 	}
-	ings, _ := o.Ingresses(ctx, AllNamespaces)
+	ings, _ := List[networkingv1.Ingress](ctx, o, AllNamespaces, nil)
 	if ings == nil {
 		t.Error("Ingresses returned nil, want empty non-nil")
 	}
@@ -144,10 +144,10 @@ func TestObjectsNotFound(t *testing.T) {
 	for name, get := range map[string]func() error{
 		"service":   func() error { _, err := o.Service(ctx, "c", "web"); return err },
 		"pod":       func() error { _, err := o.Pod(ctx, "a", "nope"); return err },
-		"endpoints": func() error { _, err := o.Endpoints(ctx, "a", "web"); return err },
-		"configmap": func() error { _, err := o.ConfigMap(ctx, "a", "cm"); return err },
-		"secret":    func() error { _, err := o.Secret(ctx, "a", "tls"); return err },
-		"ingress":   func() error { _, err := o.Ingress(ctx, "a", "ing"); return err },
+		"endpoints": func() error { _, err := Get[corev1.Endpoints](ctx, o, "a", "web"); return err },
+		"configmap": func() error { _, err := Get[corev1.ConfigMap](ctx, o, "a", "cm"); return err },
+		"secret":    func() error { _, err := Get[corev1.Secret](ctx, o, "a", "tls"); return err },
+		"ingress":   func() error { _, err := Get[networkingv1.Ingress](ctx, o, "a", "ing"); return err },
 	} {
 		err := get()
 		if !IsNotFound(err) {
@@ -158,7 +158,7 @@ func TestObjectsNotFound(t *testing.T) {
 		}
 	}
 
-	_, err := o.Ingress(ctx, "a", "ing")
+	_, err := Get[networkingv1.Ingress](ctx, o, "a", "ing")
 	var re *ReadError
 	if !errors.As(err, &re) {
 		t.Fatalf("error %T is not a *ReadError", err)
@@ -201,7 +201,7 @@ func TestObjectsDefaults(t *testing.T) {
 	if p := svc.Spec.Ports[0]; p.Protocol != corev1.ProtocolTCP || p.TargetPort.IntValue() != 80 {
 		t.Errorf("service port not defaulted: %+v", p)
 	}
-	nps, _ := o.NetworkPolicies(context.Background(), "a")
+	nps, _ := List[networkingv1.NetworkPolicy](context.Background(), o, "a", nil)
 	if got := nps[0].Spec.PolicyTypes; len(got) != 2 || got[0] != networkingv1.PolicyTypeIngress || got[1] != networkingv1.PolicyTypeEgress {
 		t.Errorf("policyTypes = %v, want [Ingress Egress]", got)
 	}

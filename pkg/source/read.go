@@ -193,7 +193,7 @@ func (w *Watching) fromKind(ctx context.Context, k *kindInfo, namespace, name st
 	case AdminPolicyGroupVersion.Group:
 		return w.fromAdminPolicy(ctx, k.name)
 	}
-	spec := kindIn(k.gv, k.resource, k.name, namespace).selecting(selector)
+	spec := feedOf(k.name, namespace).selecting(selector)
 	if name != "" {
 		spec = spec.named(name)
 	}

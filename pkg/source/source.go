@@ -7,15 +7,10 @@ package source
 import (
 	"context"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
-	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
-	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 )
 
 // AllNamespaces, passed as a namespace, lists across the cluster.
@@ -62,6 +57,12 @@ type Source interface {
 	// ListKind and GetKind read a kind of the registry (kinds.go) by name: ListKind's
 	// items are a []T and GetKind's object a *T of the kind's Go type. Checks call them
 	// through List and Get, which are typed; a kind needs no method of its own.
+	//
+	// The Gateway API kinds are returned as their v1 Go types whatever version the
+	// cluster or the files serve them in (v1beta1 ReferenceGrant, v1alpha2 TCPRoute have
+	// the same shape). A CRD kind the cluster does not serve (the Gateway API, the admin
+	// network policies of sigs.k8s.io/network-policy-api on most clusters) lists as
+	// empty and gets as NotFound: no such object can exist there.
 	ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error)
 	GetKind(ctx context.Context, kind, namespace, name string) (any, error)
 
@@ -73,28 +74,9 @@ type Source interface {
 	Pod(ctx context.Context, namespace, name string) (*corev1.Pod, error)
 	// EndpointSlices lists the slices labelled kubernetes.io/service-name=service.
 	EndpointSlices(ctx context.Context, namespace, service string) ([]discoveryv1.EndpointSlice, error)
-	// Endpoints is the legacy object, read only for selector-less Services.
-	Endpoints(ctx context.Context, namespace, name string) (*corev1.Endpoints, error)
-	Nodes(ctx context.Context) ([]corev1.Node, error)
 	Namespaces(ctx context.Context) ([]corev1.Namespace, error)
 	// Events lists events about one object (involvedObject kind and name).
 	Events(ctx context.Context, namespace, kind, name string) ([]corev1.Event, error)
-	StatefulSets(ctx context.Context, namespace string) ([]appsv1.StatefulSet, error)
-	Deployments(ctx context.Context, namespace string) ([]appsv1.Deployment, error)
-	DaemonSets(ctx context.Context, namespace string) ([]appsv1.DaemonSet, error)
-	ReplicaSets(ctx context.Context, namespace string) ([]appsv1.ReplicaSet, error)
-	Jobs(ctx context.Context, namespace string) ([]batchv1.Job, error)
-	NetworkPolicies(ctx context.Context, namespace string) ([]networkingv1.NetworkPolicy, error)
-	ConfigMap(ctx context.Context, namespace, name string) (*corev1.ConfigMap, error)
-	Secret(ctx context.Context, namespace, name string) (*corev1.Secret, error)
-	Ingress(ctx context.Context, namespace, name string) (*networkingv1.Ingress, error)
-	Ingresses(ctx context.Context, namespace string) ([]networkingv1.Ingress, error)
-	IngressClasses(ctx context.Context) ([]networkingv1.IngressClass, error)
-
-	// Gateway API (gateway.networking.k8s.io). Objects are returned as the v1 Go types
-	// whatever version the cluster or the files serve them in (v1beta1 ReferenceGrant,
-	// v1alpha2 TCPRoute/TLSRoute have the same shape). A kind the cluster does not serve
-	// lists as empty and gets as NotFound: no such object can exist there.
 
 	// GatewayAPIInstalled reports whether the API server serves the Gateway API group
 	// (discovery). Offline it reports whether the input holds any Gateway API object.
@@ -102,28 +84,6 @@ type Source interface {
 	// GatewayAPIServes reports whether kind (e.g. "TCPRoute") of the Gateway API group is
 	// served. Offline it reports whether the input holds objects of that kind.
 	GatewayAPIServes(ctx context.Context, kind string) (bool, error)
-	GatewayClass(ctx context.Context, name string) (*gatewayv1.GatewayClass, error)
-	Gateway(ctx context.Context, namespace, name string) (*gatewayv1.Gateway, error)
-	Gateways(ctx context.Context, namespace string) ([]gatewayv1.Gateway, error)
-	HTTPRoute(ctx context.Context, namespace, name string) (*gatewayv1.HTTPRoute, error)
-	HTTPRoutes(ctx context.Context, namespace string) ([]gatewayv1.HTTPRoute, error)
-	GRPCRoute(ctx context.Context, namespace, name string) (*gatewayv1.GRPCRoute, error)
-	GRPCRoutes(ctx context.Context, namespace string) ([]gatewayv1.GRPCRoute, error)
-	TCPRoute(ctx context.Context, namespace, name string) (*gatewayv1.TCPRoute, error)
-	TCPRoutes(ctx context.Context, namespace string) ([]gatewayv1.TCPRoute, error)
-	TLSRoute(ctx context.Context, namespace, name string) (*gatewayv1.TLSRoute, error)
-	TLSRoutes(ctx context.Context, namespace string) ([]gatewayv1.TLSRoute, error)
-	// ReferenceGrants lists the grants of namespace (they live in the namespace of the
-	// object they allow references to).
-	ReferenceGrants(ctx context.Context, namespace string) ([]gatewayv1.ReferenceGrant, error)
-
-	// Admin network policies (policy.networking.k8s.io/v1alpha1, sigs.k8s.io/network-policy-api),
-	// cluster-scoped. Where the CRDs are not served (most clusters), or offline when the
-	// input holds none, both list as empty without error.
-
-	AdminNetworkPolicies(ctx context.Context) ([]anpv1alpha1.AdminNetworkPolicy, error)
-	// BaselineAdminNetworkPolicies lists the BANPs; the API allows only one, named "default".
-	BaselineAdminNetworkPolicies(ctx context.Context) ([]anpv1alpha1.BaselineAdminNetworkPolicy, error)
 
 	// CNIPolicies lists the network plugins' own policy kinds (CNIPolicyKinds: Cilium's
 	// and Calico's), which netdoctor reads but does not evaluate: those of namespace (every

@@ -8,11 +8,8 @@ import (
 	"sync"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -23,8 +20,6 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
-	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 )
 
 // Watching is the Source of --watch. Each distinct read a diagnosis makes (a kind in a
@@ -108,8 +103,10 @@ type feedSpec struct {
 	fields    string
 }
 
-func kindIn(gv schema.GroupVersion, resource, kind, namespace string) feedSpec {
-	return feedSpec{gvr: gv.WithResource(resource), kind: kind, namespace: namespace}
+// feedOf is the read of a registered kind in namespace.
+func feedOf(kind, namespace string) feedSpec {
+	k := kindsByName[kind]
+	return feedSpec{gvr: k.gv.WithResource(k.resource), kind: kind, namespace: namespace}
 }
 
 func (s feedSpec) named(name string) feedSpec {
@@ -406,22 +403,14 @@ func (w *Watching) fromGateway(ctx context.Context, kind, namespace, name string
 	return w.from(ctx, spec)
 }
 
-var (
-	core       = corev1.SchemeGroupVersion
-	apps       = appsv1.SchemeGroupVersion
-	batch      = batchv1.SchemeGroupVersion
-	discovery  = discoveryv1.SchemeGroupVersion
-	networking = networkingv1.SchemeGroupVersion
-)
-
 // Service implements Source.
 func (w *Watching) Service(ctx context.Context, namespace, name string) (*corev1.Service, error) {
-	return w.from(ctx, kindIn(core, "services", "Service", namespace).named(name)).Service(ctx, namespace, name)
+	return w.from(ctx, feedOf(KindService, namespace).named(name)).Service(ctx, namespace, name)
 }
 
 // Services implements Source.
 func (w *Watching) Services(ctx context.Context, namespace, name string) ([]corev1.Service, error) {
-	spec := kindIn(core, "services", "Service", namespace)
+	spec := feedOf(KindService, namespace)
 	if name != "" {
 		spec = spec.named(name)
 	}
@@ -433,158 +422,33 @@ func (w *Watching) Pods(ctx context.Context, namespace string, selector labels.S
 	if selector != nil && !selector.Empty() && selector.String() == "" {
 		return w.Source.Pods(ctx, namespace, selector) // labels.Nothing(): no request at all
 	}
-	return w.from(ctx, kindIn(core, "pods", "Pod", namespace).selecting(selector)).Pods(ctx, namespace, selector)
+	return w.from(ctx, feedOf(KindPod, namespace).selecting(selector)).Pods(ctx, namespace, selector)
 }
 
 // Pod implements Source.
 func (w *Watching) Pod(ctx context.Context, namespace, name string) (*corev1.Pod, error) {
-	return w.from(ctx, kindIn(core, "pods", "Pod", namespace).named(name)).Pod(ctx, namespace, name)
+	return w.from(ctx, feedOf(KindPod, namespace).named(name)).Pod(ctx, namespace, name)
 }
 
 // EndpointSlices implements Source.
 func (w *Watching) EndpointSlices(ctx context.Context, namespace, service string) ([]discoveryv1.EndpointSlice, error) {
-	spec := kindIn(discovery, "endpointslices", "EndpointSlice", namespace).selecting(serviceNameSelector(service))
+	spec := feedOf(KindEndpointSlice, namespace).selecting(serviceNameSelector(service))
 	return w.from(ctx, spec).EndpointSlices(ctx, namespace, service)
-}
-
-// Endpoints implements Source.
-func (w *Watching) Endpoints(ctx context.Context, namespace, name string) (*corev1.Endpoints, error) {
-	return w.from(ctx, kindIn(core, "endpoints", "Endpoints", namespace).named(name)).Endpoints(ctx, namespace, name)
-}
-
-// Nodes implements Source.
-func (w *Watching) Nodes(ctx context.Context) ([]corev1.Node, error) {
-	return w.from(ctx, kindIn(core, "nodes", "Node", AllNamespaces)).Nodes(ctx)
 }
 
 // Namespaces implements Source.
 func (w *Watching) Namespaces(ctx context.Context) ([]corev1.Namespace, error) {
-	return w.from(ctx, kindIn(core, "namespaces", "Namespace", AllNamespaces)).Namespaces(ctx)
+	return w.from(ctx, feedOf(KindNamespace, AllNamespaces)).Namespaces(ctx)
 }
 
 // Events implements Source.
 func (w *Watching) Events(ctx context.Context, namespace, kind, name string) ([]corev1.Event, error) {
-	spec := kindIn(core, "events", "Event", namespace)
+	spec := feedOf(KindEvent, namespace)
 	spec.fields = fields.AndSelectors(
 		fields.OneTermEqualSelector("involvedObject.kind", kind),
 		fields.OneTermEqualSelector("involvedObject.name", name),
 	).String()
 	return w.from(ctx, spec).Events(ctx, namespace, kind, name)
-}
-
-// StatefulSets implements Source.
-func (w *Watching) StatefulSets(ctx context.Context, namespace string) ([]appsv1.StatefulSet, error) {
-	return w.from(ctx, kindIn(apps, "statefulsets", "StatefulSet", namespace)).StatefulSets(ctx, namespace)
-}
-
-// Deployments implements Source.
-func (w *Watching) Deployments(ctx context.Context, namespace string) ([]appsv1.Deployment, error) {
-	return w.from(ctx, kindIn(apps, "deployments", "Deployment", namespace)).Deployments(ctx, namespace)
-}
-
-// DaemonSets implements Source.
-func (w *Watching) DaemonSets(ctx context.Context, namespace string) ([]appsv1.DaemonSet, error) {
-	return w.from(ctx, kindIn(apps, "daemonsets", "DaemonSet", namespace)).DaemonSets(ctx, namespace)
-}
-
-// ReplicaSets implements Source.
-func (w *Watching) ReplicaSets(ctx context.Context, namespace string) ([]appsv1.ReplicaSet, error) {
-	return w.from(ctx, kindIn(apps, "replicasets", "ReplicaSet", namespace)).ReplicaSets(ctx, namespace)
-}
-
-// Jobs implements Source.
-func (w *Watching) Jobs(ctx context.Context, namespace string) ([]batchv1.Job, error) {
-	return w.from(ctx, kindIn(batch, "jobs", "Job", namespace)).Jobs(ctx, namespace)
-}
-
-// NetworkPolicies implements Source.
-func (w *Watching) NetworkPolicies(ctx context.Context, namespace string) ([]networkingv1.NetworkPolicy, error) {
-	return w.from(ctx, kindIn(networking, "networkpolicies", "NetworkPolicy", namespace)).NetworkPolicies(ctx, namespace)
-}
-
-// ConfigMap implements Source.
-func (w *Watching) ConfigMap(ctx context.Context, namespace, name string) (*corev1.ConfigMap, error) {
-	return w.from(ctx, kindIn(core, "configmaps", "ConfigMap", namespace).named(name)).ConfigMap(ctx, namespace, name)
-}
-
-// Secret implements Source.
-func (w *Watching) Secret(ctx context.Context, namespace, name string) (*corev1.Secret, error) {
-	return w.from(ctx, kindIn(core, "secrets", "Secret", namespace).named(name)).Secret(ctx, namespace, name)
-}
-
-// Ingress implements Source.
-func (w *Watching) Ingress(ctx context.Context, namespace, name string) (*networkingv1.Ingress, error) {
-	return w.from(ctx, kindIn(networking, "ingresses", "Ingress", namespace).named(name)).Ingress(ctx, namespace, name)
-}
-
-// Ingresses implements Source.
-func (w *Watching) Ingresses(ctx context.Context, namespace string) ([]networkingv1.Ingress, error) {
-	return w.from(ctx, kindIn(networking, "ingresses", "Ingress", namespace)).Ingresses(ctx, namespace)
-}
-
-// IngressClasses implements Source.
-func (w *Watching) IngressClasses(ctx context.Context) ([]networkingv1.IngressClass, error) {
-	return w.from(ctx, kindIn(networking, "ingressclasses", "IngressClass", AllNamespaces)).IngressClasses(ctx)
-}
-
-// GatewayClass implements Source.
-func (w *Watching) GatewayClass(ctx context.Context, name string) (*gatewayv1.GatewayClass, error) {
-	return w.fromGateway(ctx, KindGatewayClass, AllNamespaces, name).GatewayClass(ctx, name)
-}
-
-// Gateway implements Source.
-func (w *Watching) Gateway(ctx context.Context, namespace, name string) (*gatewayv1.Gateway, error) {
-	return w.fromGateway(ctx, KindGateway, namespace, name).Gateway(ctx, namespace, name)
-}
-
-// Gateways implements Source.
-func (w *Watching) Gateways(ctx context.Context, namespace string) ([]gatewayv1.Gateway, error) {
-	return w.fromGateway(ctx, KindGateway, namespace, "").Gateways(ctx, namespace)
-}
-
-// HTTPRoute implements Source.
-func (w *Watching) HTTPRoute(ctx context.Context, namespace, name string) (*gatewayv1.HTTPRoute, error) {
-	return w.fromGateway(ctx, KindHTTPRoute, namespace, name).HTTPRoute(ctx, namespace, name)
-}
-
-// HTTPRoutes implements Source.
-func (w *Watching) HTTPRoutes(ctx context.Context, namespace string) ([]gatewayv1.HTTPRoute, error) {
-	return w.fromGateway(ctx, KindHTTPRoute, namespace, "").HTTPRoutes(ctx, namespace)
-}
-
-// GRPCRoute implements Source.
-func (w *Watching) GRPCRoute(ctx context.Context, namespace, name string) (*gatewayv1.GRPCRoute, error) {
-	return w.fromGateway(ctx, KindGRPCRoute, namespace, name).GRPCRoute(ctx, namespace, name)
-}
-
-// GRPCRoutes implements Source.
-func (w *Watching) GRPCRoutes(ctx context.Context, namespace string) ([]gatewayv1.GRPCRoute, error) {
-	return w.fromGateway(ctx, KindGRPCRoute, namespace, "").GRPCRoutes(ctx, namespace)
-}
-
-// TCPRoute implements Source.
-func (w *Watching) TCPRoute(ctx context.Context, namespace, name string) (*gatewayv1.TCPRoute, error) {
-	return w.fromGateway(ctx, KindTCPRoute, namespace, name).TCPRoute(ctx, namespace, name)
-}
-
-// TCPRoutes implements Source.
-func (w *Watching) TCPRoutes(ctx context.Context, namespace string) ([]gatewayv1.TCPRoute, error) {
-	return w.fromGateway(ctx, KindTCPRoute, namespace, "").TCPRoutes(ctx, namespace)
-}
-
-// TLSRoute implements Source.
-func (w *Watching) TLSRoute(ctx context.Context, namespace, name string) (*gatewayv1.TLSRoute, error) {
-	return w.fromGateway(ctx, KindTLSRoute, namespace, name).TLSRoute(ctx, namespace, name)
-}
-
-// TLSRoutes implements Source.
-func (w *Watching) TLSRoutes(ctx context.Context, namespace string) ([]gatewayv1.TLSRoute, error) {
-	return w.fromGateway(ctx, KindTLSRoute, namespace, "").TLSRoutes(ctx, namespace)
-}
-
-// ReferenceGrants implements Source.
-func (w *Watching) ReferenceGrants(ctx context.Context, namespace string) ([]gatewayv1.ReferenceGrant, error) {
-	return w.fromGateway(ctx, KindReferenceGrant, namespace, "").ReferenceGrants(ctx, namespace)
 }
 
 func (w *Watching) fromAdminPolicy(ctx context.Context, kind string) Source {
@@ -593,14 +457,4 @@ func (w *Watching) fromAdminPolicy(ctx context.Context, kind string) Source {
 		return w.Source
 	}
 	return w.from(ctx, feedSpec{gvr: gvr, kind: kind, namespace: AllNamespaces})
-}
-
-// AdminNetworkPolicies implements Source.
-func (w *Watching) AdminNetworkPolicies(ctx context.Context) ([]anpv1alpha1.AdminNetworkPolicy, error) {
-	return w.fromAdminPolicy(ctx, KindAdminNetworkPolicy).AdminNetworkPolicies(ctx)
-}
-
-// BaselineAdminNetworkPolicies implements Source.
-func (w *Watching) BaselineAdminNetworkPolicies(ctx context.Context) ([]anpv1alpha1.BaselineAdminNetworkPolicy, error) {
-	return w.fromAdminPolicy(ctx, KindBaselineAdminNetworkPolicy).BaselineAdminNetworkPolicies(ctx)
 }

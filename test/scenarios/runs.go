@@ -16,8 +16,11 @@ import (
 	"strings"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
@@ -244,21 +247,21 @@ func ExampleRuns(t *testing.T) []CommandRun {
 		for _, s := range services {
 			add("svc", s.Name, "-n", s.Namespace)
 		}
-		ingresses, err := src.Ingresses(ctx, "")
+		ingresses, err := source.List[networkingv1.Ingress](ctx, src, "", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, ing := range ingresses {
 			add("ingress", ing.Name, "-n", ing.Namespace)
 		}
-		routes, err := src.HTTPRoutes(ctx, "")
+		routes, err := source.List[gatewayv1.HTTPRoute](ctx, src, "", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range routes {
 			add("route", r.Name, "-n", r.Namespace)
 		}
-		deployments, err := src.Deployments(ctx, "")
+		deployments, err := source.List[appsv1.Deployment](ctx, src, "", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -58,7 +58,7 @@ func (s *Snapshot) Nodes(ctx context.Context) ([]corev1.Node, error) {
 		if !s.src.Has(source.KindNode) {
 			return
 		}
-		s.nodes, s.nodesErr = s.src.Nodes(ctx)
+		s.nodes, s.nodesErr = source.List[corev1.Node](ctx, s.src, source.AllNamespaces, nil)
 	})
 	return s.nodes, s.nodesErr
 }
@@ -80,7 +80,7 @@ func (s *Snapshot) ciliumConfig(ctx context.Context) (*corev1.ConfigMap, error) 
 		if !s.src.Has(source.KindConfigMap) {
 			return
 		}
-		cm, err := s.src.ConfigMap(ctx, Namespace, CiliumConfigMap)
+		cm, err := source.Get[corev1.ConfigMap](ctx, s.src, Namespace, CiliumConfigMap)
 		switch {
 		case source.IsNotFound(err):
 		case err != nil:

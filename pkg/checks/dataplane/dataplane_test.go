@@ -6,12 +6,11 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source/sourcetest"
 )
 
 func sysPod(name, node string, labels map[string]string, ready bool, owner *metav1.OwnerReference) *corev1.Pod {
@@ -191,25 +190,22 @@ func TestProxy(t *testing.T) {
 	}
 }
 
-// forbiddenConfig is a Source whose user may not read ConfigMaps in kube-system.
-type forbiddenConfig struct{ *source.Objects }
-
-func (forbiddenConfig) ConfigMap(context.Context, string, string) (*corev1.ConfigMap, error) {
-	gr := schema.GroupResource{Resource: "configmaps"}
-	return nil, &source.ReadError{Verb: "get", Resource: "configmaps", Namespace: Namespace, Name: CiliumConfigMap, Err: apierrors.NewForbidden(gr, CiliumConfigMap, nil)}
+// forbiddenConfig is src for a user who may not read ConfigMaps.
+func forbiddenConfig(src source.Source) source.Source {
+	return sourcetest.Refuse(src, source.KindConfigMap)
 }
 
 // Without cilium-config netdoctor cannot tell which proxy Cilium clusters use: it says
 // so (the error) instead of judging kube-proxy or Cilium.
 func TestProxyCiliumConfigUnreadable(t *testing.T) {
 	other := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "coredns", Namespace: Namespace}}
-	src := forbiddenConfig{source.FromObjects(other, sysPod("cilium-a", "n1", map[string]string{"k8s-app": "cilium"}, true, nil),
-		sysPod("kube-proxy-a", "n1", map[string]string{"k8s-app": "kube-proxy"}, false, nil))}
+	src := forbiddenConfig(source.FromObjects(other, sysPod("cilium-a", "n1", map[string]string{"k8s-app": "cilium"}, true, nil),
+		sysPod("kube-proxy-a", "n1", map[string]string{"k8s-app": "kube-proxy"}, false, nil)))
 	if _, err := New(src).Proxy(context.Background()); !source.IsForbidden(err) {
 		t.Errorf("error = %v, want Forbidden", err)
 	}
 	// Clusters without Cilium never ask.
-	src = forbiddenConfig{source.FromObjects(sysPod("kube-proxy-a", "n1", map[string]string{"k8s-app": "kube-proxy"}, true, nil))}
+	src = forbiddenConfig(source.FromObjects(sysPod("kube-proxy-a", "n1", map[string]string{"k8s-app": "kube-proxy"}, true, nil)))
 	if p, err := New(src).Proxy(context.Background()); err != nil || p.Name != ProxyKubeProxy {
 		t.Errorf("proxy %q, %v; want kube-proxy", p.Name, err)
 	}

@@ -74,7 +74,7 @@ func (s *Snapshot) modeFromFile(ctx context.Context, pod *corev1.Pod, c *corev1.
 	if !s.src.Has(source.KindConfigMap) {
 		return ProxyMode{From: where + ": the input holds no ConfigMaps"}, nil
 	}
-	cm, err := s.src.ConfigMap(ctx, pod.Namespace, name)
+	cm, err := source.Get[corev1.ConfigMap](ctx, s.src, pod.Namespace, name)
 	switch {
 	case source.IsNotFound(err):
 		return ProxyMode{From: where + ": not found"}, nil

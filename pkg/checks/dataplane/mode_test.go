@@ -106,7 +106,7 @@ func TestProxyModeOfflineWithoutConfigMaps(t *testing.T) {
 // A ConfigMap that may not be read is an error for the caller to report, never a mode.
 func TestProxyModeForbidden(t *testing.T) {
 	kubeadm := kubeProxyPod(strings.Fields(kubeadmCommand), "/var/lib/kube-proxy", "", "kube-proxy")
-	snap := New(forbiddenConfig{source.FromObjects(kubeadm, proxyConfig("other", "k", "v"))})
+	snap := New(forbiddenConfig(source.FromObjects(kubeadm, proxyConfig("other", "k", "v"))))
 	proxy, _ := snap.Proxy(context.Background())
 	if _, err := snap.ProxyMode(context.Background(), proxy); !apierrors.IsForbidden(err) {
 		t.Errorf("err = %v, want Forbidden", err)

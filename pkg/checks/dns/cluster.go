@@ -235,7 +235,7 @@ func checkConfigMap(ctx context.Context, s *State) engine.Result {
 	if !s.Source.Has(source.KindConfigMap) {
 		return engine.Skip("the input holds no ConfigMaps")
 	}
-	cm, err := s.Source.ConfigMap(ctx, Namespace, ConfigMapName)
+	cm, err := source.Get[corev1.ConfigMap](ctx, s.Source, Namespace, ConfigMapName)
 	if source.IsNotFound(err) {
 		if !runsCoreDNS(s.Cluster.Pods) {
 			return engine.Skip("the DNS pods do not run CoreDNS")

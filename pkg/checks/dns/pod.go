@@ -193,7 +193,7 @@ func checkEgress(ctx context.Context, s *State) engine.Result {
 	cni := dialect.Collect(items)
 	var policies []networkingv1.NetworkPolicy
 	if s.Source.Has(source.KindNetworkPolicy) {
-		if policies, err = s.Source.NetworkPolicies(ctx, s.Pod.Namespace); err != nil {
+		if policies, err = source.List[networkingv1.NetworkPolicy](ctx, s.Source, s.Pod.Namespace, nil); err != nil {
 			return engine.ReadError(err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -47,21 +48,21 @@ func IdleWorkloads(ctx context.Context, src source.Source, namespace string, sel
 		}
 		idle = append(idle, IdleWorkload{kind: kind, name: meta.Name, replicas: want})
 	}
-	deployments, err := src.Deployments(ctx, namespace)
+	deployments, err := source.List[appsv1.Deployment](ctx, src, namespace, nil)
 	if err != nil {
 		return nil, err
 	}
 	for _, d := range deployments {
 		add("Deployment", d.ObjectMeta, &d.Spec.Template, d.Spec.Replicas)
 	}
-	statefulSets, err := src.StatefulSets(ctx, namespace)
+	statefulSets, err := source.List[appsv1.StatefulSet](ctx, src, namespace, nil)
 	if err != nil {
 		return nil, err
 	}
 	for _, sts := range statefulSets {
 		add("StatefulSet", sts.ObjectMeta, &sts.Spec.Template, sts.Spec.Replicas)
 	}
-	replicaSets, err := src.ReplicaSets(ctx, namespace)
+	replicaSets, err := source.List[appsv1.ReplicaSet](ctx, src, namespace, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ func checkBackends(ctx context.Context, s *State) engine.Result {
 			gs, ok := grants[b.Namespace]
 			if !ok {
 				var err error
-				gs, err = s.Source.ReferenceGrants(ctx, b.Namespace)
+				gs, err = source.List[gatewayv1.ReferenceGrant](ctx, s.Source, b.Namespace, nil)
 				if err != nil {
 					findings = append(findings, engine.ReadErrorFinding(err))
 					unknown = true

@@ -49,7 +49,7 @@ func DiagnoseGateway(ctx context.Context, src source.Source, namespace, name str
 // checkGatewayExists reads the Gateway: it stands as the only parent, with every
 // listener (s.Route stays nil: there is no route to admit).
 func checkGatewayExists(ctx context.Context, s *State) engine.Result {
-	gw, err := s.Source.Gateway(ctx, s.Namespace, s.Name)
+	gw, err := source.Get[gatewayv1.Gateway](ctx, s.Source, s.Namespace, s.Name)
 	if err != nil {
 		return engine.Result{Fatal: err}
 	}

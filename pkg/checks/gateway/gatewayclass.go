@@ -44,7 +44,7 @@ func checkGatewayClass(ctx context.Context, s *State) engine.Result {
 		class, done := seen[className]
 		if !done {
 			var err error
-			class, err = s.Source.GatewayClass(ctx, className)
+			class, err = source.Get[gatewayv1.GatewayClass](ctx, s.Source, "", className)
 			switch {
 			case source.IsNotFound(err):
 				class = nil

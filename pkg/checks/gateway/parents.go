@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
-
 	corev1 "k8s.io/api/core/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -46,7 +45,7 @@ func checkParents(ctx context.Context, s *State) engine.Result {
 			details = append(details, "Gateway "+p.Label()+": the input holds no Gateways to check")
 			continue
 		}
-		gw, err := s.Source.Gateway(ctx, p.Namespace, p.Name)
+		gw, err := source.Get[gatewayv1.Gateway](ctx, s.Source, p.Namespace, p.Name)
 		switch {
 		case source.IsNotFound(err):
 			findings = append(findings, parentNotFound(ctx, s, p))
@@ -71,9 +70,9 @@ func parentNotFound(ctx context.Context, s *State, p *Parent) diag.Finding {
 		s.Route.Kind, s.Namespace, s.Name, p.Namespace, p.Name).
 		WithFix("point parentRefs at an existing Gateway (set parentRefs[].namespace when the Gateway lives in another namespace), or create the Gateway").
 		WithCommands("kubectl get gateways -A")
-	all, err := s.Source.Gateways(ctx, source.AllNamespaces)
+	all, err := source.List[gatewayv1.Gateway](ctx, s.Source, source.AllNamespaces, nil)
 	if err != nil && source.IsForbidden(err) {
-		all, err = s.Source.Gateways(ctx, p.Namespace)
+		all, err = source.List[gatewayv1.Gateway](ctx, s.Source, p.Namespace, nil)
 	}
 	if err != nil {
 		return f.WithEvidence("could not list Gateways: " + err.Error())

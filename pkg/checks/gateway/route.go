@@ -117,25 +117,25 @@ func fromTCPRoute(r *gatewayv1.TCPRoute) *Route {
 func getRoute(ctx context.Context, src source.Source, kind, namespace, name string) (*Route, error) {
 	switch kind {
 	case source.KindHTTPRoute:
-		r, err := src.HTTPRoute(ctx, namespace, name)
+		r, err := source.Get[gatewayv1.HTTPRoute](ctx, src, namespace, name)
 		if err != nil {
 			return nil, err
 		}
 		return fromHTTPRoute(r), nil
 	case source.KindGRPCRoute:
-		r, err := src.GRPCRoute(ctx, namespace, name)
+		r, err := source.Get[gatewayv1.GRPCRoute](ctx, src, namespace, name)
 		if err != nil {
 			return nil, err
 		}
 		return fromGRPCRoute(r), nil
 	case source.KindTLSRoute:
-		r, err := src.TLSRoute(ctx, namespace, name)
+		r, err := source.Get[gatewayv1.TLSRoute](ctx, src, namespace, name)
 		if err != nil {
 			return nil, err
 		}
 		return fromTLSRoute(r), nil
 	case source.KindTCPRoute:
-		r, err := src.TCPRoute(ctx, namespace, name)
+		r, err := source.Get[gatewayv1.TCPRoute](ctx, src, namespace, name)
 		if err != nil {
 			return nil, err
 		}
@@ -149,25 +149,25 @@ func routeNames(ctx context.Context, src source.Source, kind, namespace string) 
 	var out []metav1.ObjectMeta
 	switch kind {
 	case source.KindHTTPRoute:
-		rs, err := src.HTTPRoutes(ctx, namespace)
+		rs, err := source.List[gatewayv1.HTTPRoute](ctx, src, namespace, nil)
 		for _, r := range rs {
 			out = append(out, r.ObjectMeta)
 		}
 		return out, err
 	case source.KindGRPCRoute:
-		rs, err := src.GRPCRoutes(ctx, namespace)
+		rs, err := source.List[gatewayv1.GRPCRoute](ctx, src, namespace, nil)
 		for _, r := range rs {
 			out = append(out, r.ObjectMeta)
 		}
 		return out, err
 	case source.KindTLSRoute:
-		rs, err := src.TLSRoutes(ctx, namespace)
+		rs, err := source.List[gatewayv1.TLSRoute](ctx, src, namespace, nil)
 		for _, r := range rs {
 			out = append(out, r.ObjectMeta)
 		}
 		return out, err
 	case source.KindTCPRoute:
-		rs, err := src.TCPRoutes(ctx, namespace)
+		rs, err := source.List[gatewayv1.TCPRoute](ctx, src, namespace, nil)
 		for _, r := range rs {
 			out = append(out, r.ObjectMeta)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -184,7 +185,7 @@ func (t *listenerTLS) check(ctx context.Context) ([]diag.Finding, []string, bool
 			gs, ok := t.grants[ns]
 			if !ok {
 				var err error
-				gs, err = s.Source.ReferenceGrants(ctx, ns)
+				gs, err = source.List[gatewayv1.ReferenceGrant](ctx, s.Source, ns, nil)
 				if err != nil {
 					findings = append(findings, engine.ReadErrorFinding(err))
 					unknown = true
@@ -198,7 +199,7 @@ func (t *listenerTLS) check(ctx context.Context) ([]diag.Finding, []string, bool
 				continue
 			}
 		}
-		secret, err := s.Source.Secret(ctx, ns, name)
+		secret, err := source.Get[corev1.Secret](ctx, s.Source, ns, name)
 		switch {
 		case source.IsNotFound(err):
 			findings = append(findings, t.finding("certificateRefs names Secret %s/%s, which does not exist", ns, name).

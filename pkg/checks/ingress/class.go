@@ -37,7 +37,7 @@ func checkClass(ctx context.Context, s *State) engine.Result {
 		}
 		return engine.Pass("class %s (from %s); the input holds no IngressClasses to check it against", name, from)
 	}
-	classes, err := s.Source.IngressClasses(ctx)
+	classes, err := source.List[networkingv1.IngressClass](ctx, s.Source, source.AllNamespaces, nil)
 	if err != nil {
 		return engine.ReadError(err)
 	}

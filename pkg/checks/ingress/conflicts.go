@@ -153,11 +153,11 @@ func describeAge(a, b *networkingv1.Ingress) (string, string) {
 // compares. A user who may not list them cluster-wide still gets the namespace's, with
 // the PermissionDenied finding (in partial) that says the comparison is incomplete.
 func (s *State) everyIngress(ctx context.Context) (all []networkingv1.Ingress, partial []diag.Finding, err error) {
-	all, err = s.Source.Ingresses(ctx, source.AllNamespaces)
+	all, err = source.List[networkingv1.Ingress](ctx, s.Source, source.AllNamespaces, nil)
 	if err != nil && source.IsForbidden(err) {
 		// Controllers usually watch every namespace, but the namespace is still worth checking.
 		partial = append(partial, engine.ReadErrorFinding(err))
-		all, err = s.Source.Ingresses(ctx, s.Namespace)
+		all, err = source.List[networkingv1.Ingress](ctx, s.Source, s.Namespace, nil)
 	}
 	return all, partial, err
 }

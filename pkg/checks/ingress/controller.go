@@ -15,6 +15,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // maxBackendPods bounds the pods evaluated per backend: replicas of one workload share
@@ -52,7 +53,7 @@ func checkController(ctx context.Context, s *State) engine.Result {
 	}
 	var policies []networkingv1.NetworkPolicy
 	for _, ns := range slices.Sorted(maps.Keys(namespaces)) {
-		nps, err := s.Source.NetworkPolicies(ctx, ns)
+		nps, err := source.List[networkingv1.NetworkPolicy](ctx, s.Source, ns, nil)
 		if err != nil {
 			return engine.ReadError(err)
 		}

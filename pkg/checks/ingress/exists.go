@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
-
 	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -18,7 +17,7 @@ import (
 // likely meant (similar names here, the same name in other namespaces); one that cannot
 // be read at all stops the diagnosis with exit code 2.
 func checkExists(ctx context.Context, s *State) engine.Result {
-	ing, err := s.Source.Ingress(ctx, s.Namespace, s.Name)
+	ing, err := source.Get[networkingv1.Ingress](ctx, s.Source, s.Namespace, s.Name)
 	if err != nil && !source.IsNotFound(err) {
 		return engine.Result{Fatal: err}
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/tlscert"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
@@ -41,7 +43,7 @@ func checkTLS(ctx context.Context, s *State) engine.Result {
 		secretRef := diag.ObjectRef{Kind: "Secret", Namespace: s.Namespace, Name: t.SecretName}
 		cert, seen := parsed[t.SecretName]
 		if !seen {
-			secret, err := s.Source.Secret(ctx, s.Namespace, t.SecretName)
+			secret, err := source.Get[corev1.Secret](ctx, s.Source, s.Namespace, t.SecretName)
 			switch {
 			case source.IsNotFound(err):
 				findings = append(findings, s.secretNotFound(t.SecretName, t.Hosts))

@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
-
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
@@ -167,19 +166,19 @@ func running(pods []corev1.Pod) []corev1.Pod {
 func findWorkload(ctx context.Context, src source.Source, e Endpoint) (metav1.Object, error) {
 	switch e.Kind {
 	case KindDeployment:
-		items, err := src.Deployments(ctx, e.Namespace)
+		items, err := source.List[appsv1.Deployment](ctx, src, e.Namespace, nil)
 		return pick(items, e.Name, err)
 	case KindStatefulSet:
-		items, err := src.StatefulSets(ctx, e.Namespace)
+		items, err := source.List[appsv1.StatefulSet](ctx, src, e.Namespace, nil)
 		return pick(items, e.Name, err)
 	case KindDaemonSet:
-		items, err := src.DaemonSets(ctx, e.Namespace)
+		items, err := source.List[appsv1.DaemonSet](ctx, src, e.Namespace, nil)
 		return pick(items, e.Name, err)
 	case KindReplicaSet:
-		items, err := src.ReplicaSets(ctx, e.Namespace)
+		items, err := source.List[appsv1.ReplicaSet](ctx, src, e.Namespace, nil)
 		return pick(items, e.Name, err)
 	case KindJob:
-		items, err := src.Jobs(ctx, e.Namespace)
+		items, err := source.List[batchv1.Job](ctx, src, e.Namespace, nil)
 		return pick(items, e.Name, err)
 	}
 	return nil, fmt.Errorf("%s is not a workload kind", e.Kind)
@@ -256,23 +255,23 @@ func workloadNames(ctx context.Context, src source.Source, e Endpoint) ([]string
 	}
 	switch e.Kind {
 	case KindDeployment:
-		items, err := src.Deployments(ctx, e.Namespace)
+		items, err := source.List[appsv1.Deployment](ctx, src, e.Namespace, nil)
 		collect(objects(items))
 		return names, err
 	case KindStatefulSet:
-		items, err := src.StatefulSets(ctx, e.Namespace)
+		items, err := source.List[appsv1.StatefulSet](ctx, src, e.Namespace, nil)
 		collect(objects(items))
 		return names, err
 	case KindDaemonSet:
-		items, err := src.DaemonSets(ctx, e.Namespace)
+		items, err := source.List[appsv1.DaemonSet](ctx, src, e.Namespace, nil)
 		collect(objects(items))
 		return names, err
 	case KindReplicaSet:
-		items, err := src.ReplicaSets(ctx, e.Namespace)
+		items, err := source.List[appsv1.ReplicaSet](ctx, src, e.Namespace, nil)
 		collect(objects(items))
 		return names, err
 	case KindJob:
-		items, err := src.Jobs(ctx, e.Namespace)
+		items, err := source.List[batchv1.Job](ctx, src, e.Namespace, nil)
 		collect(objects(items))
 		return names, err
 	}

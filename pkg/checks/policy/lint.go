@@ -42,7 +42,7 @@ func getCmd(np *networkingv1.NetworkPolicy) string {
 // holds none of the objects it compares against (no pods of the policy's namespace,
 // or no Namespace objects), because absent input is not evidence of absence.
 func Lint(ctx context.Context, src source.Source, namespace string) ([]diag.Finding, error) {
-	policies, err := src.NetworkPolicies(ctx, namespace)
+	policies, err := source.List[networkingv1.NetworkPolicy](ctx, src, namespace, nil)
 	if err != nil {
 		return nil, err
 	}

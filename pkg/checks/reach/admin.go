@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"strings"
 
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/policy"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol/anpconv"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // AdminNetworkPolicy (ANP) and BaselineAdminNetworkPolicy (BANP), from
@@ -18,11 +21,11 @@ import (
 
 // readAdminPolicies reads and converts the cluster's ANPs and BANP.
 func (s *State) readAdminPolicies(ctx context.Context) error {
-	anps, err := s.Source.AdminNetworkPolicies(ctx)
+	anps, err := source.List[anpv1alpha1.AdminNetworkPolicy](ctx, s.Source, source.AllNamespaces, nil)
 	if err != nil {
 		return err
 	}
-	banps, err := s.Source.BaselineAdminNetworkPolicies(ctx)
+	banps, err := source.List[anpv1alpha1.BaselineAdminNetworkPolicy](ctx, s.Source, source.AllNamespaces, nil)
 	if err != nil {
 		return err
 	}

@@ -7,9 +7,7 @@ import (
 	"testing"
 
 	networkingv1 "k8s.io/api/networking/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 	"sigs.k8s.io/yaml"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/netpol"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source/sourcetest"
 	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
@@ -265,20 +264,12 @@ func TestNoAdminPoliciesVerdictUnchanged(t *testing.T) {
 	}
 }
 
-// forbiddenAdmin is a Source whose user may not list the cluster-scoped admin policies.
-type forbiddenAdmin struct{ *source.Objects }
-
-func (forbiddenAdmin) AdminNetworkPolicies(context.Context) ([]anpv1alpha1.AdminNetworkPolicy, error) {
-	gr := schema.GroupResource{Group: "policy.networking.k8s.io", Resource: "adminnetworkpolicies"}
-	return nil, &source.ReadError{Verb: "list", Resource: gr.String(), Err: apierrors.NewForbidden(gr, "", nil)}
-}
-
 // A user who may not list admin policies still gets the NetworkPolicy verdict, with
 // PermissionDenied saying what it ignores.
 func TestAdminPoliciesForbidden(t *testing.T) {
 	t.Parallel()
 	sc := scenarios.ReachCase{File: "allow-one-app.yaml", From: "deploy/batch", To: "svc/api", Args: []string{"--port", "80"}}
-	report, _, err := reach.Diagnose(context.Background(), forbiddenAdmin{sc.Input().Source(t)}, options(t, sc))
+	report, _, err := reach.Diagnose(context.Background(), sourcetest.Refuse(sc.Input().Source(t), source.KindAdminNetworkPolicy, "list"), options(t, sc))
 	if err != nil {
 		t.Fatal(err)
 	}

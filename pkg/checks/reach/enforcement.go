@@ -142,7 +142,7 @@ func FindEnforcer(ctx context.Context, src source.Source, systemPods func(contex
 	var e Enforcement
 	var readErr error
 	for _, ns := range EnforcerNamespaces {
-		dss, err := src.DaemonSets(ctx, ns)
+		dss, err := source.List[appsv1.DaemonSet](ctx, src, ns, nil)
 		if err != nil {
 			readErr = err
 		}

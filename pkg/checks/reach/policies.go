@@ -66,7 +66,7 @@ func checkPolicies(ctx context.Context, s *State) engine.Result {
 	counts := map[string]int{}
 	if s.Source.Has(source.KindNetworkPolicy) {
 		for _, ns := range namespaces {
-			ps, err := s.Source.NetworkPolicies(ctx, ns)
+			ps, err := source.List[networkingv1.NetworkPolicy](ctx, s.Source, ns, nil)
 			if err != nil {
 				s.undecided = err
 				return engine.ReadError(err)

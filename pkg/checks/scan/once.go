@@ -33,11 +33,11 @@ func scanIngressClasses(ctx context.Context, src source.Source, namespace string
 	if !src.Has(source.KindIngressClass) {
 		return nil, errNotServed
 	}
-	classes, err := src.IngressClasses(ctx)
+	classes, err := source.List[networkingv1.IngressClass](ctx, src, source.AllNamespaces, nil)
 	if err != nil {
 		return nil, err
 	}
-	ings, err := src.Ingresses(ctx, namespace)
+	ings, err := source.List[networkingv1.Ingress](ctx, src, namespace, nil)
 	if err != nil {
 		ings = nil // the Ingress scanner reports that it could not list them
 	}

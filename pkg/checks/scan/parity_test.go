@@ -2,7 +2,6 @@ package scan_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -11,10 +10,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dns"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/gateway"
@@ -25,6 +22,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source/sourcetest"
 	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
@@ -376,19 +374,11 @@ func TestScanGroupsPodsByWorkload(t *testing.T) {
 	}
 }
 
-// gatewaysUnlisted refuses to list Gateways but answers a get, as a Role with only the
-// get verb does.
-type gatewaysUnlisted struct{ source.Source }
-
-func (g gatewaysUnlisted) Gateways(context.Context, string) ([]gatewayv1.Gateway, error) {
-	return nil, &source.ReadError{Verb: "list", Resource: "gateways.gateway.networking.k8s.io", Namespace: ns,
-		Err: apierrors.NewForbidden(gatewayv1.Resource("gateways"), "", errors.New("RBAC: get only"))}
-}
-
 // TestScanGatewaysUnlisted: when the Gateways cannot be listed there is no Gateway
 // report to leave their problems to, so each route judges its own Gateway again.
 func TestScanGatewaysUnlisted(t *testing.T) {
-	src := gatewaysUnlisted{scenarioSource(t, "gateway", "gateway-not-programmed.yaml")}
+	// A Role with only the get verb.
+	src := sourcetest.Refuse(scenarioSource(t, "gateway", "gateway-not-programmed.yaml"), source.KindGateway, "list")
 	_, out := scanIDs(t, src, ns)
 	var route, unread bool
 	for _, r := range out.Reports {

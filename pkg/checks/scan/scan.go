@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dataplane"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/gateway"
@@ -53,7 +55,7 @@ var Scanners = []Scanner{
 	{
 		Kind: "Ingress",
 		List: func(ctx context.Context, src source.Source, namespace string) ([]diag.ObjectRef, error) {
-			ings, err := src.Ingresses(ctx, namespace)
+			ings, err := source.List[networkingv1.Ingress](ctx, src, namespace, nil)
 			return refsOf(ings, "Ingress"), err
 		},
 		Diagnose: func(ctx context.Context, src source.Source, obj diag.ObjectRef) (diag.Report, error) {
@@ -75,7 +77,7 @@ var Scanners = []Scanner{
 			if !served {
 				return nil, errNotServed
 			}
-			gws, err := src.Gateways(ctx, namespace)
+			gws, err := source.List[gatewayv1.Gateway](ctx, src, namespace, nil)
 			return refsOf(gws, source.KindGateway), err
 		},
 		Diagnose: func(ctx context.Context, src source.Source, obj diag.ObjectRef) (diag.Report, error) {
@@ -83,19 +85,19 @@ var Scanners = []Scanner{
 		},
 	},
 	routeScanner("HTTPRoute", func(ctx context.Context, src source.Source, ns string) ([]diag.ObjectRef, error) {
-		routes, err := src.HTTPRoutes(ctx, ns)
+		routes, err := source.List[gatewayv1.HTTPRoute](ctx, src, ns, nil)
 		return refsOf(routes, "HTTPRoute"), err
 	}),
 	routeScanner("GRPCRoute", func(ctx context.Context, src source.Source, ns string) ([]diag.ObjectRef, error) {
-		routes, err := src.GRPCRoutes(ctx, ns)
+		routes, err := source.List[gatewayv1.GRPCRoute](ctx, src, ns, nil)
 		return refsOf(routes, "GRPCRoute"), err
 	}),
 	routeScanner("TLSRoute", func(ctx context.Context, src source.Source, ns string) ([]diag.ObjectRef, error) {
-		routes, err := src.TLSRoutes(ctx, ns)
+		routes, err := source.List[gatewayv1.TLSRoute](ctx, src, ns, nil)
 		return refsOf(routes, "TLSRoute"), err
 	}),
 	routeScanner("TCPRoute", func(ctx context.Context, src source.Source, ns string) ([]diag.ObjectRef, error) {
-		routes, err := src.TCPRoutes(ctx, ns)
+		routes, err := source.List[gatewayv1.TCPRoute](ctx, src, ns, nil)
 		return refsOf(routes, "TCPRoute"), err
 	}),
 	{Kind: "NetworkPolicy", All: lintPolicies},
@@ -153,7 +155,7 @@ func routeScanner(kind string, list func(ctx context.Context, src source.Source,
 // under the policy it is about; findings about reads that failed go on every report.
 // Policies that nothing enforces get one more report (policyEnforcement).
 func lintPolicies(ctx context.Context, src source.Source, namespace string) ([]diag.Report, error) {
-	policies, err := src.NetworkPolicies(ctx, namespace)
+	policies, err := source.List[networkingv1.NetworkPolicy](ctx, src, namespace, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -293,8 +295,8 @@ func scanScope(ctx context.Context, src source.Source, namespace string, workers
 func prefetch(ctx context.Context, src source.Source, namespace string, services bool) (wait func()) {
 	reads := []func(){
 		func() { _, _ = src.Pods(ctx, namespace, nil) },
-		func() { _, _ = src.NetworkPolicies(ctx, namespace) },
-		func() { _, _ = src.Ingresses(ctx, namespace) },
+		func() { _, _ = source.List[networkingv1.NetworkPolicy](ctx, src, namespace, nil) },
+		func() { _, _ = source.List[networkingv1.Ingress](ctx, src, namespace, nil) },
 	}
 	if services {
 		reads = append(reads, func() { _, _ = src.EndpointSlices(ctx, namespace, "") })

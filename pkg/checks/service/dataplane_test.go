@@ -15,6 +15,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/service"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source/sourcetest"
 	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
@@ -55,27 +56,18 @@ func TestNetworkPolicyCNIForbidden(t *testing.T) {
 
 // Nodes and kube-system that cannot be read make the data plane checks unknown, with
 // the finding that says which read, never a pass.
-type forbiddenSystem struct{ *source.Objects }
-
-func forbidden(resource, namespace string) error {
-	gr := schema.GroupResource{Resource: resource}
-	return &source.ReadError{Verb: "list", Resource: resource, Namespace: namespace, Err: apierrors.NewForbidden(gr, "", nil)}
-}
-
-func (forbiddenSystem) Nodes(context.Context) ([]corev1.Node, error) {
-	return nil, forbidden("nodes", "")
-}
+type forbiddenSystem struct{ source.Source }
 
 func (f forbiddenSystem) Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
 	if namespace == "kube-system" {
-		return nil, forbidden("pods", namespace)
+		return nil, sourcetest.Forbidden(source.KindPod, "list", namespace, "")
 	}
-	return f.Objects.Pods(ctx, namespace, selector)
+	return f.Source.Pods(ctx, namespace, selector)
 }
 
 func TestDataPlaneForbidden(t *testing.T) {
 	t.Parallel()
-	report, _, err := service.Diagnose(context.Background(), forbiddenSystem{source.FromObjects(dataPlaneObjects(t, "dataplane-kube-proxy-down.yaml")...)}, "shop", "api")
+	report, _, err := service.Diagnose(context.Background(), forbiddenSystem{sourcetest.Refuse(source.FromObjects(dataPlaneObjects(t, "dataplane-kube-proxy-down.yaml")...), source.KindNode)}, "shop", "api")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,14 +104,6 @@ func kubeadmProxy(objs []runtime.Object, mode string) []runtime.Object {
 	return append(objs, cm)
 }
 
-// forbiddenConfigMaps is a Source whose user may not read ConfigMaps.
-type forbiddenConfigMaps struct{ *source.Objects }
-
-func (forbiddenConfigMaps) ConfigMap(_ context.Context, namespace, name string) (*corev1.ConfigMap, error) {
-	return nil, &source.ReadError{Verb: "get", Resource: "configmaps", Namespace: namespace, Name: name,
-		Err: apierrors.NewForbidden(schema.GroupResource{Resource: "configmaps"}, name, nil)}
-}
-
 // The mode is a note; a ConfigMap that cannot be read makes its check unknown with the
 // finding that says so, and leaves the proxy's readiness verdict as it is.
 func TestProxyModeNote(t *testing.T) {
@@ -133,7 +117,7 @@ func TestProxyModeNote(t *testing.T) {
 		t.Errorf("notes %q, findings %v; want the note %q and no finding", report.Notes, report.IDs(), want)
 	}
 
-	report, _, err = service.Diagnose(context.Background(), forbiddenConfigMaps{source.FromObjects(kubeadmProxy(dataPlaneObjects(t, "dataplane-healthy.yaml"), "ipvs")...)}, "shop", "api")
+	report, _, err = service.Diagnose(context.Background(), sourcetest.Refuse(source.FromObjects(kubeadmProxy(dataPlaneObjects(t, "dataplane-healthy.yaml"), "ipvs")...), source.KindConfigMap), "shop", "api")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func (s *State) namespacePolicies(ctx context.Context) namespacePolicies {
 		}
 		var policies []networkingv1.NetworkPolicy
 		if p.hasNP {
-			if policies, p.readErr = s.Source.NetworkPolicies(ctx, s.Namespace); p.readErr != nil {
+			if policies, p.readErr = source.List[networkingv1.NetworkPolicy](ctx, s.Source, s.Namespace, nil); p.readErr != nil {
 				return p, nil
 			}
 		}

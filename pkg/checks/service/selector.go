@@ -138,7 +138,7 @@ func checkSelectorless(ctx context.Context, s *State) engine.Result {
 		return engine.Pass("no selector; %d address(es) in %d manually managed EndpointSlice(s)", n, len(slices))
 	}
 	evidence := fmt.Sprintf("%d EndpointSlice(s) labelled %s=%s, with no addresses", len(slices), discoveryv1.LabelServiceName, s.Name)
-	ep, err := s.Source.Endpoints(ctx, s.Namespace, s.Name)
+	ep, err := source.Get[corev1.Endpoints](ctx, s.Source, s.Namespace, s.Name)
 	switch {
 	case err == nil && countEndpointsAddresses(ep) > 0:
 		return engine.Pass("no selector; %d address(es) in Endpoints %s (mirrored into EndpointSlices)", countEndpointsAddresses(ep), s.Name)

@@ -10,6 +10,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dataplane"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
@@ -79,7 +80,9 @@ func (s *State) namespacePods(ctx context.Context) ([]corev1.Pod, error) {
 // explanation of an empty selector and the StatefulSet check both read them, and svc
 // keeps to its request budget.
 func (s *State) namespaceStatefulSets(ctx context.Context) ([]appsv1.StatefulSet, error) {
-	return s.nsStatefulSets.get(func() ([]appsv1.StatefulSet, error) { return s.Source.StatefulSets(ctx, s.Namespace) })
+	return s.nsStatefulSets.get(func() ([]appsv1.StatefulSet, error) {
+		return source.List[appsv1.StatefulSet](ctx, s.Source, s.Namespace, nil)
+	})
 }
 
 // sharedReads is the Source with the namespace lists State reads once answered from
@@ -89,9 +92,9 @@ type sharedReads struct {
 	s *State
 }
 
-func (r sharedReads) StatefulSets(ctx context.Context, namespace string) ([]appsv1.StatefulSet, error) {
-	if namespace != r.s.Namespace {
-		return r.Source.StatefulSets(ctx, namespace)
+func (r sharedReads) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
+	if kind != source.KindStatefulSet || namespace != r.s.Namespace || (selector != nil && !selector.Empty()) {
+		return r.Source.ListKind(ctx, kind, namespace, selector)
 	}
 	return r.s.namespaceStatefulSets(ctx)
 }
