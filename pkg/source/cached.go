@@ -147,38 +147,9 @@ func toObjects[T any, P interface {
 	return out, err
 }
 
-func (c *Cached) services(ctx context.Context) (*Objects, error) {
-	return c.kind(ctx, "Service", func(ctx context.Context) ([]runtime.Object, error) {
-		return toObjects(c.Source.Services(ctx, c.scope, ""))
-	})
-}
-
-func (c *Cached) pods(ctx context.Context) (*Objects, error) {
-	return c.kind(ctx, "Pod", func(ctx context.Context) ([]runtime.Object, error) {
-		return toObjects(c.Source.Pods(ctx, c.scope, nil))
-	})
-}
-
-func (c *Cached) endpointSlices(ctx context.Context, all sliceLister) (*Objects, error) {
-	return c.kind(ctx, "EndpointSlice", func(ctx context.Context) ([]runtime.Object, error) {
-		return toObjects(all.AllEndpointSlices(ctx, c.scope))
-	})
-}
-
 // Service implements Source.
 func (c *Cached) Service(ctx context.Context, namespace, name string) (*corev1.Service, error) {
-	if !c.inScope(namespace) {
-		return c.Source.Service(ctx, namespace, name)
-	}
-	store, err := c.services(ctx)
-	if IsForbidden(err) {
-		// A user may be allowed to get one object without listing its kind.
-		return c.Source.Service(ctx, namespace, name)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return store.Service(ctx, namespace, name)
+	return Get[corev1.Service](ctx, c, namespace, name)
 }
 
 // Services implements Source. Cluster-wide questions in a namespaced scan go to the API.
@@ -188,7 +159,7 @@ func (c *Cached) Services(ctx context.Context, namespace, name string) ([]corev1
 			return c.Source.Services(ctx, namespace, name)
 		})
 	}
-	store, err := c.services(ctx)
+	store, err := c.snapshotOf(ctx, kindsByName[KindService])
 	if err != nil {
 		return nil, err
 	}
@@ -197,62 +168,23 @@ func (c *Cached) Services(ctx context.Context, namespace, name string) ([]corev1
 
 // Pods implements Source.
 func (c *Cached) Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
-	if !c.inScope(namespace) {
-		return elsewhere(ctx, c, "Pod|"+namespace+"|"+selectorKey(selector), func(ctx context.Context) ([]corev1.Pod, error) {
-			return c.Source.Pods(ctx, namespace, selector)
-		})
-	}
-	store, err := c.pods(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if namespace == AllNamespaces && selector != nil && !selector.Empty() {
-		// Cluster-wide selections repeat (the ingress controller's pods, once per
-		// Ingress) and each would match every pod of the snapshot: match once.
-		return elsewhere(ctx, c, "Pod|snapshot|"+selectorKey(selector), func(ctx context.Context) ([]corev1.Pod, error) {
-			return store.Pods(ctx, namespace, selector)
-		})
-	}
-	return store.Pods(ctx, namespace, selector)
+	return List[corev1.Pod](ctx, c, namespace, selector)
 }
 
 // Pod implements Source.
 func (c *Cached) Pod(ctx context.Context, namespace, name string) (*corev1.Pod, error) {
-	if !c.inScope(namespace) {
-		return c.Source.Pod(ctx, namespace, name)
-	}
-	store, err := c.pods(ctx)
-	if IsForbidden(err) {
-		// A user may be allowed to get one object without listing its kind.
-		return c.Source.Pod(ctx, namespace, name)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return store.Pod(ctx, namespace, name)
+	return Get[corev1.Pod](ctx, c, namespace, name)
 }
 
 // EndpointSlices implements Source: all slices of the scope in one list, not one
 // labelled list per Service.
 func (c *Cached) EndpointSlices(ctx context.Context, namespace, service string) ([]discoveryv1.EndpointSlice, error) {
-	all, ok := c.Source.(sliceLister)
-	if !ok || !c.inScope(namespace) {
-		return elsewhere(ctx, c, "EndpointSlice|"+namespace+"|"+service, func(ctx context.Context) ([]discoveryv1.EndpointSlice, error) {
-			return c.Source.EndpointSlices(ctx, namespace, service)
-		})
-	}
-	store, err := c.endpointSlices(ctx, all)
-	if err != nil {
-		return nil, err
-	}
-	return store.EndpointSlices(ctx, namespace, service)
+	return List[discoveryv1.EndpointSlice](ctx, c, namespace, serviceNameSelector(service))
 }
 
 // Namespaces implements Source.
 func (c *Cached) Namespaces(ctx context.Context) ([]corev1.Namespace, error) {
-	store, err := c.kind(ctx, "Namespace", func(ctx context.Context) ([]runtime.Object, error) {
-		return toObjects(c.Source.Namespaces(ctx))
-	})
+	store, err := c.snapshotOf(ctx, kindsByName[KindNamespace])
 	if err != nil {
 		return nil, err
 	}

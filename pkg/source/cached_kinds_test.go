@@ -30,11 +30,6 @@ func (k *kindCounter) GetKind(ctx context.Context, kind, namespace, name string)
 	return k.Objects.GetKind(ctx, kind, namespace, name)
 }
 
-func (k *kindCounter) AllEvents(ctx context.Context, namespace string) ([]corev1.Event, error) {
-	k.calls["AllEvents"]++
-	return k.Objects.AllEvents(ctx, namespace)
-}
-
 func (k *kindCounter) Events(ctx context.Context, namespace, kind, name string) ([]corev1.Event, error) {
 	k.calls["Events"]++
 	return k.Objects.Events(ctx, namespace, kind, name)
@@ -92,7 +87,7 @@ func TestCachedKindsListedOnce(t *testing.T) {
 	if s, _ := Get[corev1.Secret](ctx, c, "a", "tls"); s.Name != "tls" {
 		t.Errorf("a caller's change leaked into the memo: %q", s.Name)
 	}
-	want := map[string]int{"list Deployment": 1, "AllEvents": 1, "list Gateway": 1, "list GatewayClass": 1, "get Secret": 3}
+	want := map[string]int{"list Deployment": 1, "list Event": 1, "list Gateway": 1, "list GatewayClass": 1, "get Secret": 3}
 	for k, n := range want {
 		if src.calls[k] != n {
 			t.Errorf("%s asked %d times, want %d (calls %v)", k, src.calls[k], n, src.calls)
@@ -122,7 +117,7 @@ func TestCachedKindsOutOfScope(t *testing.T) {
 			t.Fatalf("Events(b, Service db) = %v", ev)
 		}
 	}
-	if src.calls["list Deployment"] != 2 || src.calls["Events"] != 1 || src.calls["AllEvents"] != 0 {
+	if src.calls["list Deployment"] != 2 || src.calls["Events"] != 1 || src.calls["list Event"] != 0 {
 		t.Errorf("calls %v, want one list of a, one of b, and one events question about b", src.calls)
 	}
 }
@@ -131,7 +126,10 @@ func TestCachedKindsOutOfScope(t *testing.T) {
 // question about one object, as a narrow Role might.
 type eventsForbidden struct{ *kindCounter }
 
-func (e eventsForbidden) AllEvents(context.Context, string) ([]corev1.Event, error) {
+func (e eventsForbidden) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
+	if kind != KindEvent {
+		return e.kindCounter.ListKind(ctx, kind, namespace, selector)
+	}
 	return nil, readErr("list", "events", "", "", apierrors.NewForbidden(corev1.Resource("events"), "", errors.New("RBAC")))
 }
 

@@ -21,11 +21,6 @@ type countingSource struct {
 	calls map[string]int
 }
 
-func (c *countingSource) Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
-	c.calls["Pods"]++
-	return c.Objects.Pods(ctx, namespace, selector)
-}
-
 func (c *countingSource) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
 	c.calls["list "+kind]++
 	return c.Objects.ListKind(ctx, kind, namespace, selector)
@@ -85,7 +80,7 @@ func TestCachedOutOfScopeAskedOnce(t *testing.T) {
 			t.Fatalf("Ingresses(all) = %d, %v; want 9", len(all), err)
 		}
 	}
-	if src.calls["Pods"] != 1 || src.calls["list Ingress"] != 1 {
+	if src.calls["list Pod"] != 1 || src.calls["list Ingress"] != 1 {
 		t.Errorf("calls %v, want each cluster-wide question asked once", src.calls)
 	}
 	if pods, _ := c.Pods(ctx, AllNamespaces, sel); pods[0].Name != "p1" {
@@ -102,8 +97,8 @@ func TestCachedOutOfScopeAskedOnce(t *testing.T) {
 	if pods, _ := c.Pods(ctx, "a", nil); len(pods) != 3 {
 		t.Errorf("Pods(a) = %d, want 3", len(pods))
 	}
-	if src.calls["Pods"] != 4 {
-		t.Errorf("%d pod lists, want 4 (three distinct cluster-wide questions, one snapshot)", src.calls["Pods"])
+	if src.calls["list Pod"] != 4 {
+		t.Errorf("%d pod lists, want 4 (three distinct cluster-wide questions, one snapshot)", src.calls["list Pod"])
 	}
 }
 
@@ -174,8 +169,8 @@ func TestCachedClusterSelectionFromSnapshot(t *testing.T) {
 	if pods, _ := c.Pods(ctx, "b", sel); len(pods) != 1 || pods[0].Namespace != "b" {
 		t.Errorf("Pods(b, app=2) = %v", pods)
 	}
-	if src.calls["Pods"] != 1 {
-		t.Errorf("%d pod lists, want the one snapshot", src.calls["Pods"])
+	if src.calls["list Pod"] != 1 {
+		t.Errorf("%d pod lists, want the one snapshot", src.calls["list Pod"])
 	}
 }
 
@@ -183,7 +178,10 @@ func TestCachedClusterSelectionFromSnapshot(t *testing.T) {
 // the get verb does.
 type listForbiddenSource struct{ *Objects }
 
-func (l listForbiddenSource) Services(context.Context, string, string) ([]corev1.Service, error) {
+func (l listForbiddenSource) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
+	if kind != KindService {
+		return l.Objects.ListKind(ctx, kind, namespace, selector)
+	}
 	return nil, readErr("list", "services", "a", "", apierrors.NewForbidden(corev1.Resource("services"), "", errors.New("RBAC: get only")))
 }
 
@@ -199,25 +197,25 @@ func TestCachedFallsBackToGetWhenListIsForbidden(t *testing.T) {
 	}
 }
 
-// slowServices is a source whose Services list returns only once Pods have been listed.
+// slowServices is a source whose list of Services returns only once Pods have been listed.
 type slowServices struct {
 	*Objects
 	servicesAsked, podsListed chan struct{}
 }
 
-func (s slowServices) Services(ctx context.Context, namespace, name string) ([]corev1.Service, error) {
-	close(s.servicesAsked)
-	select {
-	case <-s.podsListed:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+func (s slowServices) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
+	switch kind {
+	case KindService:
+		close(s.servicesAsked)
+		select {
+		case <-s.podsListed:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	case KindPod:
+		defer close(s.podsListed)
 	}
-	return s.Objects.Services(ctx, namespace, name)
-}
-
-func (s slowServices) Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
-	defer close(s.podsListed)
-	return s.Objects.Pods(ctx, namespace, selector)
+	return s.Objects.ListKind(ctx, kind, namespace, selector)
 }
 
 // A slow list of one kind does not hold up questions about another: each kind is

@@ -67,7 +67,9 @@ type kindInfo struct {
 	empty        func() any
 	copyOne      func(obj any) any
 	// How an API server serves it: set by builtin, gatewayKind and adminPolicyKind.
-	liveList func(ctx context.Context, l *Live, namespace string, selector labels.Selector) (any, error)
+	// liveList lists with selector and, for a built-in kind, fieldSelector (a
+	// fields.Selector's string form, "" for none) sent to the server.
+	liveList func(ctx context.Context, l *Live, namespace string, selector labels.Selector, fieldSelector string) (any, error)
 	liveGet  func(ctx context.Context, l *Live, namespace, name string) (any, error)
 }
 
@@ -165,8 +167,8 @@ type typedClient[T any, L any] interface {
 func builtin[T any, L pagedList, P storedKind[T]](gv schema.GroupVersion, name, resource string, flags kindFlag, defaults func(P) P,
 	client func(c kubernetes.Interface, namespace string) typedClient[T, L]) *kindInfo {
 	k := kindOf[T, P](gv, name, resource, flags, defaults)
-	k.liveList = func(ctx context.Context, l *Live, namespace string, selector labels.Selector) (any, error) {
-		opts := metav1.ListOptions{}
+	k.liveList = func(ctx context.Context, l *Live, namespace string, selector labels.Selector, fieldSelector string) (any, error) {
+		opts := metav1.ListOptions{FieldSelector: fieldSelector}
 		if selector != nil && !selector.Empty() {
 			opts.LabelSelector = selector.String()
 		}
@@ -200,7 +202,7 @@ func itemsOf[T any, L any](list L) []T {
 // (gatewayapi.go) and converted to its v1 Go type.
 func gatewayKind[T any, P storedKind[T]](name, resource string, flags kindFlag) *kindInfo {
 	k := kindOf[T, P](gatewayGroupVersion, name, resource, flags, nil, gatewayVersions...)
-	k.liveList = func(ctx context.Context, l *Live, namespace string, selector labels.Selector) (any, error) {
+	k.liveList = func(ctx context.Context, l *Live, namespace string, selector labels.Selector, _ string) (any, error) {
 		items, err := liveGatewayList[T, P](ctx, l, name, namespace)
 		return selected[T, P](items, selector), err
 	}
@@ -213,7 +215,7 @@ func gatewayKind[T any, P storedKind[T]](name, resource string, flags kindFlag) 
 // adminPolicyKind declares a cluster-scoped admin network policy kind (adminpolicy.go).
 func adminPolicyKind[T any, P storedKind[T]](name, resource string) *kindInfo {
 	k := kindOf[T, P](anpv1alpha1.SchemeGroupVersion, name, resource, clusterScope, nil)
-	k.liveList = func(ctx context.Context, l *Live, _ string, selector labels.Selector) (any, error) {
+	k.liveList = func(ctx context.Context, l *Live, _ string, selector labels.Selector, _ string) (any, error) {
 		items, err := liveAdminPolicyList[T, P](ctx, l, name)
 		return selected[T, P](items, selector), err
 	}

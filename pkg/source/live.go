@@ -29,15 +29,6 @@ const pageSize = 500
 // server's figure cannot make the client allocate more than a large cluster holds.
 const maxPresized = 200_000
 
-// Resource names as kubectl auth can-i takes them, used in every ReadError.
-const (
-	resPods           = "pods"
-	resServices       = "services"
-	resEndpointSlices = "endpointslices.discovery.k8s.io"
-	resNamespaces     = "namespaces"
-	resEvents         = "events"
-)
-
 // Live is a Source backed by an API server. It only ever issues get and list
 // requests; lists are paginated and filtered server-side wherever the API allows.
 type Live struct {
@@ -253,104 +244,54 @@ func (l *Live) Guarantees(Guarantee) bool { return true }
 
 // Service implements Source.
 func (l *Live) Service(ctx context.Context, namespace, name string) (*corev1.Service, error) {
-	svc, err := l.client.CoreV1().Services(namespace).Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return nil, readErr("get", resServices, namespace, name, err)
-	}
-	return svc, nil
+	return Get[corev1.Service](ctx, l, namespace, name)
 }
 
 // Services implements Source. A name is passed as a metadata.name field selector, so
 // finding a Service by name across all namespaces is one request.
 func (l *Live) Services(ctx context.Context, namespace, name string) ([]corev1.Service, error) {
-	opts := metav1.ListOptions{}
-	if name != "" {
-		opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", name).String()
+	if name == "" {
+		return List[corev1.Service](ctx, l, namespace, nil)
 	}
-	svcs, err := listAll(ctx, opts, l.client.CoreV1().Services(namespace).List,
-		func(list *corev1.ServiceList) []corev1.Service { return list.Items })
+	items, err := kindsByName[KindService].liveList(ctx, l, namespace, nil, fields.OneTermEqualSelector("metadata.name", name).String())
 	if err != nil {
-		return nil, readErr("list", resServices, namespace, "", err)
+		return nil, err
 	}
-	if name != "" {
-		svcs = keep(svcs, func(s *corev1.Service) bool { return s.Name == name })
-	}
-	sortByKey(svcs)
-	return svcs, nil
+	return keep(items.([]corev1.Service), func(s *corev1.Service) bool { return s.Name == name }), nil
 }
 
 // Pods implements Source. The selector is sent to the server as a label selector.
 func (l *Live) Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
-	opts := metav1.ListOptions{}
-	if selector != nil && !selector.Empty() {
-		opts.LabelSelector = selector.String()
-		if opts.LabelSelector == "" {
-			// labels.Nothing() has no string form; sending "" would list every pod.
-			return []corev1.Pod{}, nil
-		}
-	}
-	pods, err := listAll(ctx, opts, l.client.CoreV1().Pods(namespace).List,
-		func(list *corev1.PodList) []corev1.Pod { return list.Items })
-	if err != nil {
-		return nil, readErr("list", resPods, namespace, "", err)
-	}
-	if selector != nil {
-		pods = keep(pods, func(p *corev1.Pod) bool { return selector.Matches(labels.Set(p.Labels)) })
-	}
-	sortByKey(pods)
-	return pods, nil
+	return List[corev1.Pod](ctx, l, namespace, selector)
 }
 
 // Pod implements Source.
 func (l *Live) Pod(ctx context.Context, namespace, name string) (*corev1.Pod, error) {
-	pod, err := l.client.CoreV1().Pods(namespace).Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return nil, readErr("get", resPods, namespace, name, err)
-	}
-	return pod, nil
+	return Get[corev1.Pod](ctx, l, namespace, name)
 }
 
 // EndpointSlices implements Source, selecting on kubernetes.io/service-name.
 func (l *Live) EndpointSlices(ctx context.Context, namespace, service string) ([]discoveryv1.EndpointSlice, error) {
-	selector := serviceNameSelector(service)
-	opts := metav1.ListOptions{LabelSelector: selector.String()}
-	slices, err := listAll(ctx, opts, l.client.DiscoveryV1().EndpointSlices(namespace).List,
-		func(list *discoveryv1.EndpointSliceList) []discoveryv1.EndpointSlice { return list.Items })
-	if err != nil {
-		return nil, readErr("list", resEndpointSlices, namespace, "", err)
-	}
-	slices = keep(slices, func(s *discoveryv1.EndpointSlice) bool { return selector.Matches(labels.Set(s.Labels)) })
-	sortByKey(slices)
-	return slices, nil
+	return List[discoveryv1.EndpointSlice](ctx, l, namespace, serviceNameSelector(service))
 }
 
 // Namespaces implements Source.
 func (l *Live) Namespaces(ctx context.Context) ([]corev1.Namespace, error) {
-	nss, err := listAll(ctx, metav1.ListOptions{}, l.client.CoreV1().Namespaces().List,
-		func(list *corev1.NamespaceList) []corev1.Namespace { return list.Items })
-	if err != nil {
-		return nil, readErr("list", resNamespaces, "", "", err)
-	}
-	sortByKey(nss)
-	return nss, nil
+	return List[corev1.Namespace](ctx, l, AllNamespaces, nil)
 }
 
 // Events implements Source, selecting on involvedObject.kind and involvedObject.name.
 func (l *Live) Events(ctx context.Context, namespace, kind, name string) ([]corev1.Event, error) {
-	opts := metav1.ListOptions{FieldSelector: fields.AndSelectors(
+	items, err := kindsByName[KindEvent].liveList(ctx, l, namespace, nil, fields.AndSelectors(
 		fields.OneTermEqualSelector("involvedObject.kind", kind),
 		fields.OneTermEqualSelector("involvedObject.name", name),
-	).String()}
-	events, err := listAll(ctx, opts, l.client.CoreV1().Events(namespace).List,
-		func(list *corev1.EventList) []corev1.Event { return list.Items })
+	).String())
 	if err != nil {
-		return nil, readErr("list", resEvents, namespace, "", err)
+		return nil, err
 	}
-	events = keep(events, func(e *corev1.Event) bool {
+	return keep(items.([]corev1.Event), func(e *corev1.Event) bool {
 		return e.InvolvedObject.Kind == kind && e.InvolvedObject.Name == name
-	})
-	sortByKey(events)
-	return events, nil
+	}), nil
 }
 
 // Stats counts the HTTP requests made through a rest.Config and the response body

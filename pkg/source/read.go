@@ -79,7 +79,7 @@ func (l *Live) ListKind(ctx context.Context, kind, namespace string, selector la
 		// labels.Nothing(): no object can match, and a request would list them all.
 		return k.empty(), nil
 	}
-	return k.liveList(ctx, l, k.namespaceFor(namespace), selector)
+	return k.liveList(ctx, l, k.namespaceFor(namespace), selector, "")
 }
 
 // GetKind implements Source.
@@ -112,6 +112,17 @@ func (c *Cached) ListKind(ctx context.Context, kind, namespace string, selector 
 	store, err := c.snapshotOf(ctx, k)
 	if err != nil {
 		return nil, err
+	}
+	if namespace == AllNamespaces && selector != nil && !selector.Empty() {
+		// Cluster-wide selections repeat (the ingress controller's pods, once per
+		// Ingress) and each would match every object of the snapshot: match once.
+		items, err := c.answerOnce(kind+"|snapshot|"+selectorKey(selector), func() (any, error) {
+			return store.ListKind(ctx, kind, namespace, selector)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return k.share(items), nil
 	}
 	return store.ListKind(ctx, kind, namespace, selector)
 }

@@ -158,7 +158,7 @@ func TestWatchingFallsBackToLive(t *testing.T) {
 	w.Source = newLiveFromClient(client)
 	_, err := w.Pods(context.Background(), "shop", nil)
 	var re *ReadError
-	if !errors.As(err, &re) || !re.IsForbidden() || re.Verb != "list" || re.Resource != resPods {
+	if !errors.As(err, &re) || !re.IsForbidden() || re.Verb != "list" || re.Resource != "pods" {
 		t.Fatalf("want a Forbidden ReadError for list pods, got %v", err)
 	}
 	if w.Feeds() != 0 {
