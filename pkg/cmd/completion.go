@@ -8,12 +8,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/metadata"
@@ -173,6 +169,13 @@ func ListNames(ctx context.Context, flags *genericclioptions.ConfigFlags, files 
 	return sortedUnique(names), nil
 }
 
+// completedKinds are the kinds completed by name from -f manifests.
+var completedKinds = map[string]string{
+	CompleteService: source.KindService, CompleteIngress: source.KindIngress, CompletePod: source.KindPod,
+	CompleteDeployment: source.KindDeployment, CompleteStatefulSet: source.KindStatefulSet,
+	CompleteDaemonSet: source.KindDaemonSet, CompleteReplicaSet: source.KindReplicaSet, CompleteJob: source.KindJob,
+}
+
 // fileNames lists names from -f manifests, as the diagnosis would read them.
 func fileNames(ctx context.Context, files []string, namespace, kind string) ([]string, error) {
 	for _, f := range files {
@@ -184,59 +187,16 @@ func fileNames(ctx context.Context, files []string, namespace, kind string) ([]s
 	if err != nil {
 		return nil, err
 	}
-	var names []string
-	add := func(name string) { names = append(names, name) }
-	switch kind {
-	case CompleteService:
-		list, err := src.Services(ctx, namespace, "")
-		for i := range list {
-			add(list[i].Name)
-		}
-		return sortedUnique(names), err
-	case CompleteIngress:
-		list, err := source.List[networkingv1.Ingress](ctx, src, namespace, nil)
-		for i := range list {
-			add(list[i].Name)
-		}
-		return sortedUnique(names), err
-	case CompletePod:
-		list, err := src.Pods(ctx, namespace, labels.Everything())
-		for i := range list {
-			add(list[i].Name)
-		}
-		return sortedUnique(names), err
-	case CompleteDeployment:
-		list, err := source.List[appsv1.Deployment](ctx, src, namespace, nil)
-		for i := range list {
-			add(list[i].Name)
-		}
-		return sortedUnique(names), err
-	case CompleteStatefulSet:
-		list, err := source.List[appsv1.StatefulSet](ctx, src, namespace, nil)
-		for i := range list {
-			add(list[i].Name)
-		}
-		return sortedUnique(names), err
-	case CompleteDaemonSet:
-		list, err := source.List[appsv1.DaemonSet](ctx, src, namespace, nil)
-		for i := range list {
-			add(list[i].Name)
-		}
-		return sortedUnique(names), err
-	case CompleteReplicaSet:
-		list, err := source.List[appsv1.ReplicaSet](ctx, src, namespace, nil)
-		for i := range list {
-			add(list[i].Name)
-		}
-		return sortedUnique(names), err
-	case CompleteJob:
-		list, err := source.List[batchv1.Job](ctx, src, namespace, nil)
-		for i := range list {
-			add(list[i].Name)
-		}
-		return sortedUnique(names), err
+	sourceKind, ok := completedKinds[kind]
+	if !ok {
+		return nil, nil
 	}
-	return nil, nil
+	items, err := source.ListMeta(ctx, src, sourceKind, namespace, nil)
+	names := make([]string, 0, len(items))
+	for _, item := range items {
+		names = append(names, item.GetName())
+	}
+	return sortedUnique(names), err
 }
 
 // filenames returns the command's -f values, if it has that flag.

@@ -8,17 +8,14 @@ package source
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
@@ -149,81 +146,6 @@ func (l *Live) gatewayResource(ctx context.Context, kind string) (schema.GroupVe
 	}
 	gvr, ok := g.served[kind]
 	return gvr, ok, nil
-}
-
-func gatewayResourceName(kind string) string {
-	return gatewayResourceOf(kind) + "." + GatewayGroup
-}
-
-var errNoDynamicClient = errors.New("no dynamic client to read the Gateway API with")
-
-// liveGatewayGet reads one object of a Gateway API kind and converts it to T.
-func liveGatewayGet[T any](ctx context.Context, l *Live, kind, namespace, name string) (*T, error) {
-	res := gatewayResourceName(kind)
-	gvr, ok, err := l.gatewayResource(ctx, kind)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		gr := schema.GroupResource{Group: GatewayGroup, Resource: gatewayResourceOf(kind)}
-		return nil, readErr("get", res, namespace, name, apierrors.NewNotFound(gr, name))
-	}
-	if l.dynamic == nil {
-		return nil, readErr("get", res, namespace, name, errNoDynamicClient)
-	}
-	var ri dynamic.ResourceInterface = l.dynamic.Resource(gvr)
-	if namespace != "" {
-		ri = l.dynamic.Resource(gvr).Namespace(namespace)
-	}
-	u, err := ri.Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return nil, readErr("get", res, namespace, name, err)
-	}
-	out := new(T)
-	if err := fromUnstructured(u, out); err != nil {
-		return nil, readErr("get", res, namespace, name, err)
-	}
-	return out, nil
-}
-
-// liveGatewayList lists a Gateway API kind in namespace (all for AllNamespaces) and
-// converts the items to T; a kind the cluster does not serve lists as empty.
-func liveGatewayList[T any, P interface {
-	*T
-	object
-}](ctx context.Context, l *Live, kind, namespace string) ([]T, error) {
-	res := gatewayResourceName(kind)
-	gvr, ok, err := l.gatewayResource(ctx, kind)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return []T{}, nil
-	}
-	if l.dynamic == nil {
-		return nil, readErr("list", res, namespace, "", errNoDynamicClient)
-	}
-	var list func(context.Context, metav1.ListOptions) (*unstructured.UnstructuredList, error)
-	if namespace == AllNamespaces || kind == KindGatewayClass {
-		list = l.dynamic.Resource(gvr).List
-	} else {
-		list = l.dynamic.Resource(gvr).Namespace(namespace).List
-	}
-	items, err := listAll(ctx, metav1.ListOptions{}, list,
-		func(list *unstructured.UnstructuredList) []unstructured.Unstructured { return list.Items })
-	if err != nil {
-		return nil, readErr("list", res, namespace, "", err)
-	}
-	out := make([]T, 0, len(items))
-	for i := range items {
-		var item T
-		if err := fromUnstructured(&items[i], &item); err != nil {
-			return nil, readErr("list", res, namespace, "", fmt.Errorf("%s %s: %w", kind, items[i].GetName(), err))
-		}
-		out = append(out, item)
-	}
-	sortByKey[T, P](out)
-	return out, nil
 }
 
 // fromUnstructured converts with the same panic guard as the file loader: the object

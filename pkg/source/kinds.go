@@ -201,30 +201,22 @@ func itemsOf[T any, L any](list L) []T {
 // gatewayKind declares a Gateway API kind: a CRD read at the version discovery finds
 // (gatewayapi.go) and converted to its v1 Go type.
 func gatewayKind[T any, P storedKind[T]](name, resource string, flags kindFlag) *kindInfo {
-	k := kindOf[T, P](gatewayGroupVersion, name, resource, flags, nil, gatewayVersions...)
-	k.liveList = func(ctx context.Context, l *Live, namespace string, selector labels.Selector, _ string) (any, error) {
-		items, err := liveGatewayList[T, P](ctx, l, name, namespace)
-		return selected[T, P](items, selector), err
-	}
-	k.liveGet = func(ctx context.Context, l *Live, namespace, name2 string) (any, error) {
-		return liveGatewayGet[T](ctx, l, name, namespace, name2)
-	}
-	return k
+	return crdKind[T, P](kindOf[T, P](gatewayGroupVersion, name, resource, flags, nil, gatewayVersions...), (*Live).gatewayResource)
 }
 
 // adminPolicyKind declares a cluster-scoped admin network policy kind (adminpolicy.go).
 func adminPolicyKind[T any, P storedKind[T]](name, resource string) *kindInfo {
-	k := kindOf[T, P](anpv1alpha1.SchemeGroupVersion, name, resource, clusterScope, nil)
-	k.liveList = func(ctx context.Context, l *Live, _ string, selector labels.Selector, _ string) (any, error) {
-		items, err := liveAdminPolicyList[T, P](ctx, l, name)
+	return crdKind[T, P](kindOf[T, P](anpv1alpha1.SchemeGroupVersion, name, resource, clusterScope, nil), (*Live).adminPolicyServed)
+}
+
+// crdKind makes k read live through the dynamic client, at the resource discover finds.
+func crdKind[T any, P storedKind[T]](k *kindInfo, discover discoverCRD) *kindInfo {
+	k.liveList = func(ctx context.Context, l *Live, namespace string, selector labels.Selector, _ string) (any, error) {
+		items, err := liveCRDList[T, P](ctx, l, k, discover, namespace)
 		return selected[T, P](items, selector), err
 	}
-	k.liveGet = func(ctx context.Context, l *Live, _, name2 string) (any, error) {
-		items, err := liveAdminPolicyList[T, P](ctx, l, name)
-		if err != nil {
-			return nil, err
-		}
-		return find[T, P](items, k.groupResource(), "", name2)
+	k.liveGet = func(ctx context.Context, l *Live, namespace, name string) (any, error) {
+		return liveCRDGet[T](ctx, l, k, discover, namespace, name)
 	}
 	return k
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -209,4 +210,24 @@ func (w *Watching) fromKind(ctx context.Context, k *kindInfo, namespace, name st
 		spec = spec.named(name)
 	}
 	return w.from(ctx, spec)
+}
+
+// ListMeta is ListKind with each object seen through its metadata, for code that
+// reads only names, labels or owners whatever the kind (the workload kinds a peer may
+// be). Each is a pointer to the kind's Go type.
+func ListMeta(ctx context.Context, src Source, kind, namespace string, selector labels.Selector) ([]metav1.Object, error) {
+	k, err := readable(kind)
+	if err != nil {
+		return nil, err
+	}
+	items, err := src.ListKind(ctx, kind, namespace, selector)
+	if err != nil {
+		return nil, err
+	}
+	objs := k.asObjects(items)
+	out := make([]metav1.Object, len(objs))
+	for i, obj := range objs {
+		out[i] = obj.(metav1.Object)
+	}
+	return out, nil
 }

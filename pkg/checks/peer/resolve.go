@@ -164,36 +164,16 @@ func running(pods []corev1.Pod) []corev1.Pod {
 // findWorkload returns the workload's object (one of the apps/batch types), or nil when
 // it does not exist. Source lists rather than gets workloads; the list is filtered here.
 func findWorkload(ctx context.Context, src source.Source, e Endpoint) (metav1.Object, error) {
-	switch e.Kind {
-	case KindDeployment:
-		items, err := source.List[appsv1.Deployment](ctx, src, e.Namespace, nil)
-		return pick(items, e.Name, err)
-	case KindStatefulSet:
-		items, err := source.List[appsv1.StatefulSet](ctx, src, e.Namespace, nil)
-		return pick(items, e.Name, err)
-	case KindDaemonSet:
-		items, err := source.List[appsv1.DaemonSet](ctx, src, e.Namespace, nil)
-		return pick(items, e.Name, err)
-	case KindReplicaSet:
-		items, err := source.List[appsv1.ReplicaSet](ctx, src, e.Namespace, nil)
-		return pick(items, e.Name, err)
-	case KindJob:
-		items, err := source.List[batchv1.Job](ctx, src, e.Namespace, nil)
-		return pick(items, e.Name, err)
+	if !e.IsWorkload() {
+		return nil, fmt.Errorf("%s is not a workload kind", e.Kind)
 	}
-	return nil, fmt.Errorf("%s is not a workload kind", e.Kind)
-}
-
-func pick[T any, P interface {
-	*T
-	metav1.Object
-}](items []T, name string, err error) (metav1.Object, error) {
+	items, err := source.ListMeta(ctx, src, string(e.Kind), e.Namespace, nil)
 	if err != nil {
 		return nil, err
 	}
-	for i := range items {
-		if P(&items[i]).GetName() == name {
-			return P(&items[i]), nil
+	for _, item := range items {
+		if item.GetName() == e.Name {
+			return item, nil
 		}
 	}
 	return nil, nil
@@ -247,46 +227,15 @@ func serviceNames(ctx context.Context, src source.Source, e Endpoint) ([]string,
 }
 
 func workloadNames(ctx context.Context, src source.Source, e Endpoint) ([]string, error) {
-	var names []string
-	collect := func(objs []metav1.Object) {
-		for _, o := range objs {
-			names = append(names, o.GetName())
-		}
+	if !e.IsWorkload() {
+		return nil, nil
 	}
-	switch e.Kind {
-	case KindDeployment:
-		items, err := source.List[appsv1.Deployment](ctx, src, e.Namespace, nil)
-		collect(objects(items))
-		return names, err
-	case KindStatefulSet:
-		items, err := source.List[appsv1.StatefulSet](ctx, src, e.Namespace, nil)
-		collect(objects(items))
-		return names, err
-	case KindDaemonSet:
-		items, err := source.List[appsv1.DaemonSet](ctx, src, e.Namespace, nil)
-		collect(objects(items))
-		return names, err
-	case KindReplicaSet:
-		items, err := source.List[appsv1.ReplicaSet](ctx, src, e.Namespace, nil)
-		collect(objects(items))
-		return names, err
-	case KindJob:
-		items, err := source.List[batchv1.Job](ctx, src, e.Namespace, nil)
-		collect(objects(items))
-		return names, err
+	items, err := source.ListMeta(ctx, src, string(e.Kind), e.Namespace, nil)
+	names := make([]string, 0, len(items))
+	for _, item := range items {
+		names = append(names, item.GetName())
 	}
-	return nil, nil
-}
-
-func objects[T any, P interface {
-	*T
-	metav1.Object
-}](items []T) []metav1.Object {
-	out := make([]metav1.Object, 0, len(items))
-	for i := range items {
-		out = append(out, P(&items[i]))
-	}
-	return out
+	return names, err
 }
 
 // notFound builds the NotFoundError with similar names; failing to list them only

@@ -53,6 +53,8 @@ func checkLint(_ context.Context, s *State) engine.Result {
 	return engine.Found(fmt.Sprintf("%d polic%s checked", len(relevant), map[bool]string{true: "y", false: "ies"}[len(relevant) == 1]), findings...)
 }
 
+// dedupe drops repeated policies from list, in place, and sorts the rest by
+// namespace/name.
 func dedupe(list []*networkingv1.NetworkPolicy) []*networkingv1.NetworkPolicy {
 	seen := map[string]bool{}
 	out := list[:0]

@@ -3,7 +3,6 @@ package reach
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
@@ -207,25 +206,11 @@ func peerName(p netpol.Peer) string {
 // selecting returns the policies that select any of the pods of a side for dir,
 // deduplicated and sorted by namespace/name.
 func (s *State) selecting(dir netpol.Direction, side []netpol.Peer) []*networkingv1.NetworkPolicy {
-	seen := map[string]bool{}
 	var out []*networkingv1.NetworkPolicy
 	for _, p := range side {
-		if p.Pod == nil {
-			continue
-		}
-		for _, np := range s.Model.PoliciesSelecting(p.Pod, dir) {
-			key := np.Namespace + "/" + np.Name
-			if !seen[key] {
-				seen[key] = true
-				out = append(out, np)
-			}
+		if p.Pod != nil {
+			out = append(out, s.Model.PoliciesSelecting(p.Pod, dir)...)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Namespace != out[j].Namespace {
-			return out[i].Namespace < out[j].Namespace
-		}
-		return out[i].Name < out[j].Name
-	})
-	return out
+	return dedupe(out)
 }

@@ -13,7 +13,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dataplane"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/gateway"
@@ -43,10 +42,7 @@ type Scanner struct {
 var Scanners = []Scanner{
 	{
 		Kind: "Service",
-		List: func(ctx context.Context, src source.Source, namespace string) ([]diag.ObjectRef, error) {
-			svcs, err := src.Services(ctx, namespace, "")
-			return refsOf(svcs, "Service"), err
-		},
+		List: listRefs(source.KindService),
 		Diagnose: func(ctx context.Context, src source.Source, obj diag.ObjectRef) (diag.Report, error) {
 			r, _, err := service.Diagnose(ctx, src, obj.Namespace, obj.Name)
 			return r, err
@@ -54,10 +50,7 @@ var Scanners = []Scanner{
 	},
 	{
 		Kind: "Ingress",
-		List: func(ctx context.Context, src source.Source, namespace string) ([]diag.ObjectRef, error) {
-			ings, err := source.List[networkingv1.Ingress](ctx, src, namespace, nil)
-			return refsOf(ings, "Ingress"), err
-		},
+		List: listRefs(source.KindIngress),
 		Diagnose: func(ctx context.Context, src source.Source, obj diag.ObjectRef) (diag.Report, error) {
 			r, _, err := ingress.Diagnose(ctx, src, obj.Namespace, obj.Name, ingress.Options{})
 			return r, err
@@ -67,39 +60,13 @@ var Scanners = []Scanner{
 	{Kind: "IngressClass", All: scanIngressClasses},
 	// Each Gateway once: its class, listener certificates and conditions, which the
 	// routes below then leave to it (gateway.WithGatewaysOnce).
-	{
-		Kind: source.KindGateway,
-		List: func(ctx context.Context, src source.Source, namespace string) ([]diag.ObjectRef, error) {
-			served, err := src.GatewayAPIServes(ctx, source.KindGateway)
-			if err != nil {
-				return nil, err
-			}
-			if !served {
-				return nil, errNotServed
-			}
-			gws, err := source.List[gatewayv1.Gateway](ctx, src, namespace, nil)
-			return refsOf(gws, source.KindGateway), err
-		},
-		Diagnose: func(ctx context.Context, src source.Source, obj diag.ObjectRef) (diag.Report, error) {
-			return gateway.DiagnoseGateway(ctx, src, obj.Namespace, obj.Name)
-		},
-	},
-	routeScanner("HTTPRoute", func(ctx context.Context, src source.Source, ns string) ([]diag.ObjectRef, error) {
-		routes, err := source.List[gatewayv1.HTTPRoute](ctx, src, ns, nil)
-		return refsOf(routes, "HTTPRoute"), err
+	gatewayScanner(source.KindGateway, func(ctx context.Context, src source.Source, obj diag.ObjectRef) (diag.Report, error) {
+		return gateway.DiagnoseGateway(ctx, src, obj.Namespace, obj.Name)
 	}),
-	routeScanner("GRPCRoute", func(ctx context.Context, src source.Source, ns string) ([]diag.ObjectRef, error) {
-		routes, err := source.List[gatewayv1.GRPCRoute](ctx, src, ns, nil)
-		return refsOf(routes, "GRPCRoute"), err
-	}),
-	routeScanner("TLSRoute", func(ctx context.Context, src source.Source, ns string) ([]diag.ObjectRef, error) {
-		routes, err := source.List[gatewayv1.TLSRoute](ctx, src, ns, nil)
-		return refsOf(routes, "TLSRoute"), err
-	}),
-	routeScanner("TCPRoute", func(ctx context.Context, src source.Source, ns string) ([]diag.ObjectRef, error) {
-		routes, err := source.List[gatewayv1.TCPRoute](ctx, src, ns, nil)
-		return refsOf(routes, "TCPRoute"), err
-	}),
+	gatewayScanner(source.KindHTTPRoute, diagnoseRoute),
+	gatewayScanner(source.KindGRPCRoute, diagnoseRoute),
+	gatewayScanner(source.KindTLSRoute, diagnoseRoute),
+	gatewayScanner(source.KindTCPRoute, diagnoseRoute),
 	{Kind: "NetworkPolicy", All: lintPolicies},
 	// The cluster DNS once, then the DNS settings and DNS egress of each workload.
 	{Kind: "Pod", All: scanDNS},
@@ -111,27 +78,22 @@ var Scanners = []Scanner{
 // scan, and no evidence either way about whether the scan could read the cluster.
 var errNotServed = errors.New("kind not served")
 
-// named is what every listed API object offers.
-type named interface {
-	GetNamespace() string
-	GetName() string
-}
-
-func refsOf[T any, P interface {
-	*T
-	named
-}](items []T, kind string) []diag.ObjectRef {
-	refs := make([]diag.ObjectRef, 0, len(items))
-	for i := range items {
-		p := P(&items[i])
-		refs = append(refs, diag.ObjectRef{Kind: kind, Namespace: p.GetNamespace(), Name: p.GetName()})
+// listRefs lists kind's objects in a namespace as the objects of their reports.
+func listRefs(kind string) func(ctx context.Context, src source.Source, namespace string) ([]diag.ObjectRef, error) {
+	return func(ctx context.Context, src source.Source, namespace string) ([]diag.ObjectRef, error) {
+		items, err := source.ListMeta(ctx, src, kind, namespace, nil)
+		refs := make([]diag.ObjectRef, 0, len(items))
+		for _, item := range items {
+			refs = append(refs, diag.ObjectRef{Kind: kind, Namespace: item.GetNamespace(), Name: item.GetName()})
+		}
+		return refs, err
 	}
-	return refs
 }
 
-// routeScanner covers one Gateway API route kind. A cluster (or input) without the
-// Gateway API, or without this kind, simply has no such routes to list.
-func routeScanner(kind string, list func(ctx context.Context, src source.Source, ns string) ([]diag.ObjectRef, error)) Scanner {
+// gatewayScanner covers one Gateway API kind. A cluster (or input) without the
+// Gateway API, or without this kind, simply has no such objects to list.
+func gatewayScanner(kind string, diagnose func(ctx context.Context, src source.Source, obj diag.ObjectRef) (diag.Report, error)) Scanner {
+	list := listRefs(kind)
 	return Scanner{
 		Kind: kind,
 		List: func(ctx context.Context, src source.Source, namespace string) ([]diag.ObjectRef, error) {
@@ -144,11 +106,13 @@ func routeScanner(kind string, list func(ctx context.Context, src source.Source,
 			}
 			return list(ctx, src, namespace)
 		},
-		Diagnose: func(ctx context.Context, src source.Source, obj diag.ObjectRef) (diag.Report, error) {
-			r, _, err := gateway.Diagnose(ctx, src, obj.Namespace, obj.Name, obj.Kind)
-			return r, err
-		},
+		Diagnose: diagnose,
 	}
+}
+
+func diagnoseRoute(ctx context.Context, src source.Source, obj diag.ObjectRef) (diag.Report, error) {
+	r, _, err := gateway.Diagnose(ctx, src, obj.Namespace, obj.Name, obj.Kind)
+	return r, err
 }
 
 // lintPolicies runs the NetworkPolicy lints over the scope and files each finding
