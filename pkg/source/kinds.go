@@ -120,17 +120,17 @@ type storedKind[T any] interface {
 // kindOf declares a kind whose objects are stored as T. defaults, if not nil, is the
 // API server's defaulting of the fields checks read (defaults.go); it may change the
 // object it is given, which is then a copy unless the store owns it.
-func kindOf[T any, P storedKind[T]](gv schema.GroupVersion, name, resource string, flags kindFlag, defaults func(P) P, alsoAt ...string) *kindInfo {
+func kindOf[T any, P storedKind[T]](gv schema.GroupVersion, kind, resource string, flags kindFlag, defaults func(P) P, alsoAt ...string) *kindInfo {
 	ops := &tableOps[T]{meta: func(v *T) object { return P(v) }, sortItems: sortByKey[T, P], prepare: preparer[T, P](defaults)}
 	return &kindInfo{
-		name: name, gv: gv, alsoAt: alsoAt, resource: resource, flags: flags,
+		name: kind, gv: gv, alsoAt: alsoAt, resource: resource, flags: flags,
 		goType:   reflect.TypeFor[P](),
 		newObj:   func() runtime.Object { return P(new(T)) },
 		newTable: func() table { return &tableOf[T]{ops: ops} },
 		fromStore: func(o *Objects, namespace string, selector labels.Selector) any {
-			return listed[T, P](o, name, namespace, selector)
+			return listed[T, P](o, kind, namespace, selector)
 		},
-		getFromStore: func(o *Objects, namespace, name2 string) (any, error) { return got[T, P](o, name, namespace, name2) },
+		getFromStore: func(o *Objects, namespace, name string) (any, error) { return got[T, P](o, kind, namespace, name) },
 		asObjects: func(items any) []runtime.Object {
 			objs, _ := toObjects[T, P](items.([]T), nil)
 			return objs
@@ -164,9 +164,9 @@ type typedClient[T any, L any] interface {
 
 // builtin declares a kind the API server serves natively, read through client's typed
 // client (protobuf on the wire, see NewLive) and listed with server-side label selection.
-func builtin[T any, L pagedList, P storedKind[T]](gv schema.GroupVersion, name, resource string, flags kindFlag, defaults func(P) P,
+func builtin[T any, L pagedList, P storedKind[T]](gv schema.GroupVersion, kind, resource string, flags kindFlag, defaults func(P) P,
 	client func(c kubernetes.Interface, namespace string) typedClient[T, L]) *kindInfo {
-	k := kindOf[T, P](gv, name, resource, flags, defaults)
+	k := kindOf[T, P](gv, kind, resource, flags, defaults)
 	k.liveList = func(ctx context.Context, l *Live, namespace string, selector labels.Selector, fieldSelector string) (any, error) {
 		opts := metav1.ListOptions{FieldSelector: fieldSelector}
 		if selector != nil && !selector.Empty() {
@@ -176,9 +176,7 @@ func builtin[T any, L pagedList, P storedKind[T]](gv schema.GroupVersion, name, 
 		if err != nil {
 			return nil, readErr("list", k.resourceName(), namespace, "", err)
 		}
-		if selector != nil {
-			items = keep(items, func(v *T) bool { return selector.Matches(labels.Set(P(v).GetLabels())) })
-		}
+		items = selected[T, P](items, selector) // a safety net: servers (and fakes) may not select
 		sortByKey[T, P](items)
 		return items, nil
 	}
@@ -200,13 +198,13 @@ func itemsOf[T any, L any](list L) []T {
 
 // gatewayKind declares a Gateway API kind: a CRD read at the version discovery finds
 // (gatewayapi.go) and converted to its v1 Go type.
-func gatewayKind[T any, P storedKind[T]](name, resource string, flags kindFlag) *kindInfo {
-	return crdKind[T, P](kindOf[T, P](gatewayGroupVersion, name, resource, flags, nil, gatewayVersions...), (*Live).gatewayResource)
+func gatewayKind[T any, P storedKind[T]](kind, resource string, flags kindFlag) *kindInfo {
+	return crdKind[T, P](kindOf[T, P](gatewayGroupVersion, kind, resource, flags, nil, gatewayVersions...), (*Live).gatewayResource)
 }
 
 // adminPolicyKind declares a cluster-scoped admin network policy kind (adminpolicy.go).
-func adminPolicyKind[T any, P storedKind[T]](name, resource string) *kindInfo {
-	return crdKind[T, P](kindOf[T, P](anpv1alpha1.SchemeGroupVersion, name, resource, clusterScope, nil), (*Live).adminPolicyServed)
+func adminPolicyKind[T any, P storedKind[T]](kind, resource string) *kindInfo {
+	return crdKind[T, P](kindOf[T, P](anpv1alpha1.SchemeGroupVersion, kind, resource, clusterScope, nil), (*Live).adminPolicyServed)
 }
 
 // crdKind makes k read live through the dynamic client, at the resource discover finds.
