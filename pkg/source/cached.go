@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -147,11 +146,6 @@ func toObjects[T any, P interface {
 	return out, err
 }
 
-// Service implements Source.
-func (c *Cached) Service(ctx context.Context, namespace, name string) (*corev1.Service, error) {
-	return Get[corev1.Service](ctx, c, namespace, name)
-}
-
 // Services implements Source. Cluster-wide questions in a namespaced scan go to the API.
 func (c *Cached) Services(ctx context.Context, namespace, name string) ([]corev1.Service, error) {
 	if !c.inScope(namespace) {
@@ -164,22 +158,6 @@ func (c *Cached) Services(ctx context.Context, namespace, name string) ([]corev1
 		return nil, err
 	}
 	return store.Services(ctx, namespace, name)
-}
-
-// Pods implements Source.
-func (c *Cached) Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
-	return List[corev1.Pod](ctx, c, namespace, selector)
-}
-
-// Pod implements Source.
-func (c *Cached) Pod(ctx context.Context, namespace, name string) (*corev1.Pod, error) {
-	return Get[corev1.Pod](ctx, c, namespace, name)
-}
-
-// EndpointSlices implements Source: all slices of the scope in one list, not one
-// labelled list per Service.
-func (c *Cached) EndpointSlices(ctx context.Context, namespace, service string) ([]discoveryv1.EndpointSlice, error) {
-	return List[discoveryv1.EndpointSlice](ctx, c, namespace, serviceNameSelector(service))
 }
 
 // Namespaces implements Source.

@@ -69,7 +69,7 @@ func TestCachedOutOfScopeAskedOnce(t *testing.T) {
 	ctx := context.Background()
 	sel := labels.SelectorFromSet(labels.Set{"app": "1"})
 	for range 3 {
-		pods, err := c.Pods(ctx, AllNamespaces, sel)
+		pods, err := List[corev1.Pod](ctx, c, AllNamespaces, sel)
 		if err != nil || len(pods) != 3 {
 			t.Fatalf("Pods(all, app=1) = %d pods, %v; want 3", len(pods), err)
 		}
@@ -83,18 +83,18 @@ func TestCachedOutOfScopeAskedOnce(t *testing.T) {
 	if src.calls["list Pod"] != 1 || src.calls["list Ingress"] != 1 {
 		t.Errorf("calls %v, want each cluster-wide question asked once", src.calls)
 	}
-	if pods, _ := c.Pods(ctx, AllNamespaces, sel); pods[0].Name != "p1" {
+	if pods, _ := List[corev1.Pod](ctx, c, AllNamespaces, sel); pods[0].Name != "p1" {
 		t.Errorf("the memo answers %q first, want p1", pods[0].Name)
 	}
 	// Different selectors are different questions; Nothing selects no pod.
-	if pods, _ := c.Pods(ctx, AllNamespaces, labels.Everything()); len(pods) != 9 {
+	if pods, _ := List[corev1.Pod](ctx, c, AllNamespaces, labels.Everything()); len(pods) != 9 {
 		t.Errorf("Pods(all, everything) = %d, want 9", len(pods))
 	}
-	if pods, _ := c.Pods(ctx, AllNamespaces, labels.Nothing()); len(pods) != 0 {
+	if pods, _ := List[corev1.Pod](ctx, c, AllNamespaces, labels.Nothing()); len(pods) != 0 {
 		t.Errorf("Pods(all, nothing) = %d, want 0", len(pods))
 	}
 	// In scope: from the snapshot (one list of namespace a).
-	if pods, _ := c.Pods(ctx, "a", nil); len(pods) != 3 {
+	if pods, _ := List[corev1.Pod](ctx, c, "a", nil); len(pods) != 3 {
 		t.Errorf("Pods(a) = %d, want 3", len(pods))
 	}
 	if src.calls["list Pod"] != 4 {
@@ -134,14 +134,14 @@ func TestNamespaceRanges(t *testing.T) {
 		if ns == AllNamespaces {
 			want, wantSel = len(pods), len(pods)/2
 		}
-		if got, _ := o.Pods(ctx, ns, nil); len(got) != want {
+		if got, _ := List[corev1.Pod](ctx, o, ns, nil); len(got) != want {
 			t.Errorf("Pods(%q) = %d, want %d", ns, len(got), want)
 		}
-		if got, _ := o.Pods(ctx, ns, sel); len(got) != wantSel {
+		if got, _ := List[corev1.Pod](ctx, o, ns, sel); len(got) != wantSel {
 			t.Errorf("Pods(%q, i=1) = %d, want %d", ns, len(got), wantSel)
 		}
 		for _, name := range []string{"p0", "p3", "p4"} {
-			_, err := o.Pod(ctx, ns, name)
+			_, err := Get[corev1.Pod](ctx, o, ns, name)
 			found := err == nil
 			wantFound := literal > 0 && name != "p4"
 			if found != wantFound {
@@ -157,16 +157,16 @@ func TestCachedClusterSelectionFromSnapshot(t *testing.T) {
 	ctx := context.Background()
 	sel := labels.SelectorFromSet(labels.Set{"app": "2"})
 	for range 3 {
-		pods, err := c.Pods(ctx, AllNamespaces, sel)
+		pods, err := List[corev1.Pod](ctx, c, AllNamespaces, sel)
 		if err != nil || len(pods) != 3 || pods[0].Name != "p2" {
 			t.Fatalf("Pods(all, app=2) = %v, %v", pods, err)
 		}
 		_ = append(pods, corev1.Pod{})
 	}
-	if pods, _ := c.Pods(ctx, AllNamespaces, labels.Nothing()); len(pods) != 0 {
+	if pods, _ := List[corev1.Pod](ctx, c, AllNamespaces, labels.Nothing()); len(pods) != 0 {
 		t.Errorf("Pods(all, nothing) = %d, want 0", len(pods))
 	}
-	if pods, _ := c.Pods(ctx, "b", sel); len(pods) != 1 || pods[0].Namespace != "b" {
+	if pods, _ := List[corev1.Pod](ctx, c, "b", sel); len(pods) != 1 || pods[0].Namespace != "b" {
 		t.Errorf("Pods(b, app=2) = %v", pods)
 	}
 	if src.calls["list Pod"] != 1 {
@@ -188,7 +188,7 @@ func (l listForbiddenSource) ListKind(ctx context.Context, kind, namespace strin
 func TestCachedFallsBackToGetWhenListIsForbidden(t *testing.T) {
 	src := listForbiddenSource{FromObjects(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "web"}})}
 	c := NewCached(src, "a")
-	svc, err := c.Service(context.Background(), "a", "web")
+	svc, err := Get[corev1.Service](context.Background(), c, "a", "web")
 	if err != nil || svc.Name != "web" {
 		t.Fatalf("Service = %v, %v; want the object through get", svc, err)
 	}
@@ -232,7 +232,7 @@ func TestCachedKindsListBesideEachOther(t *testing.T) {
 		done <- err
 	}()
 	<-src.servicesAsked
-	if _, err := c.Pods(ctx, AllNamespaces, nil); err != nil {
+	if _, err := List[corev1.Pod](ctx, c, AllNamespaces, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-done; err != nil {

@@ -80,7 +80,7 @@ func TestFromFilesMultiDocYAML(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"all.yaml": multiDoc})
 	o := mustLoad(t, []string{filepath.Join(dir, "all.yaml")}, "", "team-a")
 
-	svc, err := o.Service(ctx, "team-a", "web")
+	svc, err := Get[corev1.Service](ctx, o, "team-a", "web")
 	if err != nil {
 		t.Fatalf("default namespace not applied: %v", err)
 	}
@@ -97,7 +97,7 @@ func TestFromFilesMultiDocYAML(t *testing.T) {
 	if got := nps[0].Spec.PolicyTypes; len(got) != 1 || got[0] != networkingv1.PolicyTypeIngress {
 		t.Errorf("policyTypes = %v, want [Ingress]", got)
 	}
-	pod, err := o.Pod(ctx, "team-a", "web-0")
+	pod, err := Get[corev1.Pod](ctx, o, "team-a", "web-0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestFromFilesMultiDocYAML(t *testing.T) {
 func TestFromFilesDefaultNamespaceIsDefault(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"svc.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n"})
 	o := mustLoad(t, []string{filepath.Join(dir, "svc.yaml")}, "", "")
-	if _, err := o.Service(context.Background(), "default", "web"); err != nil {
+	if _, err := Get[corev1.Service](context.Background(), o, "default", "web"); err != nil {
 		t.Error(err)
 	}
 }
@@ -130,7 +130,7 @@ func TestFromFilesJSON(t *testing.T) {
 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b"},"data":{"k":"v"}}`,
 	})
 	o := mustLoad(t, []string{filepath.Join(dir, "svc.json"), filepath.Join(dir, "stream.json")}, "", "ns")
-	svc, err := o.Service(ctx, "x", "api")
+	svc, err := Get[corev1.Service](ctx, o, "x", "api")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ metadata:
 func TestFromFilesKubectlGetOutput(t *testing.T) {
 	ctx := context.Background()
 	o := mustLoad(t, []string{"-"}, kubectlGetYAML, "default")
-	pods, _ := o.Pods(ctx, "shop", labels.Everything())
+	pods, _ := List[corev1.Pod](ctx, o, "shop", labels.Everything())
 	equal(t, "pods", names(pods), []string{"shop/web-7d9c-abcde"}) // no synthetic pod: the Deployment's pod is there
 	p := pods[0]
 	if p.Status.Phase != corev1.PodRunning || p.Status.PodIP != "10.244.1.7" || p.CreationTimestamp.IsZero() {
@@ -548,7 +548,7 @@ spec:
 func TestFromFilesSyntheticPods(t *testing.T) {
 	ctx := context.Background()
 	o := mustLoad(t, []string{"-"}, workloads, "default")
-	pods, _ := o.Pods(ctx, "shop", labels.Everything())
+	pods, _ := List[corev1.Pod](ctx, o, "shop", labels.Everything())
 	equal(t, "synthetic pods", names(pods), []string{
 		"shop/agent-daemonset-template", "shop/db-statefulset-template",
 		"shop/migrate-job-template", "shop/payments-deployment-template",
@@ -557,7 +557,7 @@ func TestFromFilesSyntheticPods(t *testing.T) {
 		t.Error("Has(Pod) = false with synthetic pods")
 	}
 
-	p, err := o.Pod(ctx, "shop", "payments-deployment-template")
+	p, err := Get[corev1.Pod](ctx, o, "shop", "payments-deployment-template")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -595,18 +595,18 @@ func TestFromFilesSyntheticPods(t *testing.T) {
 
 	// A Service selector finds the synthetic pod.
 	sel := labels.SelectorFromSet(labels.Set{"app": "payments"})
-	if got, _ := o.Pods(ctx, "shop", sel); len(got) != 1 {
+	if got, _ := List[corev1.Pod](ctx, o, "shop", sel); len(got) != 1 {
 		t.Errorf("pods for app=payments = %v", names(got))
 	}
 
-	db, _ := o.Pod(ctx, "shop", "db-statefulset-template")
+	db, _ := Get[corev1.Pod](ctx, o, "shop", "db-statefulset-template")
 	if db.Spec.Subdomain != "db-headless" || db.Spec.Hostname != db.Name {
 		t.Errorf("statefulset pod hostname/subdomain = %q/%q", db.Spec.Hostname, db.Spec.Subdomain)
 	}
 	if len(db.Status.InitContainerStatuses) != 1 || db.Status.InitContainerStatuses[0].State.Terminated == nil {
 		t.Errorf("init container status = %+v", db.Status.InitContainerStatuses)
 	}
-	job, _ := o.Pod(ctx, "shop", "migrate-job-template")
+	job, _ := Get[corev1.Pod](ctx, o, "shop", "migrate-job-template")
 	if job.Labels["batch.kubernetes.io/job-name"] != "migrate" || job.Labels["job-name"] != "migrate" {
 		t.Errorf("job pod labels = %v", job.Labels)
 	}
@@ -635,7 +635,7 @@ metadata: {name: db-0, namespace: other, labels: {app: db}}
 spec: {containers: [{name: db, image: postgres}]}
 `
 	o := mustLoad(t, []string{"-"}, matching, "default")
-	pods, _ := o.Pods(ctx, "shop", labels.Everything())
+	pods, _ := List[corev1.Pod](ctx, o, "shop", labels.Everything())
 	// db-0 is in another namespace, so the StatefulSet still gets its template pod.
 	equal(t, "pods", names(pods), []string{
 		"shop/agent-daemonset-template", "shop/db-statefulset-template", "shop/migrate-xyz", "shop/payments-1",

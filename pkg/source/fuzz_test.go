@@ -5,6 +5,7 @@ import (
 	"context"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
 )
@@ -33,7 +34,7 @@ func FuzzFromFiles(f *testing.F) {
 		if _, err := store.Services(ctx, AllNamespaces, ""); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.Pods(ctx, AllNamespaces, labels.Everything()); err != nil {
+		if _, err := List[corev1.Pod](ctx, store, AllNamespaces, labels.Everything()); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := store.Namespaces(ctx); err != nil {

@@ -8,11 +8,9 @@ import (
 	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
@@ -242,11 +240,6 @@ func (l *Live) Has(string) bool { return true }
 // Guarantees implements Source: an API server vouches for every Guarantee.
 func (l *Live) Guarantees(Guarantee) bool { return true }
 
-// Service implements Source.
-func (l *Live) Service(ctx context.Context, namespace, name string) (*corev1.Service, error) {
-	return Get[corev1.Service](ctx, l, namespace, name)
-}
-
 // Services implements Source. A name is passed as a metadata.name field selector, so
 // finding a Service by name across all namespaces is one request.
 func (l *Live) Services(ctx context.Context, namespace, name string) ([]corev1.Service, error) {
@@ -258,21 +251,6 @@ func (l *Live) Services(ctx context.Context, namespace, name string) ([]corev1.S
 		return nil, err
 	}
 	return keep(items.([]corev1.Service), func(s *corev1.Service) bool { return s.Name == name }), nil
-}
-
-// Pods implements Source. The selector is sent to the server as a label selector.
-func (l *Live) Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
-	return List[corev1.Pod](ctx, l, namespace, selector)
-}
-
-// Pod implements Source.
-func (l *Live) Pod(ctx context.Context, namespace, name string) (*corev1.Pod, error) {
-	return Get[corev1.Pod](ctx, l, namespace, name)
-}
-
-// EndpointSlices implements Source, selecting on kubernetes.io/service-name.
-func (l *Live) EndpointSlices(ctx context.Context, namespace, service string) ([]discoveryv1.EndpointSlice, error) {
-	return List[discoveryv1.EndpointSlice](ctx, l, namespace, serviceNameSelector(service))
 }
 
 // Namespaces implements Source.

@@ -69,20 +69,20 @@ func TestLiveReadsWithServerSideSelectors(t *testing.T) {
 		}
 	}
 
-	pods, err := live.Pods(ctx, AllNamespaces, labels.SelectorFromSet(labels.Set{"app": "web"}))
+	pods, err := List[corev1.Pod](ctx, live, AllNamespaces, labels.SelectorFromSet(labels.Set{"app": "web"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	equal(t, "pods app=web", names(pods), []string{"a/web-1", "b/web-2"})
-	pods, _ = live.Pods(ctx, "a", labels.Everything())
+	pods, _ = List[corev1.Pod](ctx, live, "a", labels.Everything())
 	equal(t, "pods in a", names(pods), []string{"a/db-1", "a/web-1"})
-	pods, _ = live.Pods(ctx, "a", nil)
+	pods, _ = List[corev1.Pod](ctx, live, "a", nil)
 	equal(t, "pods in a (nil selector)", names(pods), []string{"a/db-1", "a/web-1"})
 	opts := listOptions(t, client, "pods")
 	if len(opts) != 3 || opts[0].LabelSelector != "app=web" || opts[1].LabelSelector != "" || opts[0].Limit != pageSize {
 		t.Errorf("pod list options = %+v", opts)
 	}
-	pods, _ = live.Pods(ctx, "a", labels.Nothing())
+	pods, _ = List[corev1.Pod](ctx, live, "a", labels.Nothing())
 	if pods == nil || len(pods) != 0 {
 		t.Errorf("Nothing() = %v, want empty non-nil", pods)
 	}
@@ -101,7 +101,7 @@ func TestLiveReadsWithServerSideSelectors(t *testing.T) {
 	svcs, _ = live.Services(ctx, "a", "")
 	equal(t, "services in a", names(svcs), []string{"a/db", "a/web"})
 
-	slices, _ := live.EndpointSlices(ctx, "a", "web")
+	slices, _ := EndpointSlicesOf(ctx, live, "a", "web")
 	equal(t, "slices", names(slices), []string{"a/web-x"})
 	if opts := listOptions(t, client, "endpointslices"); len(opts) != 1 || opts[0].LabelSelector != "kubernetes.io/service-name=web" {
 		t.Errorf("endpointslice list options = %+v", opts)
@@ -146,12 +146,12 @@ func TestLiveReadsWithServerSideSelectors(t *testing.T) {
 func TestLiveGetters(t *testing.T) {
 	ctx := context.Background()
 	live, _ := fakeLive(&corev1.Service{ObjectMeta: meta("a", "web", nil)})
-	if svc, err := live.Service(ctx, "a", "web"); err != nil || svc.Name != "web" {
+	if svc, err := Get[corev1.Service](ctx, live, "a", "web"); err != nil || svc.Name != "web" {
 		t.Fatalf("Service = %v, %v", svc, err)
 	}
 	for name, get := range map[string]func() error{
-		"service":   func() error { _, err := live.Service(ctx, "b", "web"); return err },
-		"pod":       func() error { _, err := live.Pod(ctx, "a", "x"); return err },
+		"service":   func() error { _, err := Get[corev1.Service](ctx, live, "b", "web"); return err },
+		"pod":       func() error { _, err := Get[corev1.Pod](ctx, live, "a", "x"); return err },
 		"endpoints": func() error { _, err := Get[corev1.Endpoints](ctx, live, "a", "web"); return err },
 		"configmap": func() error { _, err := Get[corev1.ConfigMap](ctx, live, "a", "x"); return err },
 		"secret":    func() error { _, err := Get[corev1.Secret](ctx, live, "a", "x"); return err },
@@ -180,7 +180,7 @@ func TestLiveForbidden(t *testing.T) {
 	client.PrependReactor("list", "endpointslices", forbid)
 	client.PrependReactor("get", "services", forbid)
 
-	_, err := live.Pods(ctx, "shop", labels.Everything())
+	_, err := List[corev1.Pod](ctx, live, "shop", labels.Everything())
 	var re *ReadError
 	if !IsForbidden(err) || !errors.As(err, &re) {
 		t.Fatalf("Pods error %v is not a forbidden ReadError", err)
@@ -192,7 +192,7 @@ func TestLiveForbidden(t *testing.T) {
 		t.Errorf("CanICommand() = %q, want %q", re.CanICommand(), want)
 	}
 
-	_, err = live.EndpointSlices(ctx, AllNamespaces, "web")
+	_, err = EndpointSlicesOf(ctx, live, AllNamespaces, "web")
 	if !IsForbidden(err) || !errors.As(err, &re) || re.Resource != "endpointslices.discovery.k8s.io" || re.Namespace != "" {
 		t.Errorf("EndpointSlices error = %v (%+v)", err, re)
 	}
@@ -200,7 +200,7 @@ func TestLiveForbidden(t *testing.T) {
 		t.Errorf("CanICommand() = %q, want %q", re.CanICommand(), want)
 	}
 
-	_, err = live.Service(ctx, "shop", "web")
+	_, err = Get[corev1.Service](ctx, live, "shop", "web")
 	if !IsForbidden(err) || !errors.As(err, &re) || re.Verb != "get" || re.Resource != "services" || re.Name != "web" {
 		t.Errorf("Service error = %v (%+v)", err, re)
 	}
@@ -287,7 +287,7 @@ func TestCountRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pods, err := live.Pods(context.Background(), "shop", labels.SelectorFromSet(labels.Set{"app": "web"}))
+	pods, err := List[corev1.Pod](context.Background(), live, "shop", labels.SelectorFromSet(labels.Set{"app": "web"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +299,7 @@ func TestCountRequests(t *testing.T) {
 		t.Errorf("query = %v", queries)
 	}
 
-	pods, err = live.Pods(context.Background(), "paged", labels.Everything())
+	pods, err = List[corev1.Pod](context.Background(), live, "paged", labels.Everything())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,7 +338,7 @@ func TestLiveAsksForProtobuf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pods, err := live.Pods(context.Background(), "a", nil)
+	pods, err := List[corev1.Pod](context.Background(), live, "a", nil)
 	if err != nil || len(pods) != 1 {
 		t.Fatalf("pods through the JSON fallback: %v %v", pods, err)
 	}
@@ -359,7 +359,7 @@ func TestListsDropWhatNoCheckReads(t *testing.T) {
 	pod.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationApply}}
 	pod.Annotations = map[string]string{lastApplied: `{"big":"copy"}`, "prometheus.io/scrape": "true"}
 	live, _ := fakeLive(pod)
-	pods, err := live.Pods(context.Background(), "a", nil)
+	pods, err := List[corev1.Pod](context.Background(), live, "a", nil)
 	if err != nil || len(pods) != 1 {
 		t.Fatalf("%v %v", pods, err)
 	}
@@ -393,7 +393,7 @@ func TestListedPodsKeepWhatChecksRead(t *testing.T) {
 	}
 	live, _ := fakeLive(podIn("shop"), podIn(metav1.NamespaceSystem))
 	for _, ns := range []string{"shop", metav1.NamespaceSystem} {
-		pods, err := live.Pods(context.Background(), ns, nil)
+		pods, err := List[corev1.Pod](context.Background(), live, ns, nil)
 		if err != nil || len(pods) != 1 {
 			t.Fatalf("%s: %v %v", ns, pods, err)
 		}
@@ -429,7 +429,7 @@ func TestLiveIsNotThrottledByClientGoDefaults(t *testing.T) {
 	start := time.Now()
 	const requests = 40
 	for range requests {
-		if _, err := live.Pod(context.Background(), "a", "p"); err != nil {
+		if _, err := Get[corev1.Pod](context.Background(), live, "a", "p"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -188,11 +188,6 @@ func (o *Objects) Has(kind string) bool {
 // Guarantees implements Source: files vouch only for the objects they hold.
 func (o *Objects) Guarantees(Guarantee) bool { return false }
 
-// Service implements Source.
-func (o *Objects) Service(_ context.Context, namespace, name string) (*corev1.Service, error) {
-	return got[corev1.Service](o, KindService, namespace, name)
-}
-
 // Services implements Source.
 func (o *Objects) Services(_ context.Context, namespace, name string) ([]corev1.Service, error) {
 	all := listed[corev1.Service](o, KindService, namespace, nil)
@@ -206,21 +201,6 @@ func (o *Objects) Services(_ context.Context, namespace, name string) ([]corev1.
 		}
 	}
 	return named, nil
-}
-
-// Pods implements Source.
-func (o *Objects) Pods(_ context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
-	return listed[corev1.Pod](o, KindPod, namespace, selector), nil
-}
-
-// Pod implements Source.
-func (o *Objects) Pod(_ context.Context, namespace, name string) (*corev1.Pod, error) {
-	return got[corev1.Pod](o, KindPod, namespace, name)
-}
-
-// EndpointSlices implements Source.
-func (o *Objects) EndpointSlices(_ context.Context, namespace, service string) ([]discoveryv1.EndpointSlice, error) {
-	return listed[discoveryv1.EndpointSlice](o, KindEndpointSlice, namespace, serviceNameSelector(service)), nil
 }
 
 // Namespaces implements Source. Offline, namespaces that objects live in but that the

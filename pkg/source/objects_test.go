@@ -64,26 +64,26 @@ func TestObjectsSelectors(t *testing.T) {
 	ctx := context.Background()
 	o := testObjects()
 
-	pods, err := o.Pods(ctx, "a", labels.SelectorFromSet(labels.Set{"app": "web"}))
+	pods, err := List[corev1.Pod](ctx, o, "a", labels.SelectorFromSet(labels.Set{"app": "web"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	equal(t, "pods app=web in a", names(pods), []string{"a/web-1"})
 
-	pods, _ = o.Pods(ctx, AllNamespaces, labels.SelectorFromSet(labels.Set{"app": "web"}))
+	pods, _ = List[corev1.Pod](ctx, o, AllNamespaces, labels.SelectorFromSet(labels.Set{"app": "web"}))
 	equal(t, "pods app=web everywhere", names(pods), []string{"a/web-1", "b/web-2"})
 
-	pods, _ = o.Pods(ctx, "a", labels.Everything())
+	pods, _ = List[corev1.Pod](ctx, o, "a", labels.Everything())
 	equal(t, "pods in a", names(pods), []string{"a/bare", "a/db-1", "a/web-1"})
 
 	sel, err := labels.Parse("app in (web,db),tier!=front")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pods, _ = o.Pods(ctx, AllNamespaces, sel)
+	pods, _ = List[corev1.Pod](ctx, o, AllNamespaces, sel)
 	equal(t, "pods set selector", names(pods), []string{"a/db-1", "b/web-2"})
 
-	pods, _ = o.Pods(ctx, AllNamespaces, labels.Nothing())
+	pods, _ = List[corev1.Pod](ctx, o, AllNamespaces, labels.Nothing())
 	if pods == nil || len(pods) != 0 {
 		t.Errorf("Nothing() selected %v, want an empty non-nil slice", pods)
 	}
@@ -97,7 +97,7 @@ func TestObjectsSelectors(t *testing.T) {
 		t.Errorf("Services(nope) = %v, want empty non-nil", svcs)
 	}
 
-	slices, _ := o.EndpointSlices(ctx, "a", "web")
+	slices, _ := EndpointSlicesOf(ctx, o, "a", "web")
 	equal(t, "slices of web", names(slices), []string{"a/web-abc"})
 
 	events, _ := o.Events(ctx, "a", "Pod", "web-1")
@@ -138,12 +138,12 @@ func TestObjectsNotFound(t *testing.T) {
 	ctx := context.Background()
 	o := testObjects()
 
-	if _, err := o.Service(ctx, "a", "web"); err != nil {
+	if _, err := Get[corev1.Service](ctx, o, "a", "web"); err != nil {
 		t.Fatalf("Service(a/web): %v", err)
 	}
 	for name, get := range map[string]func() error{
-		"service":   func() error { _, err := o.Service(ctx, "c", "web"); return err },
-		"pod":       func() error { _, err := o.Pod(ctx, "a", "nope"); return err },
+		"service":   func() error { _, err := Get[corev1.Service](ctx, o, "c", "web"); return err },
+		"pod":       func() error { _, err := Get[corev1.Pod](ctx, o, "a", "nope"); return err },
 		"endpoints": func() error { _, err := Get[corev1.Endpoints](ctx, o, "a", "web"); return err },
 		"configmap": func() error { _, err := Get[corev1.ConfigMap](ctx, o, "a", "cm"); return err },
 		"secret":    func() error { _, err := Get[corev1.Secret](ctx, o, "a", "tls"); return err },
@@ -194,7 +194,7 @@ func TestObjectsDefaults(t *testing.T) {
 			Egress: []networkingv1.NetworkPolicyEgressRule{{}},
 		}},
 	)
-	svc, err := o.Service(context.Background(), "a", "web")
+	svc, err := Get[corev1.Service](context.Background(), o, "a", "web")
 	if err != nil {
 		t.Fatal(err)
 	}

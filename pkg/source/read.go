@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 
+	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -33,6 +34,12 @@ func Get[T any](ctx context.Context, src Source, namespace, name string) (*T, er
 	return obj.(*T), nil
 }
 
+// EndpointSlicesOf lists the EndpointSlices of Service service: those labelled
+// kubernetes.io/service-name=service, the label the EndpointSlice controller sets.
+func EndpointSlicesOf(ctx context.Context, src Source, namespace, service string) ([]discoveryv1.EndpointSlice, error) {
+	return List[discoveryv1.EndpointSlice](ctx, src, namespace, serviceNameSelector(service))
+}
+
 // kindFor is the registered kind of T. A type that is not registered is a programming
 // error, found by the first test that reads it.
 func kindFor[T any]() *kindInfo {
@@ -41,6 +48,12 @@ func kindFor[T any]() *kindInfo {
 		panic(fmt.Sprintf("source: %s is not a registered kind (kinds.go)", reflect.TypeFor[T]()))
 	}
 	return k
+}
+
+// matchesNothing reports whether selector is labels.Nothing(): no object can match it,
+// and it has no string form, so a request with it would list every object.
+func matchesNothing(selector labels.Selector) bool {
+	return selector != nil && !selector.Empty() && selector.String() == ""
 }
 
 // readable is the registered kind named kind, for ListKind and GetKind.
@@ -76,8 +89,7 @@ func (l *Live) ListKind(ctx context.Context, kind, namespace string, selector la
 	if err != nil {
 		return nil, err
 	}
-	if selector != nil && !selector.Empty() && selector.String() == "" {
-		// labels.Nothing(): no object can match, and a request would list them all.
+	if matchesNothing(selector) {
 		return k.empty(), nil
 	}
 	return k.liveList(ctx, l, k.namespaceFor(namespace), selector, "")
@@ -181,6 +193,9 @@ func (w *Watching) ListKind(ctx context.Context, kind, namespace string, selecto
 	k, err := readable(kind)
 	if err != nil {
 		return nil, err
+	}
+	if matchesNothing(selector) {
+		return k.empty(), nil
 	}
 	namespace = k.namespaceFor(namespace)
 	return w.fromKind(ctx, k, namespace, "", selector).ListKind(ctx, kind, namespace, selector)

@@ -8,7 +8,6 @@ import (
 	"context"
 
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 )
@@ -66,14 +65,8 @@ type Source interface {
 	ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error)
 	GetKind(ctx context.Context, kind, namespace, name string) (any, error)
 
-	Service(ctx context.Context, namespace, name string) (*corev1.Service, error)
 	// Services lists Services; name, if not empty, keeps only Services of that name.
 	Services(ctx context.Context, namespace, name string) ([]corev1.Service, error)
-	// Pods lists pods whose labels match selector (labels.Everything() for all).
-	Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error)
-	Pod(ctx context.Context, namespace, name string) (*corev1.Pod, error)
-	// EndpointSlices lists the slices labelled kubernetes.io/service-name=service.
-	EndpointSlices(ctx context.Context, namespace, service string) ([]discoveryv1.EndpointSlice, error)
 	Namespaces(ctx context.Context) ([]corev1.Namespace, error)
 	// Events lists events about one object (involvedObject kind and name).
 	Events(ctx context.Context, namespace, kind, name string) ([]corev1.Event, error)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/rest"
 )
 
@@ -144,28 +145,28 @@ func throttlingLive(t *testing.T, shed int32, retryAfter string, timeout time.Du
 func TestGuardWaitsOnceForAThrottlingServer(t *testing.T) {
 	// Shed once: client-go waits the Retry-After, the second try is served.
 	live, calls := throttlingLive(t, 1, "1", 5*time.Second)
-	if _, err := live.Pods(context.Background(), "a", nil); err != nil || calls.Load() != 2 {
+	if _, err := List[corev1.Pod](context.Background(), live, "a", nil); err != nil || calls.Load() != 2 {
 		t.Errorf("one 429: err %v after %d requests, want success after 2", err, calls.Load())
 	}
 
 	// Shed for ever: one wait, then the read fails instead of retrying ten times.
 	live, calls = throttlingLive(t, 1000, "1", 5*time.Second)
 	start := time.Now()
-	if _, err := live.Pods(context.Background(), "a", nil); err == nil {
+	if _, err := List[corev1.Pod](context.Background(), live, "a", nil); err == nil {
 		t.Error("a server that only sheds load: want an error")
 	}
 	if took := time.Since(start); took > 3*time.Second || calls.Load() > 2 {
 		t.Errorf("gave up after %s and %d requests; want one wait", took, calls.Load())
 	}
 	start = time.Now()
-	if _, err := live.Pods(context.Background(), "b", nil); err == nil || time.Since(start) > 500*time.Millisecond {
+	if _, err := List[corev1.Pod](context.Background(), live, "b", nil); err == nil || time.Since(start) > 500*time.Millisecond {
 		t.Errorf("the next read waits again (%s, %v); it must fail at once", time.Since(start), err)
 	}
 
 	// A Retry-After longer than --request-timeout is not waited for at all.
 	live, calls = throttlingLive(t, 1000, "60", 2*time.Second)
 	start = time.Now()
-	if _, err := live.Pods(context.Background(), "a", nil); err == nil || time.Since(start) > time.Second || calls.Load() != 1 {
+	if _, err := List[corev1.Pod](context.Background(), live, "a", nil); err == nil || time.Since(start) > time.Second || calls.Load() != 1 {
 		t.Errorf("Retry-After 60 with a 2s timeout: %v after %s, %d requests", err, time.Since(start), calls.Load())
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -403,11 +402,6 @@ func (w *Watching) fromGateway(ctx context.Context, kind, namespace, name string
 	return w.from(ctx, spec)
 }
 
-// Service implements Source.
-func (w *Watching) Service(ctx context.Context, namespace, name string) (*corev1.Service, error) {
-	return w.from(ctx, feedOf(KindService, namespace).named(name)).Service(ctx, namespace, name)
-}
-
 // Services implements Source.
 func (w *Watching) Services(ctx context.Context, namespace, name string) ([]corev1.Service, error) {
 	spec := feedOf(KindService, namespace)
@@ -415,25 +409,6 @@ func (w *Watching) Services(ctx context.Context, namespace, name string) ([]core
 		spec = spec.named(name)
 	}
 	return w.from(ctx, spec).Services(ctx, namespace, name)
-}
-
-// Pods implements Source.
-func (w *Watching) Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
-	if selector != nil && !selector.Empty() && selector.String() == "" {
-		return w.Source.Pods(ctx, namespace, selector) // labels.Nothing(): no request at all
-	}
-	return w.from(ctx, feedOf(KindPod, namespace).selecting(selector)).Pods(ctx, namespace, selector)
-}
-
-// Pod implements Source.
-func (w *Watching) Pod(ctx context.Context, namespace, name string) (*corev1.Pod, error) {
-	return w.from(ctx, feedOf(KindPod, namespace).named(name)).Pod(ctx, namespace, name)
-}
-
-// EndpointSlices implements Source.
-func (w *Watching) EndpointSlices(ctx context.Context, namespace, service string) ([]discoveryv1.EndpointSlice, error) {
-	spec := feedOf(KindEndpointSlice, namespace).selecting(serviceNameSelector(service))
-	return w.from(ctx, spec).EndpointSlices(ctx, namespace, service)
 }
 
 // Namespaces implements Source.

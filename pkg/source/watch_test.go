@@ -53,7 +53,7 @@ func waitChanged(t *testing.T, w *Watching) {
 
 func podNames(t *testing.T, w *Watching, namespace string, selector labels.Selector) []string {
 	t.Helper()
-	pods, err := w.Pods(context.Background(), namespace, selector)
+	pods, err := List[corev1.Pod](context.Background(), w, namespace, selector)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestWatchingFallsBackToLive(t *testing.T) {
 		return true, nil, apierrors.NewForbidden(podsGVR.GroupResource(), "", nil)
 	})
 	w.Source = newLiveFromClient(client)
-	_, err := w.Pods(context.Background(), "shop", nil)
+	_, err := List[corev1.Pod](context.Background(), w, "shop", nil)
 	var re *ReadError
 	if !errors.As(err, &re) || !re.IsForbidden() || re.Verb != "list" || re.Resource != "pods" {
 		t.Fatalf("want a Forbidden ReadError for list pods, got %v", err)

@@ -69,7 +69,7 @@ func (s *Snapshot) SystemPods(ctx context.Context) ([]corev1.Pod, error) {
 		if !s.src.Has(source.KindPod) {
 			return
 		}
-		s.pods, s.podsErr = s.src.Pods(ctx, Namespace, nil)
+		s.pods, s.podsErr = source.List[corev1.Pod](ctx, s.src, Namespace, nil)
 	})
 	return s.pods, s.podsErr
 }

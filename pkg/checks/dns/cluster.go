@@ -59,7 +59,7 @@ func (c *Cluster) Ref() diag.ObjectRef {
 // FindService reads the cluster DNS Service: kube-dns, else a kube-system Service that
 // selects k8s-app=kube-dns. A missing one is (nil, nil).
 func FindService(ctx context.Context, src source.Source) (*corev1.Service, error) {
-	svc, err := src.Service(ctx, Namespace, ServiceName)
+	svc, err := source.Get[corev1.Service](ctx, src, Namespace, ServiceName)
 	if err == nil {
 		return svc, nil
 	}
@@ -84,7 +84,7 @@ func FindPods(ctx context.Context, src source.Source, svc *corev1.Service) ([]co
 	if svc != nil && len(svc.Spec.Selector) > 0 {
 		sel = labels.SelectorFromSet(svc.Spec.Selector)
 	}
-	pods, err := src.Pods(ctx, Namespace, sel)
+	pods, err := source.List[corev1.Pod](ctx, src, Namespace, sel)
 	if err != nil {
 		return nil, sel, err
 	}
@@ -131,7 +131,7 @@ func checkService(ctx context.Context, s *State) engine.Result {
 		return engine.ReadError(err)
 	}
 	if svc == nil && !s.Source.Guarantees(source.Complete) {
-		pods, err := s.Source.Pods(ctx, Namespace, nil)
+		pods, err := source.List[corev1.Pod](ctx, s.Source, Namespace, nil)
 		if err == nil && len(pods) == 0 {
 			s.clusterSkipped = true
 			return engine.Skip("the input holds no kube-system objects; add `kubectl get svc,endpointslices,pods,configmaps -n kube-system -o yaml` to -f")
@@ -201,7 +201,7 @@ func checkEndpoints(ctx context.Context, s *State) engine.Result {
 	if !s.Source.Has(source.KindEndpointSlice) {
 		return engine.Skip("the input holds no EndpointSlices")
 	}
-	slices, err := s.Source.EndpointSlices(ctx, Namespace, s.Cluster.Service.Name)
+	slices, err := source.EndpointSlicesOf(ctx, s.Source, Namespace, s.Cluster.Service.Name)
 	if err != nil {
 		return engine.ReadError(err)
 	}

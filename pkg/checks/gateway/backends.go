@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/backend"
@@ -59,7 +60,7 @@ func checkBackends(ctx context.Context, s *State) engine.Result {
 			details = append(details, fmt.Sprintf("%s → %s: the input holds no Services to check", rule, b.Label()))
 			continue
 		}
-		svc, err := s.Source.Service(ctx, b.Namespace, b.Name)
+		svc, err := source.Get[corev1.Service](ctx, s.Source, b.Namespace, b.Name)
 		switch {
 		case source.IsNotFound(err):
 			findings = append(findings, s.serviceNotFound(ctx, b, rule))

@@ -41,7 +41,7 @@ func checkBackends(ctx context.Context, s *State) engine.Result {
 	var findings []diag.Finding
 	unknown := false
 	for _, b := range s.Backends {
-		svc, err := s.Source.Service(ctx, s.Namespace, b.Service)
+		svc, err := source.Get[corev1.Service](ctx, s.Source, s.Namespace, b.Service)
 		if err != nil {
 			if !source.IsNotFound(err) {
 				findings = append(findings, engine.ReadErrorFinding(err))

@@ -110,7 +110,7 @@ func KnownControllerNames() []string {
 
 // findControllerPods lists the running pods of sel, ready ones first.
 func findControllerPods(ctx context.Context, src source.Source, sel *ControllerSelector) ([]corev1.Pod, error) {
-	pods, err := src.Pods(ctx, sel.Namespace, sel.Selector)
+	pods, err := source.List[corev1.Pod](ctx, src, sel.Namespace, sel.Selector)
 	if err != nil {
 		return nil, err
 	}

@@ -88,7 +88,7 @@ func Resolve(ctx context.Context, src source.Source, e Endpoint) (Resolved, erro
 	case KindIP:
 		return r, nil
 	case KindPod:
-		pod, err := src.Pod(ctx, e.Namespace, e.Name)
+		pod, err := source.Get[corev1.Pod](ctx, src, e.Namespace, e.Name)
 		if source.IsNotFound(err) {
 			return r, notFound(ctx, src, e, podNames)
 		}
@@ -98,7 +98,7 @@ func Resolve(ctx context.Context, src source.Source, e Endpoint) (Resolved, erro
 		r.Pods = []corev1.Pod{*pod}
 		return r, nil
 	case KindService:
-		svc, err := src.Service(ctx, e.Namespace, e.Name)
+		svc, err := source.Get[corev1.Service](ctx, src, e.Namespace, e.Name)
 		if source.IsNotFound(err) {
 			return r, notFound(ctx, src, e, serviceNames)
 		}
@@ -115,7 +115,7 @@ func Resolve(ctx context.Context, src source.Source, e Endpoint) (Resolved, erro
 		sel := labels.SelectorFromSet(svc.Spec.Selector)
 		r.Selector = sel.String()
 		r.LabelSelector = &metav1.LabelSelector{MatchLabels: svc.Spec.Selector}
-		pods, err := src.Pods(ctx, e.Namespace, sel)
+		pods, err := source.List[corev1.Pod](ctx, src, e.Namespace, sel)
 		if err != nil {
 			return r, err
 		}
@@ -136,7 +136,7 @@ func Resolve(ctx context.Context, src source.Source, e Endpoint) (Resolved, erro
 	}
 	r.Selector = sel.String()
 	r.LabelSelector = ls
-	pods, err := src.Pods(ctx, e.Namespace, sel)
+	pods, err := source.List[corev1.Pod](ctx, src, e.Namespace, sel)
 	if err != nil {
 		return r, err
 	}
@@ -209,7 +209,7 @@ func workloadSelector(e Endpoint, obj metav1.Object) (*metav1.LabelSelector, lab
 type lister func(ctx context.Context, src source.Source, e Endpoint) ([]string, error)
 
 func podNames(ctx context.Context, src source.Source, e Endpoint) ([]string, error) {
-	pods, err := src.Pods(ctx, e.Namespace, nil)
+	pods, err := source.List[corev1.Pod](ctx, src, e.Namespace, nil)
 	names := make([]string, 0, len(pods))
 	for _, p := range pods {
 		names = append(names, p.Name)

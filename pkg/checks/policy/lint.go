@@ -63,7 +63,7 @@ func Lint(ctx context.Context, src source.Source, namespace string) ([]diag.Find
 	var pods []corev1.Pod
 	havePods := src.Has(source.KindPod)
 	if havePods {
-		if pods, err = src.Pods(ctx, namespace, nil); err != nil {
+		if pods, err = source.List[corev1.Pod](ctx, src, namespace, nil); err != nil {
 			findings = append(findings, engine.ReadErrorFinding(err))
 			havePods = false
 		}

@@ -158,7 +158,7 @@ func FindEnforcer(ctx context.Context, src source.Source, systemPods func(contex
 		if ns == dataplane.Namespace {
 			pods, err = systemPods(ctx)
 		} else {
-			pods, err = src.Pods(ctx, ns, nil)
+			pods, err = source.List[corev1.Pod](ctx, src, ns, nil)
 		}
 		if err != nil {
 			readErr = err

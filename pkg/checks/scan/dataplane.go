@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dataplane"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
@@ -33,7 +35,7 @@ func scanDataPlane(ctx context.Context, src source.Source, namespace string) ([]
 	}
 	var clients map[string]int
 	if namespace != source.AllNamespaces {
-		pods, err := src.Pods(ctx, namespace, nil)
+		pods, err := source.List[corev1.Pod](ctx, src, namespace, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -30,7 +30,7 @@ func scanDNS(ctx context.Context, src source.Source, namespace string) ([]diag.R
 	if !src.Has(source.KindPod) {
 		return nil, errNotServed
 	}
-	pods, err := src.Pods(ctx, namespace, nil)
+	pods, err := source.List[corev1.Pod](ctx, src, namespace, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -258,12 +258,12 @@ func scanScope(ctx context.Context, src source.Source, namespace string, workers
 // the scan did not get to (it always gets to them) to end before Run returns.
 func prefetch(ctx context.Context, src source.Source, namespace string, services bool) (wait func()) {
 	reads := []func(){
-		func() { _, _ = src.Pods(ctx, namespace, nil) },
+		func() { _, _ = source.List[corev1.Pod](ctx, src, namespace, nil) },
 		func() { _, _ = source.List[networkingv1.NetworkPolicy](ctx, src, namespace, nil) },
 		func() { _, _ = source.List[networkingv1.Ingress](ctx, src, namespace, nil) },
 	}
 	if services {
-		reads = append(reads, func() { _, _ = src.EndpointSlices(ctx, namespace, "") })
+		reads = append(reads, func() { _, _ = source.EndpointSlicesOf(ctx, src, namespace, "") })
 	}
 	var wg sync.WaitGroup
 	for _, read := range reads {

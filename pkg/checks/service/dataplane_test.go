@@ -58,11 +58,11 @@ func TestNetworkPolicyCNIForbidden(t *testing.T) {
 // the finding that says which read, never a pass.
 type forbiddenSystem struct{ source.Source }
 
-func (f forbiddenSystem) Pods(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
-	if namespace == "kube-system" {
+func (f forbiddenSystem) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
+	if kind == source.KindPod && namespace == "kube-system" {
 		return nil, sourcetest.Forbidden(source.KindPod, "list", namespace, "")
 	}
-	return f.Source.Pods(ctx, namespace, selector)
+	return f.Source.ListKind(ctx, kind, namespace, selector)
 }
 
 func TestDataPlaneForbidden(t *testing.T) {

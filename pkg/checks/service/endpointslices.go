@@ -35,7 +35,7 @@ func checkEndpointSlices(ctx context.Context, s *State) engine.Result {
 	if !s.Source.Has(source.KindEndpointSlice) {
 		return engine.Skip("the input holds no EndpointSlices to compare")
 	}
-	slices, err := s.Source.EndpointSlices(ctx, s.Namespace, s.Name)
+	slices, err := source.EndpointSlicesOf(ctx, s.Source, s.Namespace, s.Name)
 	if err != nil {
 		return engine.ReadError(err)
 	}

@@ -18,7 +18,7 @@ import (
 // the namespace and the same name elsewhere. A Service that cannot be read at all
 // (Forbidden, unreachable API server) stops the diagnosis with exit code 2.
 func checkExists(ctx context.Context, s *State) engine.Result {
-	svc, err := s.Source.Service(ctx, s.Namespace, s.Name)
+	svc, err := source.Get[corev1.Service](ctx, s.Source, s.Namespace, s.Name)
 	if err != nil && !source.IsNotFound(err) {
 		return engine.Result{Fatal: err}
 	}

@@ -96,7 +96,7 @@ func noPodsMatch(ctx context.Context, s *State, sel string, terminal []string) e
 	if f.Fix == "" {
 		f = f.WithFix("set the Service selector to the labels of the pods that should serve it (see the pod template of their Deployment/StatefulSet)")
 	}
-	elsewhere, err := s.Source.Pods(ctx, source.AllNamespaces, selector)
+	elsewhere, err := source.List[corev1.Pod](ctx, s.Source, source.AllNamespaces, selector)
 	if err != nil {
 		partial = append(partial, engine.ReadErrorFinding(err))
 	} else {
@@ -129,7 +129,7 @@ func pluralLabels(selector map[string]string) string {
 // must come from manually managed EndpointSlices or an Endpoints object (which the
 // mirroring controller copies into slices).
 func checkSelectorless(ctx context.Context, s *State) engine.Result {
-	slices, err := s.Source.EndpointSlices(ctx, s.Namespace, s.Name)
+	slices, err := source.EndpointSlicesOf(ctx, s.Source, s.Namespace, s.Name)
 	if err != nil {
 		return engine.ReadError(err)
 	}

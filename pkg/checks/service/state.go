@@ -73,7 +73,7 @@ func (r *readOnce[T]) get(read func() (T, error)) (T, error) {
 // namespacePods lists every pod of the namespace once, for the checks that need more
 // than the selected pods (near misses, environment variables).
 func (s *State) namespacePods(ctx context.Context) ([]corev1.Pod, error) {
-	return s.nsPods.get(func() ([]corev1.Pod, error) { return s.Source.Pods(ctx, s.Namespace, nil) })
+	return s.nsPods.get(func() ([]corev1.Pod, error) { return source.List[corev1.Pod](ctx, s.Source, s.Namespace, nil) })
 }
 
 // namespaceStatefulSets lists the namespace's StatefulSets once: the idle-workload

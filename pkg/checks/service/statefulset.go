@@ -72,7 +72,7 @@ func (s *State) governingServiceProblem(ctx context.Context, sts *appsv1.Statefu
 	}
 	governing := s.Service
 	if name != s.Name {
-		svc, err := s.Source.Service(ctx, sts.Namespace, name)
+		svc, err := source.Get[corev1.Service](ctx, s.Source, sts.Namespace, name)
 		if source.IsNotFound(err) {
 			if !s.Source.Has(source.KindService) {
 				return "", nil
