@@ -89,10 +89,10 @@ func routeNotFound(ctx context.Context, s *State, kinds []string) engine.Result 
 		}
 		for _, m := range metas {
 			switch {
-			case m.Namespace == s.Namespace:
-				here = append(here, m.Name)
-			case m.Name == s.Name:
-				elsewhere[k] = append(elsewhere[k], m.Namespace)
+			case m.GetNamespace() == s.Namespace:
+				here = append(here, m.GetName())
+			case m.GetName() == s.Name:
+				elsewhere[k] = append(elsewhere[k], m.GetNamespace())
 			}
 		}
 	}

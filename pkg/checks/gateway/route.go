@@ -66,114 +66,101 @@ func ruleName(n *gatewayv1.SectionName) string {
 	return string(*n)
 }
 
-func fromHTTPRoute(r *gatewayv1.HTTPRoute) *Route {
-	out := &Route{Kind: source.KindHTTPRoute, Meta: r.ObjectMeta, ParentRefs: r.Spec.ParentRefs,
-		Hostnames: r.Spec.Hostnames, HasHostnames: true, Status: r.Status.RouteStatus}
-	for _, rule := range r.Spec.Rules {
-		var refs []gatewayv1.BackendRef
-		for _, b := range rule.BackendRefs {
-			refs = append(refs, b.BackendRef)
-		}
-		out.Rules = append(out.Rules, Rule{Name: ruleName(rule.Name), BackendRefs: refs})
+// newRoute is the part of a Route every kind has; hostnames is nil for a kind without
+// them (TCPRoute).
+func newRoute(kind string, meta metav1.ObjectMeta, parents []gatewayv1.ParentReference, hostnames *[]gatewayv1.Hostname,
+	status gatewayv1.RouteStatus, scope gatewayv1.GatewayDefaultScope) *Route {
+	r := &Route{Kind: kind, Meta: meta, ParentRefs: parents, Status: status, DefaultScope: string(scope)}
+	if hostnames != nil {
+		r.Hostnames, r.HasHostnames = *hostnames, true
 	}
-	out.DefaultScope = string(r.Spec.UseDefaultGateways)
+	return r
+}
+
+// rulesOf is the kind-independent view of a route's rules: their names and backends.
+func rulesOf[R any](rules []R, view func(*R) (*gatewayv1.SectionName, []gatewayv1.BackendRef)) []Rule {
+	out := make([]Rule, 0, len(rules))
+	for i := range rules {
+		name, refs := view(&rules[i])
+		out = append(out, Rule{Name: ruleName(name), BackendRefs: refs})
+	}
+	return out
+}
+
+// backendRefs drops what the HTTP and gRPC backendRefs add to a BackendRef (filters).
+func backendRefs[B any](refs []B, ref func(*B) gatewayv1.BackendRef) []gatewayv1.BackendRef {
+	var out []gatewayv1.BackendRef
+	for i := range refs {
+		out = append(out, ref(&refs[i]))
+	}
+	return out
+}
+
+func fromHTTPRoute(r *gatewayv1.HTTPRoute) *Route {
+	out := newRoute(source.KindHTTPRoute, r.ObjectMeta, r.Spec.ParentRefs, &r.Spec.Hostnames, r.Status.RouteStatus, r.Spec.UseDefaultGateways)
+	out.Rules = rulesOf(r.Spec.Rules, func(rule *gatewayv1.HTTPRouteRule) (*gatewayv1.SectionName, []gatewayv1.BackendRef) {
+		return rule.Name, backendRefs(rule.BackendRefs, func(b *gatewayv1.HTTPBackendRef) gatewayv1.BackendRef { return b.BackendRef })
+	})
 	return out
 }
 
 func fromGRPCRoute(r *gatewayv1.GRPCRoute) *Route {
-	out := &Route{Kind: source.KindGRPCRoute, Meta: r.ObjectMeta, ParentRefs: r.Spec.ParentRefs,
-		Hostnames: r.Spec.Hostnames, HasHostnames: true, Status: r.Status.RouteStatus}
-	for _, rule := range r.Spec.Rules {
-		var refs []gatewayv1.BackendRef
-		for _, b := range rule.BackendRefs {
-			refs = append(refs, b.BackendRef)
-		}
-		out.Rules = append(out.Rules, Rule{Name: ruleName(rule.Name), BackendRefs: refs})
-	}
-	out.DefaultScope = string(r.Spec.UseDefaultGateways)
+	out := newRoute(source.KindGRPCRoute, r.ObjectMeta, r.Spec.ParentRefs, &r.Spec.Hostnames, r.Status.RouteStatus, r.Spec.UseDefaultGateways)
+	out.Rules = rulesOf(r.Spec.Rules, func(rule *gatewayv1.GRPCRouteRule) (*gatewayv1.SectionName, []gatewayv1.BackendRef) {
+		return rule.Name, backendRefs(rule.BackendRefs, func(b *gatewayv1.GRPCBackendRef) gatewayv1.BackendRef { return b.BackendRef })
+	})
 	return out
 }
 
 func fromTLSRoute(r *gatewayv1.TLSRoute) *Route {
-	out := &Route{Kind: source.KindTLSRoute, Meta: r.ObjectMeta, ParentRefs: r.Spec.ParentRefs,
-		Hostnames: r.Spec.Hostnames, HasHostnames: true, Status: r.Status.RouteStatus}
-	for _, rule := range r.Spec.Rules {
-		out.Rules = append(out.Rules, Rule{Name: ruleName(rule.Name), BackendRefs: rule.BackendRefs})
-	}
-	out.DefaultScope = string(r.Spec.UseDefaultGateways)
+	out := newRoute(source.KindTLSRoute, r.ObjectMeta, r.Spec.ParentRefs, &r.Spec.Hostnames, r.Status.RouteStatus, r.Spec.UseDefaultGateways)
+	out.Rules = rulesOf(r.Spec.Rules, func(rule *gatewayv1.TLSRouteRule) (*gatewayv1.SectionName, []gatewayv1.BackendRef) {
+		return rule.Name, rule.BackendRefs
+	})
 	return out
 }
 
 func fromTCPRoute(r *gatewayv1.TCPRoute) *Route {
-	out := &Route{Kind: source.KindTCPRoute, Meta: r.ObjectMeta, ParentRefs: r.Spec.ParentRefs, Status: r.Status.RouteStatus}
-	for _, rule := range r.Spec.Rules {
-		out.Rules = append(out.Rules, Rule{Name: ruleName(rule.Name), BackendRefs: rule.BackendRefs})
-	}
-	out.DefaultScope = string(r.Spec.UseDefaultGateways)
+	out := newRoute(source.KindTCPRoute, r.ObjectMeta, r.Spec.ParentRefs, nil, r.Status.RouteStatus, r.Spec.UseDefaultGateways)
+	out.Rules = rulesOf(r.Spec.Rules, func(rule *gatewayv1.TCPRouteRule) (*gatewayv1.SectionName, []gatewayv1.BackendRef) {
+		return rule.Name, rule.BackendRefs
+	})
 	return out
+}
+
+// routeReaders read a route of each kind as a Route.
+var routeReaders = map[string]func(ctx context.Context, src source.Source, namespace, name string) (*Route, error){
+	source.KindHTTPRoute: readRoute(fromHTTPRoute),
+	source.KindGRPCRoute: readRoute(fromGRPCRoute),
+	source.KindTLSRoute:  readRoute(fromTLSRoute),
+	source.KindTCPRoute:  readRoute(fromTCPRoute),
+}
+
+func readRoute[T any](view func(*T) *Route) func(ctx context.Context, src source.Source, namespace, name string) (*Route, error) {
+	return func(ctx context.Context, src source.Source, namespace, name string) (*Route, error) {
+		r, err := source.Get[T](ctx, src, namespace, name)
+		if err != nil {
+			return nil, err
+		}
+		return view(r), nil
+	}
 }
 
 // getRoute reads the route of kind namespace/name.
 func getRoute(ctx context.Context, src source.Source, kind, namespace, name string) (*Route, error) {
-	switch kind {
-	case source.KindHTTPRoute:
-		r, err := source.Get[gatewayv1.HTTPRoute](ctx, src, namespace, name)
-		if err != nil {
-			return nil, err
-		}
-		return fromHTTPRoute(r), nil
-	case source.KindGRPCRoute:
-		r, err := source.Get[gatewayv1.GRPCRoute](ctx, src, namespace, name)
-		if err != nil {
-			return nil, err
-		}
-		return fromGRPCRoute(r), nil
-	case source.KindTLSRoute:
-		r, err := source.Get[gatewayv1.TLSRoute](ctx, src, namespace, name)
-		if err != nil {
-			return nil, err
-		}
-		return fromTLSRoute(r), nil
-	case source.KindTCPRoute:
-		r, err := source.Get[gatewayv1.TCPRoute](ctx, src, namespace, name)
-		if err != nil {
-			return nil, err
-		}
-		return fromTCPRoute(r), nil
+	read, ok := routeReaders[kind]
+	if !ok {
+		return nil, fmt.Errorf("unknown route kind %s", kind)
 	}
-	return nil, fmt.Errorf("unknown route kind %s", kind)
+	return read(ctx, src, namespace, name)
 }
 
-// routeNames lists the names of the routes of kind in namespace, with their namespaces.
-func routeNames(ctx context.Context, src source.Source, kind, namespace string) ([]metav1.ObjectMeta, error) {
-	var out []metav1.ObjectMeta
-	switch kind {
-	case source.KindHTTPRoute:
-		rs, err := source.List[gatewayv1.HTTPRoute](ctx, src, namespace, nil)
-		for _, r := range rs {
-			out = append(out, r.ObjectMeta)
-		}
-		return out, err
-	case source.KindGRPCRoute:
-		rs, err := source.List[gatewayv1.GRPCRoute](ctx, src, namespace, nil)
-		for _, r := range rs {
-			out = append(out, r.ObjectMeta)
-		}
-		return out, err
-	case source.KindTLSRoute:
-		rs, err := source.List[gatewayv1.TLSRoute](ctx, src, namespace, nil)
-		for _, r := range rs {
-			out = append(out, r.ObjectMeta)
-		}
-		return out, err
-	case source.KindTCPRoute:
-		rs, err := source.List[gatewayv1.TCPRoute](ctx, src, namespace, nil)
-		for _, r := range rs {
-			out = append(out, r.ObjectMeta)
-		}
-		return out, err
+// routeNames lists the routes of kind in namespace, by their metadata.
+func routeNames(ctx context.Context, src source.Source, kind, namespace string) ([]metav1.Object, error) {
+	if _, ok := routeReaders[kind]; !ok {
+		return nil, fmt.Errorf("unknown route kind %s", kind)
 	}
-	return nil, fmt.Errorf("unknown route kind %s", kind)
+	return source.ListMeta(ctx, src, kind, namespace, nil)
 }
 
 // protocolKinds are the route kinds a listener protocol can carry when its

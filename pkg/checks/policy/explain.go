@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -169,7 +170,7 @@ func Suggest(name string, subject *metav1.LabelSelector, dir netpol.Direction, t
 			return Suggestion{}, fmt.Errorf("suggested rule does not parse: %w", err)
 		}
 		for _, line := range strings.Split(snippet, "\n") {
-			if strings.HasPrefix(line, "# ") && !strings.HasPrefix(line, "# add to ") && !contains(notes, line) {
+			if strings.HasPrefix(line, "# ") && !strings.HasPrefix(line, "# add to ") && !slices.Contains(notes, line) {
 				notes = append(notes, line)
 			}
 		}
@@ -269,38 +270,28 @@ func marshalIndented(v any, n int) (string, error) {
 	return strings.Join(lines, "\n") + "\n", nil
 }
 
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
-		}
-	}
-	return false
-}
-
 func mergeIngress(into, add []networkingv1.NetworkPolicyIngressRule) []networkingv1.NetworkPolicyIngressRule {
-	for _, r := range add {
-		merged := false
-		for i := range into {
-			if reflect.DeepEqual(into[i].From, r.From) {
-				into[i].Ports = mergePorts(into[i].Ports, r.Ports)
-				merged = true
-				break
-			}
-		}
-		if !merged {
-			into = append(into, r)
-		}
-	}
-	return into
+	return mergeRules(into, add, func(r *networkingv1.NetworkPolicyIngressRule) (any, *[]networkingv1.NetworkPolicyPort) {
+		return r.From, &r.Ports
+	})
 }
 
 func mergeEgress(into, add []networkingv1.NetworkPolicyEgressRule) []networkingv1.NetworkPolicyEgressRule {
+	return mergeRules(into, add, func(r *networkingv1.NetworkPolicyEgressRule) (any, *[]networkingv1.NetworkPolicyPort) {
+		return r.To, &r.Ports
+	})
+}
+
+// mergeRules adds the rules of add to into; a rule whose peers equal a rule's of into
+// adds its ports to that rule instead. parts returns a rule's peers and its ports.
+func mergeRules[R any](into, add []R, parts func(*R) (peers any, ports *[]networkingv1.NetworkPolicyPort)) []R {
 	for _, r := range add {
+		peers, ports := parts(&r)
 		merged := false
 		for i := range into {
-			if reflect.DeepEqual(into[i].To, r.To) {
-				into[i].Ports = mergePorts(into[i].Ports, r.Ports)
+			intoPeers, intoPorts := parts(&into[i])
+			if reflect.DeepEqual(intoPeers, peers) {
+				*intoPorts = mergePorts(*intoPorts, *ports)
 				merged = true
 				break
 			}
