@@ -64,6 +64,7 @@ type kindInfo struct {
 	getFromStore func(o *Objects, namespace, name string) (any, error)
 	asObjects    func(items any) []runtime.Object
 	share        func(items any) any
+	pick         func(items any, at []int) any // the items at positions at, in that order
 	empty        func() any
 	copyOne      func(obj any) any
 	// How an API server serves it: set by builtin, gatewayKind and adminPolicyKind.
@@ -135,7 +136,14 @@ func kindOf[T any, P storedKind[T]](gv schema.GroupVersion, kind, resource strin
 			objs, _ := toObjects[T, P](items.([]T), nil)
 			return objs
 		},
-		share:   func(items any) any { return shared(items.([]T)) },
+		share: func(items any) any { return shared(items.([]T)) },
+		pick: func(items any, at []int) any {
+			all, out := items.([]T), make([]T, 0, len(at))
+			for _, i := range at {
+				out = append(out, all[i])
+			}
+			return out
+		},
 		empty:   func() any { return []T{} },
 		copyOne: func(obj any) any { return P(obj.(*T)).DeepCopy() },
 	}

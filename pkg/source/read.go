@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/selection"
 )
 
 // List reads the objects of T's kind (a kind of the registry, kinds.go) in namespace,
@@ -128,9 +130,10 @@ func (c *Cached) ListKind(ctx context.Context, kind, namespace string, selector 
 	}
 	if namespace == AllNamespaces && selector != nil && !selector.Empty() {
 		// Cluster-wide selections repeat (the ingress controller's pods, once per
-		// Ingress) and each would match every object of the snapshot: match once.
+		// Ingress) and each would match every object of the snapshot: match once, and
+		// only against the objects that carry one of the labels the selector requires.
 		items, err := c.answerOnce(kind+"|snapshot|"+selectorKey(selector), func() (any, error) {
-			return store.ListKind(ctx, kind, namespace, selector)
+			return c.selectAcross(ctx, k, store, selector)
 		})
 		if err != nil {
 			return nil, err
@@ -169,6 +172,74 @@ func (c *Cached) GetKind(ctx context.Context, kind, namespace, name string) (any
 		return nil, err
 	}
 	return store.GetKind(ctx, kind, namespace, name)
+}
+
+// labelIndex is where each label (key=value) stands in a kind's snapshot, in order.
+type labelIndex struct {
+	objects   []runtime.Object
+	positions map[string][]int
+}
+
+// selectAcross selects from the whole snapshot of k: through the label index when
+// selector requires a label value (every Service selector does), so that a selector
+// no object carries costs nothing, however large the cluster.
+func (c *Cached) selectAcross(ctx context.Context, k *kindInfo, store *Objects, selector labels.Selector) (any, error) {
+	all, err := store.ListKind(ctx, k.name, AllNamespaces, nil)
+	if err != nil {
+		return nil, err
+	}
+	index := c.labelIndexOf(k, all)
+	candidates, ok := index.candidates(selector)
+	if !ok {
+		return store.ListKind(ctx, k.name, AllNamespaces, selector)
+	}
+	var at []int
+	for _, i := range candidates {
+		if selector.Matches(labels.Set(index.objects[i].(object).GetLabels())) {
+			at = append(at, i)
+		}
+	}
+	return k.pick(all, at), nil
+}
+
+// labelIndexOf builds the label index of k's snapshot (all) once per scan.
+func (c *Cached) labelIndexOf(k *kindInfo, all any) *labelIndex {
+	index, _ := c.answerOnce(k.name+"|labels", func() (any, error) {
+		objects := k.asObjects(all)
+		index := &labelIndex{objects: objects, positions: map[string][]int{}}
+		for i, obj := range objects {
+			for key, value := range obj.(object).GetLabels() {
+				index.positions[key+"="+value] = append(index.positions[key+"="+value], i)
+			}
+		}
+		return index, nil
+	})
+	return index.(*labelIndex)
+}
+
+// candidates are the positions of the objects that carry the rarest label value
+// selector requires; ok is false when it requires none (only existence or negation).
+func (x *labelIndex) candidates(selector labels.Selector) (at []int, ok bool) {
+	requirements, selectable := selector.Requirements()
+	if !selectable {
+		return nil, false
+	}
+	for _, r := range requirements {
+		if op := r.Operator(); op != selection.Equals && op != selection.DoubleEquals && op != selection.In {
+			continue
+		}
+		var union []int
+		for _, value := range r.ValuesUnsorted() {
+			union = append(union, x.positions[r.Key()+"="+value]...)
+		}
+		if !ok || len(union) < len(at) {
+			at, ok = union, true
+		}
+	}
+	if ok {
+		slices.Sort(at) // an In of several values: keep the snapshot's order
+	}
+	return at, ok
 }
 
 // holds reports whether the scope's snapshot of kind answers a question about

@@ -2,12 +2,14 @@ package source
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -130,4 +132,34 @@ func TestTypedListAndGet(t *testing.T) {
 		}
 	}()
 	_, _ = List[corev1.PodTemplate](ctx, src, "", nil)
+}
+
+// TestCachedSelectsAcrossTheSnapshotByLabel: a cluster-wide selection answers what a
+// scan of every object would, through the label index, for every kind of selector.
+func TestCachedSelectsAcrossTheSnapshotByLabel(t *testing.T) {
+	ctx := context.Background()
+	var objs []runtime.Object
+	for i, ns := range []string{"a", "b", "c", "a", "b", "c", "d"} {
+		objs = append(objs, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("p%d", i),
+			Labels: map[string]string{"app": []string{"web", "db", "web"}[i%3], "tier": fmt.Sprint(i % 2)}}})
+	}
+	plain := FromObjects(objs...)
+	for _, s := range []string{"app=web", "app=web,tier=1", "app in (web,db)", "app=typo", "app,tier=0", "app!=web", "!app", "tier notin (0)"} {
+		selector, err := labels.Parse(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := plain.ListKind(ctx, KindPod, AllNamespaces, selector)
+		c := NewCached(FromObjects(objs...), AllNamespaces)
+		for range 2 {
+			got, err := c.ListKind(ctx, KindPod, AllNamespaces, selector)
+			if err != nil {
+				t.Fatal(err)
+			}
+			k := kindsByName[KindPod]
+			if g, w := keysOf(t, k, got), keysOf(t, k, want); g != w {
+				t.Errorf("%s: %s, want %s", s, g, w)
+			}
+		}
+	}
 }
