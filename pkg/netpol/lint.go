@@ -239,7 +239,10 @@ func NamedPortsNotDeclared(policy *networkingv1.NetworkPolicy, pods []corev1.Pod
 // ResolvePods). Read-only after creation.
 type ResolvedPods struct {
 	eps []*endpoint
-	err error // the first pod that could not be resolved
+	// byNamespace are eps by namespace: a policy's own pods are in its namespace, and
+	// looking there alone keeps linting every policy of a cluster linear in its size.
+	byNamespace map[string][]*endpoint
+	err         error // the first pod that could not be resolved
 }
 
 // ResolvePods resolves pods (with their namespaces' labels) for the lints that compare
@@ -250,7 +253,7 @@ func ResolvePods(pods []corev1.Pod, namespaces []corev1.Namespace) *ResolvedPods
 	for i := range namespaces {
 		nsByName[namespaces[i].Name] = &namespaces[i]
 	}
-	rp := &ResolvedPods{eps: make([]*endpoint, 0, len(pods))}
+	rp := &ResolvedPods{eps: make([]*endpoint, 0, len(pods)), byNamespace: map[string][]*endpoint{}}
 	for i := range pods {
 		p := &pods[i]
 		e, err := resolvePeer("pod "+p.Namespace+"/"+p.Name, Peer{Pod: p, Namespace: nsByName[kube.NamespaceOrDefault(p.Namespace)]})
@@ -258,6 +261,7 @@ func ResolvePods(pods []corev1.Pod, namespaces []corev1.Namespace) *ResolvedPods
 			return &ResolvedPods{err: err}
 		}
 		rp.eps = append(rp.eps, e)
+		rp.byNamespace[e.namespace] = append(rp.byNamespace[e.namespace], e)
 	}
 	return rp
 }
@@ -309,8 +313,8 @@ func (rp *ResolvedPods) NamedPortsNotDeclared(policy *networkingv1.NetworkPolicy
 	}
 	var selected []*endpoint
 	if slices.ContainsFunc(cp.ingress, namesPort) {
-		for _, e := range eps {
-			if e.isSelectable() && e.namespace == cp.namespace && cp.podSelector.matches(e.pod.Labels) {
+		for _, e := range rp.byNamespace[cp.namespace] {
+			if e.isSelectable() && cp.podSelector.matches(e.pod.Labels) {
 				selected = append(selected, e)
 			}
 		}

@@ -32,30 +32,36 @@ func checkConflicts(ctx context.Context, s *State) engine.Result {
 		return engine.ReadError(err)
 	}
 	myClass := s.ClassName
+	claims := s.classClaims(all, partial != nil)
+	nginx, _ := s.ingressNginx()
 	var findings []diag.Finding
 	compared := 0
-	for i := range all {
-		other := &all[i]
+	for _, other := range claims.members {
 		if other.Namespace == s.Namespace && other.Name == s.Name {
 			continue
 		}
-		if s.effectiveClass(other) != myClass {
-			continue
-		}
-		if nginx, _ := s.ingressNginx(); nginx && canaryPair(s.Ingress, other) {
+		if nginx && canaryPair(s.Ingress, other) {
 			// ingress-nginx merges a canary into the main Ingress of the same host
 			// and path (ingress.canary checks that it has one).
 			continue
 		}
 		compared++
-		var clashes []string
-		for _, p := range mine {
-			for _, q := range s.claimedPaths(other) {
-				if why := clash(p, q); why != "" {
-					clashes = append(clashes, why)
-				}
+	}
+	// Only the Ingresses that claim one of this Ingress's hosts can clash with it.
+	clashes := map[*networkingv1.Ingress][]string{}
+	for _, p := range mine {
+		for _, c := range claims.byHost[strings.ToLower(p.Host)] {
+			other := c.ingress
+			if (other.Namespace == s.Namespace && other.Name == s.Name) || (nginx && canaryPair(s.Ingress, other)) {
+				continue
+			}
+			if why := clash(p, c.path); why != "" {
+				clashes[other] = append(clashes[other], why)
 			}
 		}
+	}
+	for _, other := range claims.members {
+		clashes := clashes[other]
 		if len(clashes) == 0 {
 			continue
 		}
@@ -89,14 +95,43 @@ func (s *State) effectiveClass(ing *networkingv1.Ingress) string {
 	return s.DefaultClassName
 }
 
-// claimedPaths is the rule paths of another Ingress, enumerated once per scan
-// (source.Memo): every Ingress of a class is compared with every other, and enumerating
-// the other's paths again for each pair was a third of a scan's Ingress time at 1,500
-// Ingresses. Read-only, like the snapshot it comes from.
-func (s *State) claimedPaths(other *networkingv1.Ingress) []Path {
-	key := CheckConflicts + "|" + other.Namespace + "/" + other.Name + "|" + string(other.UID)
-	paths, _ := source.Memo(s.Source, key, func() ([]Path, error) { return rulePaths(enumeratePaths(other)), nil })
-	return paths
+// classClaims are the Ingresses of this Ingress's class among all, in order, and their
+// rule paths by lower-cased host. They are the same for every Ingress of the class, so
+// a scan builds them once per class (source.Memo) and each Ingress compares its paths
+// with the paths on its own hosts: comparing every pair of Ingresses made the check
+// grow with the square of their number. Read-only, like the snapshot they come from.
+func (s *State) classClaims(all []networkingv1.Ingress, namespaceOnly bool) *classClaims {
+	key := CheckConflicts + "|" + s.ClassName + "|" + s.DefaultClassName
+	if namespaceOnly {
+		key += "|" + s.Namespace
+	}
+	claims, _ := source.Memo(s.Source, key, func() (*classClaims, error) {
+		c := &classClaims{byHost: map[string][]claim{}}
+		for i := range all {
+			ing := &all[i]
+			if s.effectiveClass(ing) != s.ClassName {
+				continue
+			}
+			c.members = append(c.members, ing)
+			for _, p := range rulePaths(enumeratePaths(ing)) {
+				host := strings.ToLower(p.Host)
+				c.byHost[host] = append(c.byHost[host], claim{ingress: ing, path: p})
+			}
+		}
+		return c, nil
+	})
+	return claims
+}
+
+type classClaims struct {
+	members []*networkingv1.Ingress
+	byHost  map[string][]claim
+}
+
+// claim is one rule path of an Ingress.
+type claim struct {
+	ingress *networkingv1.Ingress
+	path    Path
 }
 
 func rulePaths(paths []Path) []Path {
