@@ -14,21 +14,8 @@ import (
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
-// kindCounter counts the questions that reach the underlying source.
-type kindCounter struct {
-	*Objects
-	calls map[string]int
-}
-
-func (k *kindCounter) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
-	k.calls["list "+kind]++
-	return k.Objects.ListKind(ctx, kind, namespace, selector)
-}
-
-func (k *kindCounter) GetKind(ctx context.Context, kind, namespace, name string) (any, error) {
-	k.calls["get "+kind]++
-	return k.Objects.GetKind(ctx, kind, namespace, name)
-}
+// kindCounter counts the questions that reach the underlying source, Events included.
+type kindCounter struct{ *countingSource }
 
 func (k *kindCounter) Events(ctx context.Context, namespace, kind, name string) ([]corev1.Event, error) {
 	k.calls["Events"]++
@@ -48,7 +35,7 @@ func kindsFixture() *kindCounter {
 			&gatewayv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: "class-" + ns}},
 			&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "tls"}})
 	}
-	return &kindCounter{Objects: FromObjects(objs...), calls: map[string]int{}}
+	return &kindCounter{&countingSource{Objects: FromObjects(objs...), calls: map[string]int{}}}
 }
 
 // TestCachedKindsListedOnce: however many objects ask, a scan lists the workloads,

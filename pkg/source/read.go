@@ -58,6 +58,15 @@ func matchesNothing(selector labels.Selector) bool {
 	return selector != nil && !selector.Empty() && selector.String() == ""
 }
 
+// readableIn is readable, with the namespace a read of the kind is made in.
+func readableIn(kind, namespace string) (*kindInfo, string, error) {
+	k, err := readable(kind)
+	if err != nil {
+		return nil, "", err
+	}
+	return k, k.namespaceFor(namespace), nil
+}
+
 // readable is the registered kind named kind, for ListKind and GetKind.
 func readable(kind string) (*kindInfo, error) {
 	k := kindsByName[kind]
@@ -69,52 +78,51 @@ func readable(kind string) (*kindInfo, error) {
 
 // ListKind implements Source.
 func (o *Objects) ListKind(_ context.Context, kind, namespace string, selector labels.Selector) (any, error) {
-	k, err := readable(kind)
+	k, namespace, err := readableIn(kind, namespace)
 	if err != nil {
 		return nil, err
 	}
-	return k.fromStore(o, k.namespaceFor(namespace), selector), nil
+	return k.fromStore(o, namespace, selector), nil
 }
 
 // GetKind implements Source.
 func (o *Objects) GetKind(_ context.Context, kind, namespace, name string) (any, error) {
-	k, err := readable(kind)
+	k, namespace, err := readableIn(kind, namespace)
 	if err != nil {
 		return nil, err
 	}
-	return k.getFromStore(o, k.namespaceFor(namespace), name)
+	return k.getFromStore(o, namespace, name)
 }
 
 // ListKind implements Source.
 func (l *Live) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
-	k, err := readable(kind)
+	k, namespace, err := readableIn(kind, namespace)
 	if err != nil {
 		return nil, err
 	}
 	if matchesNothing(selector) {
 		return k.empty(), nil
 	}
-	return k.liveList(ctx, l, k.namespaceFor(namespace), selector, "")
+	return k.liveList(ctx, l, namespace, selector, "")
 }
 
 // GetKind implements Source.
 func (l *Live) GetKind(ctx context.Context, kind, namespace, name string) (any, error) {
-	k, err := readable(kind)
+	k, namespace, err := readableIn(kind, namespace)
 	if err != nil {
 		return nil, err
 	}
-	return k.liveGet(ctx, l, k.namespaceFor(namespace), name)
+	return k.liveGet(ctx, l, namespace, name)
 }
 
 // ListKind implements Source: the first question about a kind lists all of it in the
 // scope, later ones are answered from that list; questions outside the scope, and
 // about kinds read by name only, are asked of the underlying Source once each.
 func (c *Cached) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
-	k, err := readable(kind)
+	k, namespace, err := readableIn(kind, namespace)
 	if err != nil {
 		return nil, err
 	}
-	namespace = k.namespaceFor(namespace)
 	if k.flags&byNameOnly != 0 || !c.holds(k, namespace) {
 		items, err := c.answerOnce(kind+"|"+namespace+"|"+selectorKey(selector), func() (any, error) {
 			return c.Source.ListKind(ctx, kind, namespace, selector)
@@ -147,11 +155,10 @@ func (c *Cached) ListKind(ctx context.Context, kind, namespace string, selector 
 // not list the kind, and questions outside the scope, get the object from the Source;
 // a kind read by name only is read once per name.
 func (c *Cached) GetKind(ctx context.Context, kind, namespace, name string) (any, error) {
-	k, err := readable(kind)
+	k, namespace, err := readableIn(kind, namespace)
 	if err != nil {
 		return nil, err
 	}
-	namespace = k.namespaceFor(namespace)
 	if k.flags&byNameOnly != 0 {
 		obj, err := c.answerOnce("get|"+kind+"|"+namespace+"|"+name, func() (any, error) {
 			return c.Source.GetKind(ctx, kind, namespace, name)
@@ -261,24 +268,22 @@ func (c *Cached) snapshotOf(ctx context.Context, k *kindInfo) (*Objects, error) 
 
 // ListKind implements Source.
 func (w *Watching) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
-	k, err := readable(kind)
+	k, namespace, err := readableIn(kind, namespace)
 	if err != nil {
 		return nil, err
 	}
 	if matchesNothing(selector) {
 		return k.empty(), nil
 	}
-	namespace = k.namespaceFor(namespace)
 	return w.fromKind(ctx, k, namespace, "", selector).ListKind(ctx, kind, namespace, selector)
 }
 
 // GetKind implements Source.
 func (w *Watching) GetKind(ctx context.Context, kind, namespace, name string) (any, error) {
-	k, err := readable(kind)
+	k, namespace, err := readableIn(kind, namespace)
 	if err != nil {
 		return nil, err
 	}
-	namespace = k.namespaceFor(namespace)
 	return w.fromKind(ctx, k, namespace, name, nil).GetKind(ctx, kind, namespace, name)
 }
 
