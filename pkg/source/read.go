@@ -140,7 +140,8 @@ func (c *Cached) ListKind(ctx context.Context, kind, namespace string, selector 
 		// Cluster-wide selections repeat (the ingress controller's pods, once per
 		// Ingress) and each would match every object of the snapshot: match once, and
 		// only against the objects that carry one of the labels the selector requires.
-		items, err := c.answerOnce(kind+"|snapshot|"+selectorKey(selector), func() (any, error) {
+		// "/" is in no namespace name: the key cannot be a question about a namespace.
+		items, err := c.answerOnce(kind+"|/|"+selectorKey(selector), func() (any, error) {
 			return c.selectAcross(ctx, k, store, selector)
 		})
 		if err != nil {
