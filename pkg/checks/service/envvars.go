@@ -9,6 +9,7 @@ import (
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // checkEnvVars: the kubelet injects NAME_SERVICE_HOST and NAME_SERVICE_PORT only for
@@ -27,7 +28,7 @@ func checkEnvVars(ctx context.Context, s *State) engine.Result {
 	created := s.Service.CreationTimestamp
 	var findings []diag.Finding
 	users := 0
-	for i := range pods {
+	for _, i := range s.serviceVariableUsers(pods) {
 		pod := &pods[i]
 		if !referencesEnv(pod, prefix) {
 			continue
@@ -52,6 +53,24 @@ func checkEnvVars(ctx context.Context, s *State) engine.Result {
 // become underscores, followed by SERVICE_.
 func EnvVarPrefix(service string) string {
 	return strings.ToUpper(strings.ReplaceAll(service, "-", "_")) + "_SERVICE_"
+}
+
+// serviceVariableUsers are the positions of the pods (the namespace's) that reference
+// some Service's variables at all: a pod that does not cannot reference this Service's.
+// A scan asks about every Service of the namespace, so the pods are looked through once
+// per namespace (source.Memo) and each Service then looks at the few that do.
+func (s *State) serviceVariableUsers(pods []corev1.Pod) []int {
+	users, _ := source.Memo(s.Source, CheckEnvVars+"|"+s.Namespace, func() ([]int, error) {
+		var users []int
+		for i := range pods {
+			// Every Service's prefix ends in _SERVICE_ (EnvVarPrefix).
+			if referencesEnv(&pods[i], "_SERVICE_") {
+				users = append(users, i)
+			}
+		}
+		return users, nil
+	})
+	return users
 }
 
 func referencesEnv(pod *corev1.Pod, prefix string) bool {

@@ -37,15 +37,16 @@ func checkSelector(ctx context.Context, s *State) engine.Result {
 		return engine.ReadError(err)
 	}
 	var terminal []string
-	for _, p := range nsPods {
+	for i := range nsPods {
+		p := &nsPods[i] // not a copy of every pod of the namespace for every Service
 		if !selector.Matches(labels.Set(p.Labels)) {
 			continue
 		}
-		if kube.PodFinished(&p) {
+		if kube.PodFinished(p) {
 			terminal = append(terminal, fmt.Sprintf("%s (%s)", p.Name, p.Status.Phase))
 			continue
 		}
-		s.Pods = append(s.Pods, p)
+		s.Pods = append(s.Pods, *p)
 	}
 	sel := selectorString(svc.Spec.Selector)
 	if len(s.Pods) > 0 {
