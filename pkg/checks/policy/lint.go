@@ -165,7 +165,7 @@ func SelectsNoPods(np *networkingv1.NetworkPolicy, pods []corev1.Pod) ([]diag.Fi
 	}
 	ref := objectRef(np)
 	f := diag.New(diag.PolicySelectsNoPods, ref, "NetworkPolicy %s/%s selects %s, but no pod in namespace %s has those labels: it restricts nothing",
-		ref.Namespace, ref.Name, FormatSelector(&sel), ref.Namespace).
+		ref.Namespace, ref.Name, netpol.FormatSelector(&sel), ref.Namespace).
 		WithFix("set spec.podSelector to the labels of the pods it should protect (see their workload's pod template), or delete the policy").
 		WithCommands(fmt.Sprintf("kubectl get pods -n %s --show-labels", ref.Namespace), getCmd(np))
 	if len(sel.MatchExpressions) == 0 {

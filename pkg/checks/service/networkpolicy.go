@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dataplane"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
@@ -220,48 +219,5 @@ func (s *State) cniPolicies(ctx context.Context) (policies dialect.Set, note str
 // ingressRuleSummary renders who a rule admits on which ports: "from pods app=web on
 // 8080/TCP".
 func ingressRuleSummary(r networkingv1.NetworkPolicyIngressRule) string {
-	from := "everyone"
-	if len(r.From) > 0 {
-		var peers []string
-		for _, p := range r.From {
-			switch {
-			case p.IPBlock != nil:
-				peers = append(peers, "ipBlock "+p.IPBlock.CIDR)
-			case p.NamespaceSelector != nil && p.PodSelector != nil:
-				peers = append(peers, "pods "+selectorText(p.PodSelector)+" in namespaces "+selectorText(p.NamespaceSelector))
-			case p.NamespaceSelector != nil:
-				peers = append(peers, "namespaces "+selectorText(p.NamespaceSelector))
-			case p.PodSelector != nil:
-				peers = append(peers, "pods "+selectorText(p.PodSelector))
-			}
-		}
-		from = strings.Join(peers, " or ")
-	}
-	on := "all ports"
-	if len(r.Ports) > 0 {
-		var ports []string
-		for _, p := range r.Ports {
-			proto := "TCP"
-			if p.Protocol != nil {
-				proto = string(*p.Protocol)
-			}
-			port := "all"
-			if p.Port != nil {
-				port = p.Port.String()
-				if p.EndPort != nil {
-					port += fmt.Sprintf("-%d", *p.EndPort)
-				}
-			}
-			ports = append(ports, port+"/"+proto)
-		}
-		on = strings.Join(ports, ", ")
-	}
-	return "from " + from + " on " + on
-}
-
-func selectorText(ls *metav1.LabelSelector) string {
-	if s := metav1.FormatLabelSelector(ls); s != "<none>" {
-		return s
-	}
-	return "{}"
+	return netpol.RuleSummary(netpol.Ingress, r.From, r.Ports)
 }
