@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -922,16 +921,6 @@ func (cc *calicoCompiled) matchRule(rc *calicoRuleCompiled, dir Direction, subje
 		out.l7 = nil
 	}
 	return out
-}
-
-// sortCalico orders tiers and policies the way Calico evaluates them.
-func sortCalicoPolicies(ps []*calicoCompiled) {
-	sort.SliceStable(ps, func(i, j int) bool {
-		if ps[i].order != ps[j].order {
-			return ps[i].order < ps[j].order
-		}
-		return ps[i].src.Name < ps[j].src.Name
-	})
 }
 
 // DecodeCalicoTier reads a Calico Tier: spec.order and spec.defaultAction.

@@ -72,11 +72,6 @@ type Diagnosis struct {
 	Err error
 }
 
-// Ref is the Service as a finding object.
-func (d *Diagnosis) Ref() diag.ObjectRef {
-	return diag.ObjectRef{Kind: "Service", Namespace: d.Namespace, Name: d.Name}
-}
-
 // Set runs each backend's diagnosis once and keeps them in first-use order.
 type Set struct {
 	byKey map[string]*Diagnosis
