@@ -23,30 +23,27 @@ func FormatSelector(ls *metav1.LabelSelector) string {
 	return s
 }
 
-// RuleSummary describes who a rule admits and on which ports, e.g. "from podSelector
+// RuleSummary describes who a rule admits and on which ports, e.g. "from pods
 // app=frontend on 8080/TCP" or "from everyone on all ports".
 func RuleSummary(dir Direction, peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort) string {
 	prep := "from"
 	if dir == Egress {
 		prep = "to"
 	}
-	var who []string
-	for _, p := range peers {
-		who = append(who, PeerSummary(p))
+	return fmt.Sprintf("%s %s on %s", prep, joined(peers, PeerSummary, " or ", "everyone"), joined(ports, PortSummary, ", ", "all ports"))
+}
+
+// joined renders each item and joins them with sep; none stands for an empty list,
+// which in a rule means every peer or every port.
+func joined[T any](items []T, render func(T) string, sep, none string) string {
+	if len(items) == 0 {
+		return none
 	}
-	whoText := "everyone"
-	if len(who) > 0 {
-		whoText = strings.Join(who, " or ")
+	out := make([]string, 0, len(items))
+	for _, item := range items {
+		out = append(out, render(item))
 	}
-	var on []string
-	for _, p := range ports {
-		on = append(on, PortSummary(p))
-	}
-	onText := "all ports"
-	if len(on) > 0 {
-		onText = strings.Join(on, ", ")
-	}
-	return fmt.Sprintf("%s %s on %s", prep, whoText, onText)
+	return strings.Join(out, sep)
 }
 
 // PeerSummary renders one from/to entry.

@@ -34,34 +34,35 @@ func checkConflicts(ctx context.Context, s *State) engine.Result {
 	myClass := s.ClassName
 	claims := s.classClaims(all, partial != nil)
 	nginx, _ := s.ingressNginx()
+	// comparedWith: true for another Ingress of the class, and not a canary that ingress-nginx
+	// merges into its main Ingress of the same host and path (ingress.canary checks
+	// that it has one).
+	comparedWith := func(other *networkingv1.Ingress) bool {
+		self := other.Namespace == s.Namespace && other.Name == s.Name
+		return !self && !(nginx && canaryPair(s.Ingress, other))
+	}
 	var findings []diag.Finding
 	compared := 0
 	for _, other := range claims.members {
-		if other.Namespace == s.Namespace && other.Name == s.Name {
-			continue
+		if comparedWith(other) {
+			compared++
 		}
-		if nginx && canaryPair(s.Ingress, other) {
-			// ingress-nginx merges a canary into the main Ingress of the same host
-			// and path (ingress.canary checks that it has one).
-			continue
-		}
-		compared++
 	}
 	// Only the Ingresses that claim one of this Ingress's hosts can clash with it.
-	clashes := map[*networkingv1.Ingress][]string{}
+	clashesWith := map[*networkingv1.Ingress][]string{}
 	for _, p := range mine {
 		for _, c := range claims.byHost[strings.ToLower(p.Host)] {
 			other := c.ingress
-			if (other.Namespace == s.Namespace && other.Name == s.Name) || (nginx && canaryPair(s.Ingress, other)) {
+			if !comparedWith(other) {
 				continue
 			}
 			if why := clash(p, c.path); why != "" {
-				clashes[other] = append(clashes[other], why)
+				clashesWith[other] = append(clashesWith[other], why)
 			}
 		}
 	}
 	for _, other := range claims.members {
-		clashes := clashes[other]
+		clashes := clashesWith[other]
 		if len(clashes) == 0 {
 			continue
 		}
