@@ -64,6 +64,9 @@ var (
 	unsafeInName = regexp.MustCompile(`[^A-Za-z0-9._+=-]+`)
 	// timestamp is how the TLS checks print a certificate's notBefore and notAfter.
 	timestamp = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z`)
+	// expiryDay is how the TLS checks' details and fixes print the day a certificate
+	// expires.
+	expiryDay = regexp.MustCompile(`(valid until|renew it before) \d{4}-\d{2}-\d{2}`)
 )
 
 // goldenPath is testdata/<command>/<rest of the run's name>.json, the name's slashes
@@ -83,8 +86,9 @@ func goldenPath(run string) string {
 // nothing else:
 //   - the -f path (a temporary directory for dumped fixtures, the checkout for
 //     examples), which findings' location.file carries;
-//   - the notBefore/notAfter timestamps of TLS findings: fixture.LoadScenario generates
-//     the certificates of CertificateAnnotation at load time, relative to time.Now. The
+//   - the notBefore/notAfter timestamps of TLS findings and the day of expiry in their
+//     details and fixes ("valid until", "renew it before"): fixture.LoadScenario generates the certificates of
+//     CertificateAnnotation at load time, relative to time.Now. The
 //     durations printed beside them ("expired 24h0m0s ago", "expires in 4 days") are
 //     rounded to the minute or day, so they are stable and stay compared.
 //
@@ -92,6 +96,7 @@ func goldenPath(run string) string {
 // "created ... ago" evidence needs a creationTimestamp, which no fixture sets).
 func normalise(out string, args []string) string {
 	out = timestamp.ReplaceAllString(out, "<generated certificate time>")
+	out = expiryDay.ReplaceAllString(out, "$1 <generated certificate day>")
 	for i, a := range args {
 		if a != "-f" || i+1 >= len(args) {
 			continue
