@@ -23,11 +23,7 @@ func FromANP(in *anpv1alpha1.AdminNetworkPolicy) (netpol.AdminPolicy, []string) 
 	out := netpol.AdminPolicy{Name: in.Name, Priority: in.Spec.Priority, Subject: subject(in.Spec.Subject)}
 	var notes []string
 	for _, r := range in.Spec.Ingress {
-		peers := make([]netpol.AdminPeer, 0, len(r.From))
-		for _, p := range r.From {
-			peers = append(peers, netpol.AdminPeer{Namespaces: p.Namespaces, Pods: pods(p.Pods)})
-		}
-		out.Ingress = append(out.Ingress, netpol.AdminRule{Name: r.Name, Action: netpol.AdminAction(r.Action), Peers: peers, Ports: ports(r.Ports)})
+		out.Ingress = append(out.Ingress, ingressRule(r.Name, string(r.Action), r.From, r.Ports))
 	}
 	for i, r := range in.Spec.Egress {
 		peers, lost := egressPeers(r.To)
@@ -45,11 +41,7 @@ func FromBANP(in *anpv1alpha1.BaselineAdminNetworkPolicy) (netpol.AdminPolicy, [
 	out := netpol.AdminPolicy{Name: in.Name, Subject: subject(in.Spec.Subject)}
 	var notes []string
 	for _, r := range in.Spec.Ingress {
-		peers := make([]netpol.AdminPeer, 0, len(r.From))
-		for _, p := range r.From {
-			peers = append(peers, netpol.AdminPeer{Namespaces: p.Namespaces, Pods: pods(p.Pods)})
-		}
-		out.Ingress = append(out.Ingress, netpol.AdminRule{Name: r.Name, Action: netpol.AdminAction(r.Action), Peers: peers, Ports: ports(r.Ports)})
+		out.Ingress = append(out.Ingress, ingressRule(r.Name, string(r.Action), r.From, r.Ports))
 	}
 	for i, r := range in.Spec.Egress {
 		// The baseline egress peer has the same fields as the ANP one, minus domainNames.
@@ -65,6 +57,16 @@ func FromBANP(in *anpv1alpha1.BaselineAdminNetworkPolicy) (netpol.AdminPolicy, [
 		}
 	}
 	return out, notes
+}
+
+// ingressRule converts an ingress rule of either kind: they differ only in the type of
+// their action, and every ingress peer is one the engine models.
+func ingressRule(name, action string, from []anpv1alpha1.AdminNetworkPolicyIngressPeer, rulePorts *[]anpv1alpha1.AdminNetworkPolicyPort) netpol.AdminRule {
+	peers := make([]netpol.AdminPeer, 0, len(from))
+	for _, p := range from {
+		peers = append(peers, netpol.AdminPeer{Namespaces: p.Namespaces, Pods: pods(p.Pods)})
+	}
+	return netpol.AdminRule{Name: name, Action: netpol.AdminAction(action), Peers: peers, Ports: ports(rulePorts)}
 }
 
 // egressPeers converts the peers the engine models and names the others.
