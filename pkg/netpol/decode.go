@@ -2,6 +2,8 @@ package netpol
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -266,12 +268,7 @@ func (s LabelSelector) Empty() bool { return len(s.MatchLabels) == 0 && len(s.Ma
 // "tier in (a,b)", "{}" for the empty one.
 func (s LabelSelector) String() string {
 	var parts []string
-	keys := make([]string, 0, len(s.MatchLabels))
-	for k := range s.MatchLabels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(s.MatchLabels)) {
 		parts = append(parts, k+"="+s.MatchLabels[k])
 	}
 	for _, e := range s.MatchExpressions {

@@ -2,6 +2,7 @@ package netpol
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -130,11 +131,7 @@ func namespaceSelectorHint(ls *metav1.LabelSelector, names map[string]bool) stri
 			wanted[e.Key] = append(wanted[e.Key], e.Values...)
 		}
 	}
-	keys := make([]string, 0, len(wanted))
-	for k := range wanted {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(wanted))
 	var hints []string
 	for _, k := range keys {
 		for _, v := range wanted[k] {

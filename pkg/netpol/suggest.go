@@ -3,8 +3,9 @@ package netpol
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -334,12 +335,7 @@ func calicoSelectorText(s *metav1.LabelSelector) string {
 		return "all()"
 	}
 	var parts []string
-	keys := make([]string, 0, len(s.MatchLabels))
-	for k := range s.MatchLabels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(s.MatchLabels)) {
 		parts = append(parts, fmt.Sprintf("%s == '%s'", k, s.MatchLabels[k]))
 	}
 	for _, e := range s.MatchExpressions {
