@@ -309,21 +309,7 @@ func entitySummary(e *CalicoEntityRule) string {
 
 // npRuleSummary renders a NetworkPolicy rule: "from podSelector app=web on 8080/TCP".
 func npRuleSummary(r compiledRule, dir Direction) string {
-	who := "everyone"
-	if len(r.peers) > 0 {
-		var ps []string
-		for _, p := range r.peers {
-			ps = append(ps, p.describe())
-		}
-		who = strings.Join(ps, " or ")
-	}
-	on := "all ports"
-	if len(r.ports) > 0 {
-		var ps []string
-		for _, p := range r.ports {
-			ps = append(ps, p.String())
-		}
-		on = strings.Join(ps, ", ")
-	}
+	who := joined(r.peers, compiledPeer.describe, " or ", "everyone")
+	on := joined(r.ports, compiledPort.String, ", ", "all ports")
 	return dir.preposition() + " " + who + " on " + on
 }
