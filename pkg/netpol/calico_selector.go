@@ -231,31 +231,26 @@ func (p *selParser) expr(depth int) (selNode, error) {
 	if depth > maxSelectorDepth {
 		return nil, fmt.Errorf("selector nests deeper than %d", maxSelectorDepth)
 	}
-	left, err := p.and(depth)
-	if err != nil {
-		return nil, err
-	}
-	for p.accept("||") {
-		right, err := p.and(depth)
-		if err != nil {
-			return nil, err
-		}
-		left = selBin{and: false, l: left, r: right}
-	}
-	return left, nil
+	return p.chain(depth, "||", p.and)
 }
 
 func (p *selParser) and(depth int) (selNode, error) {
-	left, err := p.unary(depth)
+	return p.chain(depth, "&&", p.unary)
+}
+
+// chain parses operands joined by op ("&&" or "||"), grouped from the left; operand
+// parses the tighter-binding level below.
+func (p *selParser) chain(depth int, op string, operand func(int) (selNode, error)) (selNode, error) {
+	left, err := operand(depth)
 	if err != nil {
 		return nil, err
 	}
-	for p.accept("&&") {
-		right, err := p.unary(depth)
+	for p.accept(op) {
+		right, err := operand(depth)
 		if err != nil {
 			return nil, err
 		}
-		left = selBin{and: true, l: left, r: right}
+		left = selBin{and: op == "&&", l: left, r: right}
 	}
 	return left, nil
 }
