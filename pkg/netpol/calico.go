@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -779,7 +780,7 @@ func (cc *calicoCompiled) serviceAccountMatch(ec *calicoEntityCompiled, e *endpo
 	sa := serviceAccountOf(e.pod)
 	m := in
 	if len(ec.src.ServiceAccountNames) > 0 {
-		m = m.and(triOf(containsString(ec.src.ServiceAccountNames, sa)))
+		m = m.and(triOf(slices.Contains(ec.src.ServiceAccountNames, sa)))
 	}
 	if ec.saSelector != nil {
 		m = m.and(ec.saSelector.eval(calicoServiceAccountLookup(e), false))

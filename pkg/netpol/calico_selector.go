@@ -2,6 +2,7 @@ package netpol
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -98,9 +99,9 @@ func (s selOp) eval(lk labelLookup, _ bool) tri {
 	case "!=":
 		return triOf(!present || v != s.values[0])
 	case "in":
-		return triOf(present && containsString(s.values, v))
+		return triOf(present && slices.Contains(s.values, v))
 	case "not in":
-		return triOf(!present || !containsString(s.values, v))
+		return triOf(!present || !slices.Contains(s.values, v))
 	case "contains":
 		return triOf(present && strings.Contains(v, s.values[0]))
 	case "starts with":
@@ -109,15 +110,6 @@ func (s selOp) eval(lk labelLookup, _ bool) tri {
 		return triOf(present && strings.HasSuffix(v, s.values[0]))
 	}
 	return maybe
-}
-
-func containsString(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
-		}
-	}
-	return false
 }
 
 // ParseCalicoSelector parses a Calico selector expression.

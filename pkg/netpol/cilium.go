@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -745,7 +746,7 @@ func (cc *ciliumCompiled) selects(r *ciliumRuleCompiled, subject *endpoint) (tri
 func unknownKeys(s *LabelSelector, lk labelLookup) string {
 	var out []string
 	for _, k := range s.keys() {
-		if _, _, known := lk(k); !known && !containsString(out, k) {
+		if _, _, known := lk(k); !known && !slices.Contains(out, k) {
 			out = append(out, k)
 		}
 	}
@@ -816,7 +817,7 @@ func (cc *ciliumCompiled) matchL3(r *ciliumPeerCompiled, dir Direction, subject,
 			unsure = append(unsure, why)
 		}
 	}
-	if peer.hostNetwork && containsString(src.Entities, "host") && containsString(src.Entities, "remote-node") {
+	if peer.hostNetwork && slices.Contains(src.Entities, "host") && slices.Contains(src.Entities, "remote-node") {
 		add(yes, field("Entities")+": host and remote-node together include every node, and so "+peer.desc)
 	}
 	for _, ent := range src.Entities {
@@ -1052,7 +1053,7 @@ func matchCiliumPorts(r *ciliumPeerCompiled, tp trafficPort, dst *endpoint) (tri
 func uniqueStrings(in []string) []string {
 	var out []string
 	for _, s := range in {
-		if !containsString(out, s) {
+		if !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}

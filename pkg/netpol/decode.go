@@ -322,9 +322,9 @@ func (s LabelSelector) match(lk labelLookup) tri {
 		var m bool
 		switch e.Operator {
 		case "In":
-			m = present && containsString(e.Values, v)
+			m = present && slices.Contains(e.Values, v)
 		case "NotIn":
-			m = !present || !containsString(e.Values, v)
+			m = !present || !slices.Contains(e.Values, v)
 		case "Exists":
 			m = present
 		case "DoesNotExist":

@@ -2,6 +2,7 @@ package netpol
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -69,7 +70,7 @@ func parseInput(t testing.TB, stream string) Input {
 				t.Fatalf("bad Service: %v", err)
 			}
 			in.Services = append(in.Services, s)
-			if !containsString(in.ServiceNamespaces, s.Namespace) {
+			if !slices.Contains(in.ServiceNamespaces, s.Namespace) {
 				in.ServiceNamespaces = append(in.ServiceNamespaces, s.Namespace)
 			}
 		default:

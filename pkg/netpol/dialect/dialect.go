@@ -8,6 +8,7 @@ package dialect
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -76,7 +77,7 @@ func (s Set) Empty() bool { return len(s.Policies) == 0 }
 func (s Set) Plugins() string {
 	var names []string
 	for _, p := range s.Policies {
-		if !contains(names, p.Kind.Plugin) {
+		if !slices.Contains(names, p.Kind.Plugin) {
 			names = append(names, p.Kind.Plugin)
 		}
 	}
@@ -181,15 +182,6 @@ func unreadableCalico(p Policy, kind source.CNIPolicyKind, err error) netpol.Cal
 func hasAnyPrefix(s string, prefixes []string) bool {
 	for _, p := range prefixes {
 		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
 			return true
 		}
 	}

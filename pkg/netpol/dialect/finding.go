@@ -2,6 +2,7 @@ package dialect
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
@@ -33,16 +34,16 @@ func (u *Unevaluated) Add(dv netpol.DirectionVerdict, pod string) {
 				u.unknown = append(u.unknown, n)
 			}
 		}
-		if pod != "" && !contains(u.unknownPods, pod) {
+		if pod != "" && !slices.Contains(u.unknownPods, pod) {
 			u.unknownPods = append(u.unknownPods, pod)
 		}
 	case dv.Allowed && len(dv.L7) > 0:
 		for _, l := range dv.L7 {
-			if !contains(u.l7, l) {
+			if !slices.Contains(u.l7, l) {
 				u.l7 = append(u.l7, l)
 			}
 		}
-		if pod != "" && !contains(u.l7Pods, pod) {
+		if pod != "" && !slices.Contains(u.l7Pods, pod) {
 			u.l7Pods = append(u.l7Pods, pod)
 		}
 	}
@@ -71,7 +72,7 @@ func (u *Unevaluated) Refs() []string {
 	}
 	for _, n := range u.unknown {
 		for _, p := range strings.Split(n.Policy, " and ") {
-			if p != "" && !contains(out, p) {
+			if p != "" && !slices.Contains(out, p) {
 				out = append(out, p)
 			}
 		}
@@ -107,7 +108,7 @@ func (u *Unevaluated) Finding(obj diag.ObjectRef, whose, consequence string, set
 func (u *Unevaluated) L7Finding(obj diag.ObjectRef, whose string, set Set) diag.Finding {
 	var refs []string
 	for _, l := range u.l7 {
-		if ref := policyOfNote(l); ref != "" && !contains(refs, ref) {
+		if ref := policyOfNote(l); ref != "" && !slices.Contains(refs, ref) {
 			refs = append(refs, ref)
 		}
 	}
