@@ -134,6 +134,20 @@ func normalizeProtocol(p corev1.Protocol) (corev1.Protocol, error) {
 	}
 }
 
+// resolveTraffic resolves the two ends of t and its port on the destination.
+func resolveTraffic(t Traffic) (src, dst *endpoint, tp trafficPort, err error) {
+	if src, err = resolvePeer("source", t.Src); err != nil {
+		return nil, nil, trafficPort{}, err
+	}
+	if dst, err = resolvePeer("destination", t.Dst); err != nil {
+		return nil, nil, trafficPort{}, err
+	}
+	if tp, err = resolveTrafficPort(t, dst); err != nil {
+		return nil, nil, trafficPort{}, err
+	}
+	return src, dst, tp, nil
+}
+
 func resolveTrafficPort(t Traffic, dst *endpoint) (trafficPort, error) {
 	proto, err := normalizeProtocol(t.Protocol)
 	if err != nil {
@@ -177,15 +191,7 @@ func (m *Model) Evaluate(t Traffic) (Verdict, error) {
 	if m == nil {
 		return Verdict{}, errors.New("netpol: nil model")
 	}
-	src, err := resolvePeer("source", t.Src)
-	if err != nil {
-		return Verdict{}, err
-	}
-	dst, err := resolvePeer("destination", t.Dst)
-	if err != nil {
-		return Verdict{}, err
-	}
-	tp, err := resolveTrafficPort(t, dst)
+	src, dst, tp, err := resolveTraffic(t)
 	if err != nil {
 		return Verdict{}, err
 	}

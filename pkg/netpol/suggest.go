@@ -30,15 +30,7 @@ func SuggestRule(t Traffic, dir Direction) (string, error) {
 	if dir != Ingress && dir != Egress {
 		return "", fmt.Errorf("unknown direction %q", dir)
 	}
-	src, err := resolvePeer("source", t.Src)
-	if err != nil {
-		return "", err
-	}
-	dst, err := resolvePeer("destination", t.Dst)
-	if err != nil {
-		return "", err
-	}
-	tp, err := resolveTrafficPort(t, dst)
+	src, dst, tp, err := resolveTraffic(t)
 	if err != nil {
 		return "", err
 	}
@@ -160,15 +152,7 @@ func SuggestPluginPolicy(name string, subject *metav1.LabelSelector, dir Directi
 	var peers []*peerPorts
 	var subjectEP *endpoint
 	for _, t := range traffic {
-		src, err := resolvePeer("source", t.Src)
-		if err != nil {
-			return PluginSuggestion{}, err
-		}
-		dst, err := resolvePeer("destination", t.Dst)
-		if err != nil {
-			return PluginSuggestion{}, err
-		}
-		tp, err := resolveTrafficPort(t, dst)
+		src, dst, tp, err := resolveTraffic(t)
 		if err != nil {
 			return PluginSuggestion{}, err
 		}
