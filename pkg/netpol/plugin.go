@@ -72,13 +72,19 @@ func CompileInput(in Input) (*Model, error) {
 	pl := &pluginLayer{tiers: map[string]CalicoTier{}, svcs: newServiceIndex(in.Services, in.ServiceNamespaces)}
 	var errs []error
 	seen := map[string]bool{}
-	for i := range in.Cilium {
-		p := in.Cilium[i]
-		key := p.Kind + "/" + p.Namespace + "/" + p.Name
+	firstOf := func(kind, namespace, name string) bool {
+		key := kind + "/" + namespace + "/" + name
 		if seen[key] {
-			continue
+			return false
 		}
 		seen[key] = true
+		return true
+	}
+	for i := range in.Cilium {
+		p := in.Cilium[i]
+		if !firstOf(p.Kind, p.Namespace, p.Name) {
+			continue
+		}
 		cc, err := compileCilium(&p)
 		if err != nil {
 			// A policy the engine cannot compile (an entity or protocol of a newer
@@ -95,11 +101,9 @@ func CompileInput(in Input) (*Model, error) {
 	}
 	for i := range in.Calico {
 		p := in.Calico[i]
-		key := p.Kind + "/" + p.Namespace + "/" + p.Name
-		if seen[key] {
+		if !firstOf(p.Kind, p.Namespace, p.Name) {
 			continue
 		}
-		seen[key] = true
 		cc, err := compileCalico(&p)
 		if err != nil {
 			sub := CalicoPolicy{Kind: p.Kind, APIVersion: p.APIVersion, Namespace: p.Namespace, Name: p.Name, Tier: p.Tier, Order: p.Order,
