@@ -300,33 +300,28 @@ func (p *selParser) unary(depth int) (selNode, error) {
 	return p.operator(t.text)
 }
 
+// selectorOperators are the operators that may follow a label key, in the order they
+// are tried; the second word of a two-word operator must follow its first.
+var selectorOperators = [][2]string{
+	{"==", ""}, {"!=", ""}, {"in", ""}, {"not", "in"}, {"contains", ""}, {"starts", "with"}, {"ends", "with"},
+}
+
 func (p *selParser) operator(key string) (selNode, error) {
 	var op string
-	switch {
-	case p.accept("=="):
-		op = "=="
-	case p.accept("!="):
-		op = "!="
-	case p.accept("in"):
-		op = "in"
-	case p.accept("not"):
-		if err := p.expect("in"); err != nil {
-			return nil, err
+	for _, words := range selectorOperators {
+		if !p.accept(words[0]) {
+			continue
 		}
-		op = "not in"
-	case p.accept("contains"):
-		op = "contains"
-	case p.accept("starts"):
-		if err := p.expect("with"); err != nil {
-			return nil, err
+		op = words[0]
+		if words[1] != "" {
+			if err := p.expect(words[1]); err != nil {
+				return nil, err
+			}
+			op += " " + words[1]
 		}
-		op = "starts with"
-	case p.accept("ends"):
-		if err := p.expect("with"); err != nil {
-			return nil, err
-		}
-		op = "ends with"
-	default:
+		break
+	}
+	if op == "" {
 		if t, ok := p.peek(); ok {
 			return nil, fmt.Errorf("unexpected %q after %s", t.text, key)
 		}
