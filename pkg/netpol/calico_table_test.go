@@ -1,6 +1,7 @@
 package netpol
 
 import (
+	"fmt"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -12,6 +13,47 @@ import (
 // GlobalNetworkPolicy references; github.com/tigera/docs), each with the verdicts and
 // deciding rule the documentation gives, plus how Calico orders Kubernetes
 // NetworkPolicies (order 1000 in the default tier) among its own.
+// allowFrontendToPaymentsAPI is the Kubernetes NetworkPolicy the tier-order cases set
+// against a Calico deny, to show which of the two Calico applies first.
+const allowFrontendToPaymentsAPI = `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-frontend, namespace: payments}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress:
+  - from:
+    - namespaceSelector: {}
+      podSelector: {matchLabels: {app: frontend}}
+`
+
+// getStartedOrder is the "policies in order" pair of Calico's get-started guide: a deny
+// of all ingress at dropOrder and an allow of 10.0.0.0/8 at order 10, so that the
+// order alone decides between them.
+func getStartedOrder(dropOrder int) string {
+	return fmt.Sprintf(`
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: drop-other-ingress}
+spec:
+  order: %d
+  selector: all()
+  ingress:
+  - action: Deny
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: allow-cluster-internal-ingress}
+spec:
+  order: 10
+  selector: all()
+  ingress:
+  - action: Allow
+    source:
+      nets: [10.0.0.0/8]
+`, dropOrder)
+}
+
 var calicoCases = []dialectCase{
 	{name: "get started: allow-tcp-6379 in production", policies: `
 apiVersion: projectcalico.org/v3
@@ -104,53 +146,13 @@ spec:
 		{src: "production/blue", dst: "1.2.3.4", port: 443, eg: A, in: A, egBy: "not restricted"},
 		{src: "production/blue", dst: "production/red", port: 6379, eg: A, in: A, inBy: "not restricted"},
 	}},
-	{name: "get started: policies in order (10 allows, 20 drops)", policies: `
-apiVersion: projectcalico.org/v3
-kind: GlobalNetworkPolicy
-metadata: {name: drop-other-ingress}
-spec:
-  order: 20
-  selector: all()
-  ingress:
-  - action: Deny
----
-apiVersion: projectcalico.org/v3
-kind: GlobalNetworkPolicy
-metadata: {name: allow-cluster-internal-ingress}
-spec:
-  order: 10
-  selector: all()
-  ingress:
-  - action: Allow
-    source:
-      nets: [10.0.0.0/8]
-`, rows: []dialectRow{
+	{name: "get started: policies in order (10 allows, 20 drops)", policies: getStartedOrder(20), rows: []dialectRow{
 		{src: "shop/frontend", dst: "payments/api", port: 8080, eg: A, in: A, inBy: "Allow Calico GlobalNetworkPolicy allow-cluster-internal-ingress (tier default, order 10) spec.ingress[0]"},
 		{src: "production/blue", dst: "production/red", port: 6379, eg: A, in: A, inBy: "order 10"},
 		{src: "203.0.113.7", dst: "payments/api", port: 8080, eg: A, in: D, inBy: "Deny Calico GlobalNetworkPolicy drop-other-ingress (tier default, order 20) spec.ingress[0]"},
 		{src: "default/host-a", dst: "payments/api", port: 8080, eg: A, in: D, inBy: "order 20"},
 	}},
-	{name: "get started: the order reversed", policies: `
-apiVersion: projectcalico.org/v3
-kind: GlobalNetworkPolicy
-metadata: {name: drop-other-ingress}
-spec:
-  order: 5
-  selector: all()
-  ingress:
-  - action: Deny
----
-apiVersion: projectcalico.org/v3
-kind: GlobalNetworkPolicy
-metadata: {name: allow-cluster-internal-ingress}
-spec:
-  order: 10
-  selector: all()
-  ingress:
-  - action: Allow
-    source:
-      nets: [10.0.0.0/8]
-`, rows: []dialectRow{
+	{name: "get started: the order reversed", policies: getStartedOrder(5), rows: []dialectRow{
 		{src: "shop/frontend", dst: "payments/api", port: 8080, eg: A, in: D, inBy: "Deny Calico GlobalNetworkPolicy drop-other-ingress (tier default, order 5) spec.ingress[0]"},
 	}},
 	{name: "get started: Log then Deny", policies: `
@@ -283,17 +285,7 @@ spec:
     source:
       selector: app == 'frontend'
   - action: Pass
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: allow-frontend, namespace: payments}
-spec:
-  podSelector: {matchLabels: {app: api}}
-  ingress:
-  - from:
-    - namespaceSelector: {}
-      podSelector: {matchLabels: {app: frontend}}
-`, rows: []dialectRow{
+---` + allowFrontendToPaymentsAPI, rows: []dialectRow{
 		{src: "shop/frontend", dst: "payments/api", port: 8080, eg: A, in: D, inBy: "Deny Calico GlobalNetworkPolicy deny-frontend-to-api (tier default, order 100) spec.ingress[0]"},
 		{src: "dev/frontend", dst: "payments/api", port: 8080, eg: A, in: D, inBy: "order 100) spec.ingress[0]"},
 		{src: "shop/checkout", dst: "payments/api", port: 8080, eg: A, in: A, inBy: "Profile"},
@@ -309,17 +301,7 @@ spec:
   - action: Deny
     source:
       selector: app == 'frontend'
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: allow-frontend, namespace: payments}
-spec:
-  podSelector: {matchLabels: {app: api}}
-  ingress:
-  - from:
-    - namespaceSelector: {}
-      podSelector: {matchLabels: {app: frontend}}
-`, rows: []dialectRow{
+---` + allowFrontendToPaymentsAPI, rows: []dialectRow{
 		{src: "shop/frontend", dst: "payments/api", port: 8080, eg: A, in: A, inBy: "Allow NetworkPolicy payments/allow-frontend (tier default, order 1000) spec.ingress[0]"},
 		{src: "shop/checkout", dst: "payments/api", port: 8080, eg: A, in: D, inBy: "DefaultDeny"},
 	}},

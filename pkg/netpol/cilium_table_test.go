@@ -11,6 +11,19 @@ import (
 // "Policy Enforcement Modes"; examples/policies/ of github.com/cilium/cilium), each
 // with the verdicts and deciding rule the documentation gives, plus how Cilium merges
 // its policies with NetworkPolicies.
+// denyTableAllowL3 is the L3 allow of the table in Cilium's "Deny Policies", which its
+// columns 2 and 3 both hold beside their deny.
+const denyTableAllowL3 = `
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: allow-l3}
+spec:
+  endpointSelector: {matchLabels: {role: backend}}
+  ingress:
+  - fromEndpoints:
+    - matchLabels: {role: frontend}
+`
+
 var ciliumCases = []dialectCase{
 	{name: "l3/simple: backend admits frontend", policies: `
 apiVersion: cilium.io/v2
@@ -520,16 +533,7 @@ spec:
     - ports:
       - {port: "80", protocol: TCP}
       - {port: "81", protocol: TCP}
----
-apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: allow-l3}
-spec:
-  endpointSelector: {matchLabels: {role: backend}}
-  ingress:
-  - fromEndpoints:
-    - matchLabels: {role: frontend}
----
+---` + denyTableAllowL3 + `---
 apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: {name: deny-l4}
@@ -546,16 +550,7 @@ spec:
 		{src: "default/victim", dst: "default/backend", port: 81, eg: A, in: A, inBy: "Allow CiliumNetworkPolicy default/allow-l4 spec.ingress[0]"},
 		{src: "default/victim", dst: "default/backend", port: 8080, eg: A, in: D, inBy: "DefaultDeny"},
 	}},
-	{name: "deny policies: an L3 deny (column 3)", policies: `
-apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: allow-l3}
-spec:
-  endpointSelector: {matchLabels: {role: backend}}
-  ingress:
-  - fromEndpoints:
-    - matchLabels: {role: frontend}
----
+	{name: "deny policies: an L3 deny (column 3)", policies: denyTableAllowL3 + `---
 apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: {name: deny-l3}

@@ -80,6 +80,14 @@ spec:
   podSelector: {}
 `
 
+// denyAllShop isolates every pod of shop in both directions.
+const denyAllShop = `
+metadata: {name: deny-all, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+`
+
 func TestNoPoliciesAllowsEverything(t *testing.T) {
 	runScenarios(t, []scenario{{
 		name:     "empty",
@@ -125,13 +133,8 @@ spec:
 			},
 		},
 		{
-			name: "both types, no rules = full isolation",
-			policies: `
-metadata: {name: deny-all, namespace: shop}
-spec:
-  podSelector: {}
-  policyTypes: [Ingress, Egress]
-`,
+			name:     "both types, no rules = full isolation",
+			policies: denyAllShop,
 			cases: []reach{
 				{src: "shop/frontend", dst: "shop/checkout", port: 9090, eg: false, in: false},
 				{src: "payments/api", dst: "shop/db", port: 5432, eg: true, in: false},
@@ -656,13 +659,8 @@ spec:
 func TestHostNetwork(t *testing.T) {
 	runScenarios(t, []scenario{
 		{
-			name: "hostNetwork pod is never a subject",
-			policies: `
-metadata: {name: deny-all, namespace: shop}
-spec:
-  podSelector: {}
-  policyTypes: [Ingress, Egress]
-`,
+			name:     "hostNetwork pod is never a subject",
+			policies: denyAllShop,
 			cases: []reach{
 				{src: "8.8.8.8", dst: "shop/agent", port: 9100, eg: true, in: true, why: "NetworkPolicy never selects hostNetwork pods"},
 				{src: "shop/agent", dst: "8.8.8.8", port: 443, eg: true, in: true},
