@@ -606,36 +606,31 @@ spec:
 	})
 }
 
+// kubeDNSEgress lets the pods of shop send only to kube-dns, on port 53 over the
+// protocols given.
+func kubeDNSEgress(name string, protocols ...string) string {
+	policy := `
+metadata: {name: ` + name + `, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+      podSelector: {matchLabels: {k8s-app: kube-dns}}
+    ports:
+`
+	for _, p := range protocols {
+		policy += "    - {port: 53, protocol: " + p + "}\n"
+	}
+	return policy
+}
+
 func TestDNSEgress(t *testing.T) {
-	const udpOnly = `
-metadata: {name: dns-udp-only, namespace: shop}
-spec:
-  podSelector: {}
-  policyTypes: [Egress]
-  egress:
-  - to:
-    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
-      podSelector: {matchLabels: {k8s-app: kube-dns}}
-    ports:
-    - {port: 53, protocol: UDP}
-`
-	const both = `
-metadata: {name: dns, namespace: shop}
-spec:
-  podSelector: {}
-  policyTypes: [Egress]
-  egress:
-  - to:
-    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
-      podSelector: {matchLabels: {k8s-app: kube-dns}}
-    ports:
-    - {port: 53, protocol: UDP}
-    - {port: 53, protocol: TCP}
-`
 	runScenarios(t, []scenario{
 		{
 			name:     "only UDP 53 allowed",
-			policies: udpOnly,
+			policies: kubeDNSEgress("dns-udp-only", "UDP"),
 			cases: []reach{
 				{src: "shop/frontend", dst: "kube-system/coredns", port: 53, proto: corev1.ProtocolUDP, eg: true, in: true},
 				{src: "shop/frontend", dst: "kube-system/coredns", port: 53, proto: corev1.ProtocolTCP, eg: false, in: true, why: "port 53/TCP not in [53/UDP]"},
@@ -646,7 +641,7 @@ spec:
 		},
 		{
 			name:     "UDP and TCP 53 allowed",
-			policies: both,
+			policies: kubeDNSEgress("dns", "UDP", "TCP"),
 			cases: []reach{
 				{src: "shop/frontend", dst: "kube-system/coredns", port: 53, proto: corev1.ProtocolUDP, eg: true, in: true},
 				{src: "shop/frontend", dst: "kube-system/coredns", port: 53, proto: corev1.ProtocolTCP, eg: true, in: true},
