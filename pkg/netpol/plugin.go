@@ -85,17 +85,10 @@ func CompileInput(in Input) (*Model, error) {
 		if !firstOf(p.Kind, p.Namespace, p.Name) {
 			continue
 		}
-		cc, err := compileCilium(&p)
+		cc, err := compileOrStandIn(&p, compileCilium, ciliumStandIn)
 		if err != nil {
-			// A policy the engine cannot compile (an entity or protocol of a newer
-			// release, a malformed CIDR) may still decide: unknown, not an error.
-			sub := CiliumPolicy{Kind: p.Kind, Namespace: p.Namespace, Name: p.Name, Rules: []CiliumRule{{
-				Path: "spec", EndpointSelector: &LabelSelector{}, NotEvaluated: []string{err.Error()},
-				Ingress: []CiliumPeerRule{{Path: "spec.ingress"}}, Egress: []CiliumPeerRule{{Path: "spec.egress"}}}}}
-			if cc, err = compileCilium(&sub); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", ciliumRef(&p), err))
-				continue
-			}
+			errs = append(errs, fmt.Errorf("%s: %w", ciliumRef(&p), err))
+			continue
 		}
 		pl.cilium = append(pl.cilium, cc)
 	}
@@ -104,14 +97,10 @@ func CompileInput(in Input) (*Model, error) {
 		if !firstOf(p.Kind, p.Namespace, p.Name) {
 			continue
 		}
-		cc, err := compileCalico(&p)
+		cc, err := compileOrStandIn(&p, compileCalico, calicoStandIn)
 		if err != nil {
-			sub := CalicoPolicy{Kind: p.Kind, APIVersion: p.APIVersion, Namespace: p.Namespace, Name: p.Name, Tier: p.Tier, Order: p.Order,
-				IngressOn: true, EgressOn: true, NotEvaluated: []string{err.Error()}}
-			if cc, err = compileCalico(&sub); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", calicoRef(&p), err))
-				continue
-			}
+			errs = append(errs, fmt.Errorf("%s: %w", calicoRef(&p), err))
+			continue
 		}
 		pl.calico = append(pl.calico, cc)
 	}
@@ -142,6 +131,30 @@ func CompileInput(in Input) (*Model, error) {
 	sort.SliceStable(pl.cilium, func(i, j int) bool { return ciliumRef(pl.cilium[i].src) < ciliumRef(pl.cilium[j].src) })
 	m.plugins = pl
 	return m, nil
+}
+
+// compileOrStandIn compiles p. A policy the engine cannot compile (an entity or
+// protocol of a newer release, a malformed CIDR) may still decide: it is compiled as
+// its stand-in, which keeps its name and place and makes what it would decide
+// unknown; only a stand-in that fails too is an error.
+func compileOrStandIn[P, C any](p *P, compile func(*P) (C, error), standIn func(*P, error) P) (C, error) {
+	c, err := compile(p)
+	if err == nil {
+		return c, nil
+	}
+	sub := standIn(p, err)
+	return compile(&sub)
+}
+
+func ciliumStandIn(p *CiliumPolicy, err error) CiliumPolicy {
+	return CiliumPolicy{Kind: p.Kind, Namespace: p.Namespace, Name: p.Name, Rules: []CiliumRule{{
+		Path: "spec", EndpointSelector: &LabelSelector{}, NotEvaluated: []string{err.Error()},
+		Ingress: []CiliumPeerRule{{Path: "spec.ingress"}}, Egress: []CiliumPeerRule{{Path: "spec.egress"}}}}}
+}
+
+func calicoStandIn(p *CalicoPolicy, err error) CalicoPolicy {
+	return CalicoPolicy{Kind: p.Kind, APIVersion: p.APIVersion, Namespace: p.Namespace, Name: p.Name, Tier: p.Tier, Order: p.Order,
+		IngressOn: true, EgressOn: true, NotEvaluated: []string{err.Error()}}
 }
 
 type pluginLayer struct {
