@@ -430,18 +430,11 @@ func compileCalicoRule(r *CalicoRule) (calicoRuleCompiled, error) {
 
 func compileCalicoEntity(e *CalicoEntityRule, path string) (calicoEntityCompiled, error) {
 	ec := calicoEntityCompiled{src: e}
-	for _, s := range []struct {
-		in  []string
-		out *[]netip.Prefix
-		key string
-	}{{e.Nets, &ec.nets, "nets"}, {e.NotNets, &ec.notNets, "notNets"}} {
-		for i, c := range s.in {
-			p, err := parseCIDROrAddr(c)
-			if err != nil {
-				return ec, fmt.Errorf("%s.%s[%d]: %w", path, s.key, i, err)
-			}
-			*s.out = append(*s.out, p)
-		}
+	if err := appendParsed(&ec.nets, e.Nets, path+".nets", parseCIDROrAddr); err != nil {
+		return ec, err
+	}
+	if err := appendParsed(&ec.notNets, e.NotNets, path+".notNets", parseCIDROrAddr); err != nil {
+		return ec, err
 	}
 	for _, s := range []struct {
 		in  string
@@ -459,20 +452,27 @@ func compileCalicoEntity(e *CalicoEntityRule, path string) (calicoEntityCompiled
 		}
 		*s.out = sel
 	}
-	for _, s := range []struct {
-		in  []string
-		out *[]calicoPort
-		key string
-	}{{e.Ports, &ec.ports, "ports"}, {e.NotPorts, &ec.notPorts, "notPorts"}} {
-		for i, text := range s.in {
-			p, err := parseCalicoPort(text)
-			if err != nil {
-				return ec, fmt.Errorf("%s.%s[%d]: %w", path, s.key, i, err)
-			}
-			*s.out = append(*s.out, p)
-		}
+	if err := appendParsed(&ec.ports, e.Ports, path+".ports", parseCalicoPort); err != nil {
+		return ec, err
+	}
+	if err := appendParsed(&ec.notPorts, e.NotPorts, path+".notPorts", parseCalicoPort); err != nil {
+		return ec, err
 	}
 	return ec, nil
+}
+
+// appendParsed parses the items of in onto out, up to the first it cannot parse,
+// which the error names by its index under at. What was parsed before it stays in
+// out: the policy lints read a rule that failed to compile as far as it went.
+func appendParsed[T any](out *[]T, in []string, at string, parse func(string) (T, error)) error {
+	for i, text := range in {
+		v, err := parse(text)
+		if err != nil {
+			return fmt.Errorf("%s[%d]: %w", at, i, err)
+		}
+		*out = append(*out, v)
+	}
+	return nil
 }
 
 func parseCalicoPort(s string) (calicoPort, error) {
