@@ -810,22 +810,35 @@ func (cc *ciliumCompiled) matchL3(r *ciliumPeerCompiled, dir Direction, subject,
 		best = best.or(m)
 	}
 	field := func(s string) string { return prep + s }
-	for i, sel := range src.Endpoints {
-		m, why := cc.matchEndpointSelector(sel, peer)
-		add(m, fmt.Sprintf("%s[%d] %s: %s", field("Endpoints"), i, sel, why))
+	// note adds a match for the reason context+why; a maybe also makes why one of the
+	// reasons the verdict is unsure.
+	note := func(m tri, context, why string) {
+		add(m, context+why)
 		if m == maybe {
 			unsure = append(unsure, why)
 		}
+	}
+	// outside notes a field that stands for addresses outside the cluster which
+	// netdoctor cannot list: never a pod, but maybe any other address.
+	outside := func(set bool, notPod, mayBe string) {
+		switch {
+		case !set:
+		case peer.pod != nil:
+			add(no, notPod+peer.desc)
+		default:
+			note(maybe, "", mayBe+peer.desc)
+		}
+	}
+	for i, sel := range src.Endpoints {
+		m, why := cc.matchEndpointSelector(sel, peer)
+		note(m, fmt.Sprintf("%s[%d] %s: ", field("Endpoints"), i, sel), why)
 	}
 	if peer.hostNetwork && slices.Contains(src.Entities, "host") && slices.Contains(src.Entities, "remote-node") {
 		add(yes, field("Entities")+": host and remote-node together include every node, and so "+peer.desc)
 	}
 	for _, ent := range src.Entities {
 		m, why := ciliumEntityMatch(ent, peer, subject)
-		add(m, field("Entities")+": "+why)
-		if m == maybe {
-			unsure = append(unsure, why)
-		}
+		note(m, field("Entities")+": ", why)
 	}
 	for _, b := range r.cidrs {
 		if peer.pod != nil {
@@ -835,49 +848,20 @@ func (cc *ciliumCompiled) matchL3(r *ciliumPeerCompiled, dir Direction, subject,
 		ok, why := b.match(0, peer)
 		add(triOf(ok), field("CIDR")+": "+strings.TrimPrefix(why, "peer 0: "))
 	}
-	if src.CIDRGroups {
-		if peer.pod != nil {
-			add(no, "CIDR groups only match addresses outside the cluster, not "+peer.desc)
-		} else {
-			why := "a CiliumCIDRGroup, which netdoctor does not read, may contain " + peer.desc
-			add(maybe, why)
-			unsure = append(unsure, why)
-		}
-	}
+	outside(src.CIDRGroups, "CIDR groups only match addresses outside the cluster, not ", "a CiliumCIDRGroup, which netdoctor does not read, may contain ")
 	for i, s := range src.Services {
 		m, why := cc.matchService(s, peer, svcs)
-		add(m, fmt.Sprintf("toServices[%d]: %s", i, why))
-		if m == maybe {
-			unsure = append(unsure, why)
-		}
+		note(m, fmt.Sprintf("toServices[%d]: ", i), why)
 	}
 	if src.Nodes {
 		if peer.hostNetwork {
-			why := fmt.Sprintf("%sNodes selects nodes by labels, which netdoctor does not match: it may include %s", prep, peer.desc)
-			add(maybe, why)
-			unsure = append(unsure, why)
+			note(maybe, "", fmt.Sprintf("%sNodes selects nodes by labels, which netdoctor does not match: it may include %s", prep, peer.desc))
 		} else {
 			add(no, fmt.Sprintf("%sNodes selects nodes, not %s", prep, peer.desc))
 		}
 	}
-	if src.FQDNs {
-		if peer.pod == nil {
-			why := "toFQDNs: the addresses of these names come from DNS answers netdoctor does not see, so they may include " + peer.desc
-			add(maybe, why)
-			unsure = append(unsure, why)
-		} else {
-			add(no, "toFQDNs only matches addresses outside the cluster, not "+peer.desc)
-		}
-	}
-	if src.Groups {
-		if peer.pod == nil {
-			why := "toGroups: cloud provider groups, which netdoctor does not resolve, may include " + peer.desc
-			add(maybe, why)
-			unsure = append(unsure, why)
-		} else {
-			add(no, "toGroups only matches addresses outside the cluster, not "+peer.desc)
-		}
-	}
+	outside(src.FQDNs, "toFQDNs only matches addresses outside the cluster, not ", "toFQDNs: the addresses of these names come from DNS answers netdoctor does not see, so they may include ")
+	outside(src.Groups, "toGroups only matches addresses outside the cluster, not ", "toGroups: cloud provider groups, which netdoctor does not resolve, may include ")
 	return best, strings.Join(reasons, "; "), unsure
 }
 
