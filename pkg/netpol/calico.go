@@ -292,18 +292,10 @@ func decodeCalicoEntity(v any, path string) (CalicoEntityRule, []string, error) 
 		unread = append(unread, sa.unread()...)
 	}
 	if f.has("services") {
-		svc, err := f.object("services")
-		if err != nil {
-			return e, nil, err
-		}
 		e.HasService = true
-		if e.ServiceName, err = svc.str("name"); err != nil {
+		if e.ServiceName, e.ServiceNamespace, err = f.serviceRef("services", "name", &unread); err != nil {
 			return e, nil, err
 		}
-		if e.ServiceNamespace, err = svc.str("namespace"); err != nil {
-			return e, nil, err
-		}
-		unread = append(unread, svc.unread()...)
 	}
 	return e, append(unread, f.unread()...), nil
 }

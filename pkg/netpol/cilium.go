@@ -281,17 +281,9 @@ func decodeCiliumPeerRule(v any, path string, egress, deny bool) (CiliumPeerRule
 			var cs CiliumService
 			switch {
 			case sf.has("k8sService"):
-				ks, err := sf.object("k8sService")
-				if err != nil {
+				if cs.Name, cs.Namespace, err = sf.serviceRef("k8sService", "serviceName", &r.NotEvaluated); err != nil {
 					return r, err
 				}
-				if cs.Name, err = ks.str("serviceName"); err != nil {
-					return r, err
-				}
-				if cs.Namespace, err = ks.str("namespace"); err != nil {
-					return r, err
-				}
-				r.NotEvaluated = append(r.NotEvaluated, ks.unread()...)
 			case sf.has("k8sServiceSelector"):
 				ks, err := sf.object("k8sServiceSelector")
 				if err != nil {

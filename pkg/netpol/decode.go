@@ -115,6 +115,24 @@ func toNumber(v any) (float64, bool, error) {
 	return 0, false, fmt.Errorf("want a number, got %T", v)
 }
 
+// serviceRef reads the object at key that names a Service (Calico's services,
+// Cilium's k8sService): its name under nameKey, and its namespace. The paths in it
+// left unread are appended to unread.
+func (f *fields) serviceRef(key, nameKey string, unread *[]string) (name, namespace string, err error) {
+	ref, err := f.object(key)
+	if err != nil {
+		return "", "", err
+	}
+	if name, err = ref.str(nameKey); err != nil {
+		return "", "", err
+	}
+	if namespace, err = ref.str("namespace"); err != nil {
+		return "", "", err
+	}
+	*unread = append(*unread, ref.unread()...)
+	return name, namespace, nil
+}
+
 // list returns the elements of a list (nil for a missing or null key).
 func (f *fields) list(key string) ([]any, error) {
 	v := f.raw(key)
