@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/backend"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 )
 
@@ -14,45 +14,26 @@ import (
 // backend without ready endpoints fails its share of the requests; the nested findings
 // say why.
 func checkEndpoints(ctx context.Context, s *State) engine.Result {
-	var findings []diag.Finding
-	var details []string
-	diagnosed := map[string]bool{}
-	unknown := false
+	var nested backend.Nested
 	for _, b := range s.Backends {
 		if b.Service == nil || !b.Permitted {
 			continue
 		}
 		if b.Weight == 0 {
-			details = append(details, b.Label()+": weight 0, receives no traffic")
+			nested.Detail(b.Label() + ": weight 0, receives no traffic")
 			continue
 		}
-		key := b.Namespace + "/" + b.Name
 		d := s.Diagnoses.Diagnose(ctx, s.Source, b.Namespace, b.Name)
 		b.Diagnosis = d
-		if d.Err != nil {
-			if !diagnosed[key] {
-				findings = append(findings, engine.ReadErrorFinding(d.Err))
-				unknown = true
-			}
-			diagnosed[key] = true
+		if !nested.Read(d) {
 			continue
 		}
 		if b.ServicePort != nil {
 			if eps := d.ReadyEndpoints(*b.ServicePort); eps.Known {
-				details = append(details, fmt.Sprintf("%s: %d ready endpoint(s) (%s)", b.Label(), eps.Ready, eps.From))
+				nested.Detail(fmt.Sprintf("%s: %d ready endpoint(s) (%s)", b.Label(), eps.Ready, eps.From))
 			}
 		}
-		if !diagnosed[key] {
-			findings = append(findings, d.Findings()...)
-			diagnosed[key] = true
-		}
+		nested.Nest(d)
 	}
-	if len(diagnosed) == 0 {
-		return engine.Skip("no backend Service to diagnose")
-	}
-	res := engine.Found(fmt.Sprintf("%d backend Service(s) diagnosed (svc checks below)", len(diagnosed)), findings...).WithDetails(details...)
-	if unknown && res.Status != diag.StatusFail {
-		res.Status = diag.StatusUnknown
-	}
-	return res
+	return nested.Result("no backend Service to diagnose")
 }

@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/backend"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 )
@@ -15,47 +16,27 @@ import (
 // ready endpoint: the controller proxies to endpoints, not to the Service IP, so such a
 // path answers 503 whatever else is right. The nested findings say why.
 func checkEndpoints(ctx context.Context, s *State) engine.Result {
-	var findings []diag.Finding
-	var details []string
-	diagnosed := map[string]bool{}
-	unknown := false
+	var nested backend.Nested
 	for _, b := range s.Backends {
 		if b.Object == nil {
 			continue
 		}
 		d := s.Diagnoses.Diagnose(ctx, s.Source, s.Namespace, b.Service)
 		b.Diagnosis = d
-		if d.Err != nil {
-			if !diagnosed[b.Service] {
-				findings = append(findings, engine.ReadErrorFinding(d.Err))
-				unknown = true
-			}
-			diagnosed[b.Service] = true
+		if !nested.Read(d) {
 			continue
 		}
 		var lead []diag.Finding
 		if b.ServicePort != nil {
-			if f, line := s.noEndpoints(b); f != nil {
+			f, line := s.noEndpoints(b)
+			if f != nil {
 				lead = append(lead, *f)
-				details = append(details, line)
-			} else if line != "" {
-				details = append(details, line)
 			}
+			nested.Detail(line)
 		}
-		findings = append(findings, lead...)
-		if !diagnosed[b.Service] {
-			findings = append(findings, d.Findings()...)
-			diagnosed[b.Service] = true
-		}
+		nested.Nest(d, lead...)
 	}
-	if len(diagnosed) == 0 {
-		return engine.Skip("no existing backend Service to diagnose")
-	}
-	res := engine.Found(fmt.Sprintf("%d backend Service(s) diagnosed (svc checks below)", len(diagnosed)), findings...).WithDetails(details...)
-	if unknown && res.Status != diag.StatusFail {
-		res.Status = diag.StatusUnknown
-	}
-	return res
+	return nested.Result("no existing backend Service to diagnose")
 }
 
 // noEndpoints returns IngressBackendNoEndpoints for b when its port has no ready
