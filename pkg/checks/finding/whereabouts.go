@@ -2,7 +2,10 @@ package finding
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
@@ -41,4 +44,16 @@ func LookFor(ctx context.Context, src source.Source, namespace, name string) Whe
 		}
 	}
 	return w
+}
+
+// DidYouMean adds to f, a finding about a name that does not exist in namespace, the
+// names there that are close to it (similar, closest first, as kube.SimilarNames gives
+// them): the closest in the message, all of them in the evidence, as what (for
+// example "Services"). With no similar name f is returned as it is.
+func DidYouMean(f diag.Finding, namespace, what string, similar []string) diag.Finding {
+	if len(similar) == 0 {
+		return f
+	}
+	f.Message += fmt.Sprintf(" (did you mean %s?)", similar[0])
+	return f.WithEvidence("similar " + what + " in namespace " + namespace + ": " + strings.Join(similar, ", "))
 }

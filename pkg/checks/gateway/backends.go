@@ -192,10 +192,7 @@ func (s *State) serviceNotFound(ctx context.Context, b *Backend, rule string) di
 		WithFix("create Service %s in namespace %s, or point the backendRef at the Service that serves it (set backendRefs[].namespace for another namespace)", b.Name, b.Namespace).
 		WithCommands("kubectl get services -n " + b.Namespace)
 	where := finding.LookFor(ctx, s.Source, b.Namespace, b.Name)
-	if len(where.Similar) > 0 {
-		f.Message += fmt.Sprintf(" (did you mean %s?)", where.Similar[0])
-		f = f.WithEvidence("similar Services in namespace " + b.Namespace + ": " + strings.Join(where.Similar, ", "))
-	}
+	f = finding.DidYouMean(f, b.Namespace, "Services", where.Similar)
 	if len(where.Elsewhere) > 0 {
 		f = f.WithEvidence(fmt.Sprintf("a Service named %s exists in namespace %s: set backendRefs[].namespace (and add a ReferenceGrant there)", b.Name, strings.Join(where.Elsewhere, ", ")))
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
@@ -96,10 +97,9 @@ func routeNotFound(ctx context.Context, s *State, kinds []string) engine.Result 
 			}
 		}
 	}
-	if similar := kube.SimilarNames(s.Name, here); len(similar) > 0 {
-		f.Message += fmt.Sprintf(" (did you mean %s?)", similar[0])
-		f = f.WithEvidence("similar route names in namespace " + s.Namespace + ": " + strings.Join(similar, ", "))
-	} else {
+	similar := kube.SimilarNames(s.Name, here)
+	f = finding.DidYouMean(f, s.Namespace, "route names", similar)
+	if len(similar) == 0 {
 		f = f.WithEvidence(fmt.Sprintf("namespace %s has %d route(s), none with a similar name", s.Namespace, len(here)))
 	}
 	for _, k := range kinds {

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
@@ -95,10 +96,7 @@ func parentNotFound(ctx context.Context, s *State, p *Parent) diag.Finding {
 		}
 	}
 	elsewhere = append(admitting, elsewhere...)
-	if similar := kube.SimilarNames(p.Name, here); len(similar) > 0 {
-		f.Message += fmt.Sprintf(" (did you mean %s?)", similar[0])
-		f = f.WithEvidence("similar Gateways in namespace " + p.Namespace + ": " + strings.Join(similar, ", "))
-	}
+	f = finding.DidYouMean(f, p.Namespace, "Gateways", kube.SimilarNames(p.Name, here))
 	if len(elsewhere) > 0 {
 		f = f.WithEvidence(fmt.Sprintf("a Gateway named %s exists in namespace %s: parentRefs default to the route's own namespace, so set parentRefs[].namespace: %s",
 			p.Name, strings.Join(elsewhere, ", "), elsewhere[0]))

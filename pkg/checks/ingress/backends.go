@@ -102,10 +102,7 @@ func (s *State) serviceNotFound(ctx context.Context, b *Backend) diag.Finding {
 		WithFix("create Service %s in namespace %s, or point the path at the Service that serves it", b.Service, s.Namespace).
 		WithCommands("kubectl get services -n " + s.Namespace)
 	where := finding.LookFor(ctx, s.Source, s.Namespace, b.Service)
-	if len(where.Similar) > 0 {
-		f.Message += fmt.Sprintf(" (did you mean %s?)", where.Similar[0])
-		f = f.WithEvidence("similar Services in namespace " + s.Namespace + ": " + strings.Join(where.Similar, ", "))
-	}
+	f = finding.DidYouMean(f, s.Namespace, "Services", where.Similar)
 	if len(where.Elsewhere) > 0 {
 		f = f.WithEvidence(fmt.Sprintf("a Service named %s exists in namespace %s, but an Ingress cannot reach across namespaces (use an ExternalName Service here, or move the Ingress)",
 			b.Service, strings.Join(where.Elsewhere, ", ")))

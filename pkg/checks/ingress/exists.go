@@ -7,6 +7,7 @@ import (
 
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
@@ -43,10 +44,9 @@ func checkExists(ctx context.Context, s *State) engine.Result {
 				elsewhere = append(elsewhere, other.Namespace)
 			}
 		}
-		if similar := kube.SimilarNames(s.Name, here); len(similar) > 0 {
-			f = f.WithEvidence("similar names in namespace " + s.Namespace + ": " + strings.Join(similar, ", "))
-			f.Message += fmt.Sprintf(" (did you mean %s?)", similar[0])
-		} else {
+		similar := kube.SimilarNames(s.Name, here)
+		f = finding.DidYouMean(f, s.Namespace, "names", similar)
+		if len(similar) == 0 {
 			f = f.WithEvidence(fmt.Sprintf("namespace %s has %d Ingress(es), none with a similar name", s.Namespace, len(here)))
 		}
 		if len(elsewhere) > 0 {

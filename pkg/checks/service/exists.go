@@ -35,10 +35,8 @@ func checkExists(ctx context.Context, s *State) engine.Result {
 	for _, err := range where.Errs {
 		partial = append(partial, engine.ReadErrorFinding(err))
 	}
-	if len(where.Similar) > 0 {
-		f = f.WithEvidence("similar names in namespace " + s.Namespace + ": " + strings.Join(where.Similar, ", "))
-		f.Message += fmt.Sprintf(" (did you mean %s?)", where.Similar[0])
-	} else if len(where.Errs) == 0 {
+	f = finding.DidYouMean(f, s.Namespace, "names", where.Similar)
+	if len(where.Similar) == 0 && len(where.Errs) == 0 {
 		f = f.WithEvidence("namespace " + s.Namespace + " has no Service with a similar name")
 	}
 	if len(where.Elsewhere) > 0 {
