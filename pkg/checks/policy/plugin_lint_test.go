@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,6 +22,22 @@ func cnp(name, ns string, sel map[string]any) *unstructured.Unstructured {
 		"metadata": map[string]any{"name": name, "namespace": ns},
 		"spec":     map[string]any{"endpointSelector": sel, "ingress": []any{map[string]any{"fromEntities": []any{"cluster"}}}},
 	}}
+}
+
+// lintFindings lints namespace of src and keeps the findings with one of the ids.
+func lintFindings(t *testing.T, src source.Source, namespace string, ids ...diag.FindingID) []diag.Finding {
+	t.Helper()
+	findings, err := policy.Lint(context.Background(), src, namespace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []diag.Finding
+	for _, f := range findings {
+		if slices.Contains(ids, f.ID) {
+			got = append(got, f)
+		}
+	}
+	return got
 }
 
 func calicoNP(name, ns, sel string) *unstructured.Unstructured {
@@ -66,16 +83,7 @@ func TestLintPluginPolicies(t *testing.T) {
 			}
 			src := source.FromObjects(objs...)
 			for _, namespace := range []string{ns, source.AllNamespaces} {
-				findings, err := policy.Lint(context.Background(), src, namespace)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var got []diag.Finding
-				for _, f := range findings {
-					if f.ID == diag.PolicySelectsNoPods || f.ID == diag.PolicyNotEvaluated {
-						got = append(got, f)
-					}
-				}
+				got := lintFindings(t, src, namespace, diag.PolicySelectsNoPods, diag.PolicyNotEvaluated)
 				if tc.want == "" {
 					if len(got) > 0 {
 						t.Errorf("namespace %q: unexpected %s: %s", namespace, got[0].ID, got[0].Message)
@@ -158,16 +166,7 @@ func TestLintPluginNamespaceSelectors(t *testing.T) {
 			}
 			src := source.FromObjects(objs...)
 			for _, namespace := range []string{ns, source.AllNamespaces} {
-				findings, err := policy.Lint(context.Background(), src, namespace)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var got []diag.Finding
-				for _, f := range findings {
-					if f.ID == diag.NamespaceSelectorMatchesNoNamespaces {
-						got = append(got, f)
-					}
-				}
+				got := lintFindings(t, src, namespace, diag.NamespaceSelectorMatchesNoNamespaces)
 				if tc.contains == "" {
 					if len(got) > 0 {
 						t.Errorf("namespace %q: unexpected %s: %s", namespace, got[0].ID, got[0].Message)
