@@ -149,10 +149,9 @@ func adminKindResource(kind string) string {
 // the path; a BANP Deny only applies to pods no NetworkPolicy isolates, so a
 // NetworkPolicy allowing the traffic takes precedence over it.
 func (s *State) adminDeniedFinding(dir netpol.Direction, denied []*PortResult, av netpol.AdminPolicyVerdict, kind string) diag.Finding {
-	id, subject, other := diag.IngressDenied, s.To, s.From
+	id, subject, other := s.deniedSides(dir)
 	fromTo := "from " + other.String()
 	if dir == netpol.Egress {
-		id, subject, other = diag.EgressDenied, s.From, s.To
 		fromTo = "to " + other.String()
 	}
 	ports := make([]string, 0, len(denied))

@@ -148,14 +148,22 @@ func allowedSummary(results []PortResult, dir netpol.Direction, subject peer.Res
 	return "allowed by " + strings.Join(deciding, "; ")
 }
 
+// deniedSides is what a denied direction is reported as: its finding, the pods whose
+// policies deny it (TO for ingress, FROM for egress) and the other end.
+func (s *State) deniedSides(dir netpol.Direction) (id diag.FindingID, subject, other peer.Resolved) {
+	if dir == netpol.Egress {
+		return diag.EgressDenied, s.From, s.To
+	}
+	return diag.IngressDenied, s.To, s.From
+}
+
 // deniedFinding explains a denied direction across its denied ports: which policies
 // isolate the subject, why each of their rules does not match (from the engine's
 // explanation of the first denied pair), and the NetworkPolicy that would allow it.
 func (s *State) deniedFinding(dir netpol.Direction, denied []*PortResult) diag.Finding {
-	id, subject, other := diag.IngressDenied, s.To, s.From
+	id, subject, other := s.deniedSides(dir)
 	verb := "admits " + other.String()
 	if dir == netpol.Egress {
-		id, subject, other = diag.EgressDenied, s.From, s.To
 		verb = "allows traffic to " + other.String()
 	}
 	first := s.dirResult(denied[0], dir)

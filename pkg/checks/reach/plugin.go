@@ -15,10 +15,9 @@ import (
 // the kind of the deciding policy and its rule, or the default deny and the policies
 // behind it; the fix is a policy of the same kind.
 func (s *State) pluginDeniedFinding(dir netpol.Direction, denied []*PortResult) diag.Finding {
-	id, subject, other := diag.IngressDenied, s.To, s.From
+	id, subject, other := s.deniedSides(dir)
 	fromTo := "from " + other.String()
 	if dir == netpol.Egress {
-		id, subject, other = diag.EgressDenied, s.From, s.To
 		fromTo = "to " + other.String()
 	}
 	first := s.dirResult(denied[0], dir).Sample
