@@ -49,13 +49,8 @@ DNS pods on UDP and TCP 53, and, with --name, the exact queries its resolver mak
 POD is a pod name in the -n namespace, or [NAMESPACE/]KIND/NAME as for reach (a workload means
 its pods; the first one is diagnosed).`,
 		Example: dnsExample,
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return UsageErrorf(c.CommandPath(), "%s expects at most one POD, got %d arguments", c.CommandPath(), len(args))
-			}
-			return nil
-		},
-		RunE: runE(o),
+		Args:    atMostOneArg("POD"),
+		RunE:    runE(o),
 	}
 	o.AddFlags(cmd)
 	o.AddWatchFlags(cmd)

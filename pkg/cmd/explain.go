@@ -39,13 +39,8 @@ func NewCmdExplain(streams genericiooptions.IOStreams) *cobra.Command {
 output): what it means, the Kubernetes mechanics behind it, how to fix it, and the kubectl
 commands that confirm it. Without an ID, lists every ID with its severity. Works offline.`,
 		Example: explainExample,
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return UsageErrorf(c.CommandPath(), "%s expects at most one finding ID, got %d arguments", c.CommandPath(), len(args))
-			}
-			return nil
-		},
-		RunE: runE(o),
+		Args:    atMostOneArg("finding ID"),
+		RunE:    runE(o),
 		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 			if len(args) > 0 {
 				return nil, cobra.ShellCompDirectiveNoFileComp

@@ -85,3 +85,14 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+// atMostOneArg is cobra.MaximumNArgs(1) with a usage error that names what the one
+// argument is.
+func atMostOneArg(what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) > 1 {
+			return UsageErrorf(c.CommandPath(), "%s expects at most one %s, got %d arguments", c.CommandPath(), what, len(args))
+		}
+		return nil
+	}
+}
