@@ -74,10 +74,7 @@ func (o *DNSOptions) Complete(c *cobra.Command, args []string) error {
 			return UsageErrorf(path, "--name %q: %v", o.Name, err)
 		}
 	}
-	if err := o.CommonOptions.Validate(path); err != nil {
-		return err
-	}
-	if err := o.CommonOptions.Complete(); err != nil {
+	if err := o.completeWith(path); err != nil {
 		return err
 	}
 	if o.pod != nil {

@@ -105,6 +105,21 @@ func (o *CommonOptions) Validate(cmdPath string) error {
 	return o.validateWatch(cmdPath)
 }
 
+// completeWith checks the shared flags, then the command's own with each parse, and
+// only then builds the Source and the printer: a bad flag is a usage error before
+// anything is read, and the shared flags are named first when several are wrong.
+func (o *CommonOptions) completeWith(cmdPath string, parse ...func(cmdPath string) error) error {
+	if err := o.Validate(cmdPath); err != nil {
+		return err
+	}
+	for _, p := range parse {
+		if err := p(cmdPath); err != nil {
+			return err
+		}
+	}
+	return o.Complete()
+}
+
 // Complete resolves the namespace, builds the Source (files with -f, else the live
 // cluster) and the printer.
 func (o *CommonOptions) Complete() error {

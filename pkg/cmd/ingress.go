@@ -63,13 +63,7 @@ The controller's pods are found from the IngressClass controller for ` + strings
 // Complete takes the Ingress name, checks the flags and builds the shared I/O.
 func (o *IngressOptions) Complete(c *cobra.Command, args []string) error {
 	o.Name = args[0]
-	if err := o.CommonOptions.Validate(c.CommandPath()); err != nil {
-		return err
-	}
-	if err := o.parseControllerSelector(c.CommandPath()); err != nil {
-		return err
-	}
-	return o.CommonOptions.Complete()
+	return o.completeWith(c.CommandPath(), o.parseControllerSelector)
 }
 
 func (o *IngressOptions) parseControllerSelector(cmdPath string) error {

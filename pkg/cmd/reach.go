@@ -95,10 +95,7 @@ func (o *ReachOptions) Complete(c *cobra.Command, args []string) error {
 	if o.to.IsIP() && o.Port == "" {
 		return UsageErrorf(path, "TO %s is an address: give the port with --port NUMBER", args[1])
 	}
-	if err := o.CommonOptions.Validate(path); err != nil {
-		return err
-	}
-	if err := o.CommonOptions.Complete(); err != nil {
+	if err := o.completeWith(path); err != nil {
 		return err
 	}
 	o.from = o.from.WithNamespace(o.Namespace)

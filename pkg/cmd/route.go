@@ -60,13 +60,7 @@ When the cluster does not serve the Gateway API at all, it says so and exits 2.`
 // Complete takes the route name, checks the flags and builds the shared I/O.
 func (o *RouteOptions) Complete(c *cobra.Command, args []string) error {
 	o.Name = args[0]
-	if err := o.CommonOptions.Validate(c.CommandPath()); err != nil {
-		return err
-	}
-	if err := o.parseKind(c.CommandPath()); err != nil {
-		return err
-	}
-	return o.CommonOptions.Complete()
+	return o.completeWith(c.CommandPath(), o.parseKind)
 }
 
 func (o *RouteOptions) parseKind(cmdPath string) error {

@@ -74,13 +74,7 @@ they cannot; the exit code then comes from what was diagnosed.`,
 
 // Complete validates the flags, then builds the shared I/O.
 func (o *ScanOptions) Complete(c *cobra.Command, _ []string) error {
-	if err := o.CommonOptions.Validate(c.CommandPath()); err != nil {
-		return err
-	}
-	if err := o.parseFilters(c.CommandPath()); err != nil {
-		return err
-	}
-	return o.CommonOptions.Complete()
+	return o.completeWith(c.CommandPath(), o.parseFilters)
 }
 
 func (o *ScanOptions) parseFilters(cmdPath string) error {

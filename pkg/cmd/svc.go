@@ -61,10 +61,7 @@ environment variables → DNS names, and prints the first cause that explains a 
 // Complete takes the Service name and builds the shared I/O.
 func (o *SvcOptions) Complete(c *cobra.Command, args []string) error {
 	o.Name = args[0]
-	if err := o.CommonOptions.Validate(c.CommandPath()); err != nil {
-		return err
-	}
-	return o.CommonOptions.Complete()
+	return o.completeWith(c.CommandPath())
 }
 
 // Validate checks the options; flag values were checked before any I/O in Complete.
