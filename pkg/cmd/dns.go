@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -132,9 +131,7 @@ func (o *DNSOptions) Validate() error { return nil }
 
 // Run diagnoses DNS and prints the report.
 func (o *DNSOptions) Run(ctx context.Context) error {
-	defer o.PrintStats(time.Now())
 	return o.Diagnose(ctx, func(ctx context.Context, src source.Source) (diag.Report, error, error) {
-		report, _, err := dns.Diagnose(ctx, src, dns.Options{Namespace: o.Namespace, Pod: o.pod, QueryName: o.Name})
-		return report, verdictOf(report), err
+		return byFindings(dns.Diagnose(ctx, src, dns.Options{Namespace: o.Namespace, Pod: o.pod, QueryName: o.Name}))
 	})
 }

@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -92,9 +91,7 @@ func (o *IngressOptions) Validate() error {
 
 // Run diagnoses the Ingress and prints the report.
 func (o *IngressOptions) Run(ctx context.Context) error {
-	defer o.PrintStats(time.Now())
 	return o.Diagnose(ctx, func(ctx context.Context, src source.Source) (diag.Report, error, error) {
-		report, _, err := ingress.Diagnose(ctx, o.SharedReads(src), o.Namespace, o.Name, ingress.Options{ControllerSelector: o.controllerSelector})
-		return report, verdictOf(report), err
+		return byFindings(ingress.Diagnose(ctx, o.SharedReads(src), o.Namespace, o.Name, ingress.Options{ControllerSelector: o.controllerSelector}))
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
@@ -126,7 +125,6 @@ func (o *ReachOptions) Validate() error { return nil }
 // Run evaluates reachability and prints the report. A verdict that could not be
 // decided (policies unreadable) prints what is known and exits 2.
 func (o *ReachOptions) Run(ctx context.Context) error {
-	defer o.PrintStats(time.Now())
 	return o.Diagnose(ctx, func(ctx context.Context, src source.Source) (diag.Report, error, error) {
 		report, state, err := reach.Diagnose(ctx, src, reach.Options{
 			From: o.from, To: o.to, Port: o.Port, Protocol: corev1.Protocol(o.Protocol)})

@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -89,9 +88,7 @@ func (o *RouteOptions) Validate() error {
 
 // Run diagnoses the route and prints the report.
 func (o *RouteOptions) Run(ctx context.Context) error {
-	defer o.PrintStats(time.Now())
 	return o.Diagnose(ctx, func(ctx context.Context, src source.Source) (diag.Report, error, error) {
-		report, _, err := gateway.Diagnose(ctx, o.SharedReads(src), o.Namespace, o.Name, o.kind)
-		return report, verdictOf(report), err
+		return byFindings(gateway.Diagnose(ctx, o.SharedReads(src), o.Namespace, o.Name, o.kind))
 	})
 }

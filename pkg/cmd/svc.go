@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -74,9 +73,7 @@ func (o *SvcOptions) Validate() error {
 
 // Run diagnoses the Service and prints the report.
 func (o *SvcOptions) Run(ctx context.Context) error {
-	defer o.PrintStats(time.Now())
 	return o.Diagnose(ctx, func(ctx context.Context, src source.Source) (diag.Report, error, error) {
-		report, _, err := service.Diagnose(ctx, src, o.Namespace, o.Name)
-		return report, verdictOf(report), err
+		return byFindings(service.Diagnose(ctx, src, o.Namespace, o.Name))
 	})
 }

@@ -76,9 +76,17 @@ func verdictOf(r diag.Report) error {
 	return nil
 }
 
+// byFindings takes a check's Diagnose results as they come and judges the report by its
+// error findings alone; the check's own state is not needed for that.
+func byFindings[State any](report diag.Report, _ State, err error) (diag.Report, error, error) {
+	return report, verdictOf(report), err
+}
+
 // Diagnose runs d once and prints its report, or with --watch keeps re-running it on
-// every change until --until, --timeout or Ctrl-C ends the watch.
+// every change until --until, --timeout or Ctrl-C ends the watch; --stats then counts
+// the whole of it.
 func (o *CommonOptions) Diagnose(ctx context.Context, d diagnosis) error {
+	defer o.PrintStats(time.Now())
 	if o.watching == nil {
 		report, verdict, err := d(ctx, o.Source)
 		if err != nil {
