@@ -9,7 +9,32 @@ import (
 	"testing"
 
 	"github.com/fatih/color"
+
+	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 )
+
+// printed is what a printer New builds from format and opts writes for v, a diag.Report
+// or a diag.ScanReport.
+func printed(t *testing.T, format string, opts Options, v any) []byte {
+	t.Helper()
+	p, err := New(format, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	switch v := v.(type) {
+	case diag.Report:
+		err = p.PrintReport(&buf, v)
+	case diag.ScanReport:
+		err = p.PrintScan(&buf, v)
+	default:
+		t.Fatalf("cannot print %T", v)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
 
 func TestNewRejectsUnknownFormat(t *testing.T) {
 	t.Parallel()
@@ -61,7 +86,7 @@ func TestColorModes(t *testing.T) {
 
 	render := func(t *testing.T, opts Options) string {
 		t.Helper()
-		return printText(t, opts, failingSvcReport()) + printScanText(t, opts, scanReport()) +
+		return printText(t, opts, failingSvcReport()) + printText(t, opts, scanReport()) +
 			printText(t, opts, reachDeniedReport())
 	}
 

@@ -14,26 +14,11 @@ import (
 
 func render(t *testing.T, format string, v any) []byte {
 	t.Helper()
-	p, err := New(format, Options{Color: ColorAlways}) // color must not reach JSON/YAML
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	switch v := v.(type) {
-	case diag.Report:
-		err = p.PrintReport(&buf, v)
-	case diag.ScanReport:
-		err = p.PrintScan(&buf, v)
-	default:
-		t.Fatalf("cannot print %T", v)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Contains(buf.Bytes(), []byte("\x1b")) {
+	out := printed(t, format, Options{Color: ColorAlways}, v) // color must not reach JSON/YAML
+	if bytes.Contains(out, []byte("\x1b")) {
 		t.Errorf("%s output contains an escape", format)
 	}
-	return buf.Bytes()
+	return out
 }
 
 // keys returns the sorted keys of a decoded JSON object, failing if it is not one.

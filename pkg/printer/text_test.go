@@ -53,61 +53,25 @@ func TestTextGolden(t *testing.T) {
 	tests := []struct {
 		name    string
 		verbose bool
-		report  *diag.Report
-		scan    *diag.ScanReport
+		input   any // a diag.Report or a diag.ScanReport
 	}{
-		{name: "svc_failing", report: ptr(failingSvcReport())},
-		{name: "svc_healthy", report: ptr(healthySvcReport())},
-		{name: "ingress_verbose", verbose: true, report: ptr(ingressVerboseReport())},
-		{name: "reach_denied", report: ptr(reachDeniedReport())},
-		{name: "scan", scan: ptr(scanReport())},
+		{name: "svc_failing", input: failingSvcReport()},
+		{name: "svc_healthy", input: healthySvcReport()},
+		{name: "ingress_verbose", verbose: true, input: ingressVerboseReport()},
+		{name: "reach_denied", input: reachDeniedReport()},
+		{name: "scan", input: scanReport()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := New("text", Options{Color: ColorNever, Verbose: tt.verbose})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var buf bytes.Buffer
-			if tt.report != nil {
-				err = p.PrintReport(&buf, *tt.report)
-			} else {
-				err = p.PrintScan(&buf, *tt.scan)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			assertGolden(t, tt.name, buf.Bytes())
+			assertGolden(t, tt.name, printed(t, "text", Options{Color: ColorNever, Verbose: tt.verbose}, tt.input))
 		})
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
-
-func printText(t *testing.T, opts Options, r diag.Report) string {
+// printText is the text output for v, a diag.Report or a diag.ScanReport.
+func printText(t *testing.T, opts Options, v any) string {
 	t.Helper()
-	p, err := New("text", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := p.PrintReport(&buf, r); err != nil {
-		t.Fatal(err)
-	}
-	return buf.String()
-}
-
-func printScanText(t *testing.T, opts Options, s diag.ScanReport) string {
-	t.Helper()
-	p, err := New("text", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := p.PrintScan(&buf, s); err != nil {
-		t.Fatal(err)
-	}
-	return buf.String()
+	return string(printed(t, "text", opts, v))
 }
 
 func TestTextDetailsOnlyUnderProblemsUnlessVerbose(t *testing.T) {
@@ -168,7 +132,7 @@ func TestTextEmptyReport(t *testing.T) {
 func TestScanHidesCleanObjectsUnlessVerbose(t *testing.T) {
 	t.Parallel()
 	s := scanReport()
-	quiet := printScanText(t, Options{Color: ColorNever}, s)
+	quiet := printText(t, Options{Color: ColorNever}, s)
 	for _, hidden := range []string{"Service shop/cart", "NdotsAmplification"} {
 		if strings.Contains(quiet, hidden) {
 			t.Errorf("%q shown without --verbose:\n%s", hidden, quiet)
@@ -177,7 +141,7 @@ func TestScanHidesCleanObjectsUnlessVerbose(t *testing.T) {
 	if !strings.HasSuffix(quiet, "\n5 objects checked, 1 error, 3 warnings, 1 check unknown\n") {
 		t.Errorf("summary line wrong:\n%s", quiet)
 	}
-	verbose := printScanText(t, Options{Color: ColorNever, Verbose: true}, s)
+	verbose := printText(t, Options{Color: ColorNever, Verbose: true}, s)
 	for _, shown := range []string{"Service shop/cart\n", "NdotsAmplification", "Service shop/payments\n"} {
 		if !strings.Contains(verbose, shown) {
 			t.Errorf("%q missing with --verbose:\n%s", shown, verbose)
@@ -188,7 +152,7 @@ func TestScanHidesCleanObjectsUnlessVerbose(t *testing.T) {
 func TestScanNoProblems(t *testing.T) {
 	t.Parallel()
 	s := diag.ScanReport{Reports: []diag.Report{healthySvcReport()}}
-	out := printScanText(t, Options{Color: ColorNever}, s)
+	out := printText(t, Options{Color: ColorNever}, s)
 	want := "No problems found.\n1 object checked, 0 errors, 0 warnings, 0 checks unknown\n"
 	if out != want {
 		t.Errorf("got\n%q\nwant\n%q", out, want)
