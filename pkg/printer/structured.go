@@ -139,12 +139,7 @@ func writeYAML(w io.Writer, v any) error {
 // and findings, checks and reach ports as [] rather than null, because runbooks iterate
 // over them without a null check. The caller's report is not modified.
 func normalizeReport(r diag.Report) diag.Report {
-	if r.APIVersion == "" {
-		r.APIVersion = diag.APIVersion
-	}
-	if r.Kind == "" {
-		r.Kind = diag.KindReport
-	}
+	setIdentity(&r.APIVersion, &r.Kind, diag.KindReport)
 	if r.Findings == nil {
 		r.Findings = []diag.Finding{}
 	}
@@ -162,16 +157,22 @@ func normalizeReport(r diag.Report) diag.Report {
 // normalizeScan does for a scan what normalizeReport does for a report, for the scan and
 // each of its reports.
 func normalizeScan(s diag.ScanReport) diag.ScanReport {
-	if s.APIVersion == "" {
-		s.APIVersion = diag.APIVersion
-	}
-	if s.Kind == "" {
-		s.Kind = diag.KindScanReport
-	}
+	setIdentity(&s.APIVersion, &s.Kind, diag.KindScanReport)
 	reports := make([]diag.Report, 0, len(s.Reports))
 	for _, r := range s.Reports {
 		reports = append(reports, normalizeReport(r))
 	}
 	s.Reports = reports
 	return s
+}
+
+// setIdentity sets the contract's apiVersion and the given kind where a report built as
+// a literal, not by diag.NewReport, left them empty.
+func setIdentity(apiVersion, kind *string, want string) {
+	if *apiVersion == "" {
+		*apiVersion = diag.APIVersion
+	}
+	if *kind == "" {
+		*kind = want
+	}
 }
