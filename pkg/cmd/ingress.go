@@ -26,7 +26,7 @@ const ingressExample = `  # Why does https://shop.example.com/api not reach its 
 type IngressOptions struct {
 	*CommonOptions
 	Name string
-	// ControllerSelector is --controller-selector as given; parsed in Validate.
+	// ControllerSelector is --controller-selector as given; parsed in Complete.
 	ControllerSelector string
 
 	controllerSelector *ingress.ControllerSelector
