@@ -47,12 +47,7 @@ func TestDNSScenarios(t *testing.T) {
 
 func assertDNSResult(t *testing.T, mode string, r result, want []diag.FindingID) {
 	t.Helper()
-	wantCode := cmd.ExitOK
-	for _, id := range want {
-		if id.Severity() == diag.SeverityError {
-			wantCode = cmd.ExitFindings
-		}
-	}
+	wantCode := exitCodeFor(want)
 	if r.code != wantCode {
 		t.Errorf("%s: exit %d, want %d\nstderr: %s\nstdout: %s", mode, r.code, wantCode, r.errOut, r.out)
 		return

@@ -24,16 +24,7 @@ func TestIngressScenarios(t *testing.T) {
 			if sc.ControllerSelector != "" {
 				args = append(args, "--controller-selector", expand(sc.ControllerSelector, ns))
 			}
-			wantCode := exitCodeFor(sc.Want)
-
-			live := runNetdoctor(t, append(args, "--kubeconfig", adminKubeconfig)...)
-			assertReport(t, "live", live, sc.Want, wantCode)
-			assertRootCause(t, "live", live, expand(sc.RootCause, ns))
-			assertNested(t, "live", live, sc.Want)
-
-			offline := runNetdoctor(t, append(args, "-f", dumpWithGatewayAPI(t, applied.Namespaces...))...)
-			assertReport(t, "offline", offline, sc.Want, wantCode)
-			assertRootCause(t, "offline", offline, expand(sc.RootCause, ns))
+			assertLiveAndOffline(t, applied, args, sc.Want, sc.RootCause)
 		})
 	}
 }
@@ -80,13 +71,23 @@ func TestIngressSecretsForbidden(t *testing.T) {
 	}
 }
 
-func exitCodeFor(want []diag.FindingID) int {
-	for _, id := range want {
-		if id.Severity() == diag.SeverityError {
-			return cmd.ExitFindings
-		}
-	}
-	return cmd.ExitOK
+// assertLiveAndOffline runs args against the API server and again offline on a dump of
+// the scenario's namespaces: both must give want, the exit code it implies, and a root
+// cause naming rootCause ($NS expanded). Only the live report is checked for the nested
+// svc walk.
+func assertLiveAndOffline(t *testing.T, applied appliedScenario, args []string, want []diag.FindingID, rootCause string) {
+	t.Helper()
+	wantCode := exitCodeFor(want)
+	rootCause = expand(rootCause, applied.Namespace)
+
+	live := runNetdoctor(t, append(args, "--kubeconfig", adminKubeconfig)...)
+	assertReport(t, "live", live, want, wantCode)
+	assertRootCause(t, "live", live, rootCause)
+	assertNested(t, "live", live, want)
+
+	offline := runNetdoctor(t, append(args, "-f", dumpWithGatewayAPI(t, applied.Namespaces...))...)
+	assertReport(t, "offline", offline, want, wantCode)
+	assertRootCause(t, "offline", offline, rootCause)
 }
 
 func assertRootCause(t *testing.T, mode string, r result, want string) {

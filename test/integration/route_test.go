@@ -22,16 +22,7 @@ func TestRouteScenarios(t *testing.T) {
 			if sc.Kind != "" {
 				args = append(args, "--kind", strings.ToLower(sc.Kind))
 			}
-			wantCode := exitCodeFor(sc.Want)
-
-			live := runNetdoctor(t, append(args, "--kubeconfig", adminKubeconfig)...)
-			assertReport(t, "live", live, sc.Want, wantCode)
-			assertRootCause(t, "live", live, expand(sc.RootCause, ns))
-			assertNested(t, "live", live, sc.Want)
-
-			offline := runNetdoctor(t, append(args, "-f", dumpWithGatewayAPI(t, applied.Namespaces...))...)
-			assertReport(t, "offline", offline, sc.Want, wantCode)
-			assertRootCause(t, "offline", offline, expand(sc.RootCause, ns))
+			assertLiveAndOffline(t, applied, args, sc.Want, sc.RootCause)
 		})
 	}
 }

@@ -17,12 +17,7 @@ func TestSvcScenarios(t *testing.T) {
 	for _, sc := range scenarios.Svc {
 		t.Run(sc.File+"/"+sc.Target, func(t *testing.T) {
 			ns := applyScenario(t, filepath.Join(repoRoot, "test", "testdata", "svc", sc.File))
-			wantCode := cmd.ExitOK
-			for _, id := range sc.Want {
-				if id.Severity() == diag.SeverityError {
-					wantCode = cmd.ExitFindings
-				}
-			}
+			wantCode := exitCodeFor(sc.Want)
 			live := runNetdoctor(t, "svc", sc.Target, "-n", ns, "--kubeconfig", adminKubeconfig, "-o", "json")
 			assertReport(t, "live", live, sc.Want, wantCode)
 
@@ -30,6 +25,17 @@ func TestSvcScenarios(t *testing.T) {
 			assertReport(t, "offline", offline, sc.Want, wantCode)
 		})
 	}
+}
+
+// exitCodeFor is the exit code the contract gives a report of these findings: 1 where
+// one is an error in the catalog, else 0.
+func exitCodeFor(want []diag.FindingID) int {
+	for _, id := range want {
+		if id.Severity() == diag.SeverityError {
+			return cmd.ExitFindings
+		}
+	}
+	return cmd.ExitOK
 }
 
 func assertReport(t *testing.T, mode string, r result, want []diag.FindingID, wantCode int) {
@@ -59,14 +65,9 @@ func TestSvcDataPlaneScenarios(t *testing.T) {
 	for _, sc := range scenarios.SvcDataPlane {
 		t.Run(sc.File+"/"+sc.Target, func(t *testing.T) {
 			ns, namespaces := applyRecipe(t, filepath.Join(reachData, "apps.yaml"), filepath.Join(reachData, sc.File))
-			wantCode := cmd.ExitOK
+			wantCode := exitCodeFor(sc.Want)
 			if sc.Error {
 				wantCode = cmd.ExitFindings
-			}
-			for _, id := range sc.Want {
-				if id.Severity() == diag.SeverityError {
-					wantCode = cmd.ExitFindings
-				}
 			}
 			live := runNetdoctor(t, "svc", sc.Target, "-n", ns, "--kubeconfig", adminKubeconfig, "-o", "json")
 			assertReport(t, "live", live, sc.Want, wantCode)
