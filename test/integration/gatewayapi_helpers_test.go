@@ -6,10 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -95,13 +93,7 @@ func applyNamespace(t *testing.T, c client.Client, n *corev1.Namespace, testNS s
 // the status subresource. Cluster-scoped objects are deleted when the test ends.
 func createScenarioObject(t *testing.T, c client.Client, obj client.Object) client.Object {
 	t.Helper()
-	if d, ok := obj.GetAnnotations()[delayAnnotation]; ok {
-		wait, err := time.ParseDuration(d)
-		if err != nil {
-			t.Fatalf("%s: %v", delayAnnotation, err)
-		}
-		time.Sleep(wait)
-	}
+	waitCreateDelay(t, obj)
 	if gvks, _, err := clientgoscheme.Scheme.ObjectKinds(obj); err != nil || len(gvks) == 0 {
 		createUnstructured(t, c, obj)
 		return obj
@@ -115,7 +107,7 @@ func createScenarioObject(t *testing.T, c client.Client, obj client.Object) clie
 		// t.Context() is already cancelled when cleanups run.
 		t.Cleanup(func() { _ = c.Delete(context.Background(), obj) })
 	}
-	if copyScenarioStatus(withStatus, obj) {
+	if copyStatus(withStatus, obj) {
 		if err := c.Status().Update(ctx(t), obj); err != nil {
 			t.Fatalf("status of %T %s: %v", obj, obj.GetName(), err)
 		}
@@ -154,24 +146,6 @@ func createUnstructured(t *testing.T, c client.Client, obj client.Object) {
 	if err := c.Status().Update(ctx(t), u); err != nil {
 		t.Fatalf("status of %s %s: %v", gvks[0].Kind, u.GetName(), err)
 	}
-}
-
-// copyScenarioStatus moves the fixture's status onto the created object for the kinds
-// whose status a controller writes; false when the fixture gives none.
-func copyScenarioStatus(from, to client.Object) bool {
-	if copyStatus(from, to) {
-		return true
-	}
-	switch f := from.(type) {
-	case *networkingv1.Ingress:
-		if len(f.Status.LoadBalancer.Ingress) == 0 {
-			return false
-		}
-		to.(*networkingv1.Ingress).Status = f.Status
-	default:
-		return false
-	}
-	return true
 }
 
 // isEmpty reports whether a decoded value holds nothing but nils and empty collections

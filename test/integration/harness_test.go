@@ -7,6 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -71,7 +72,8 @@ func shiftNodePorts(objs []runtime.Object) {
 	}
 }
 
-func createWithStatus(t *testing.T, obj client.Object) client.Object {
+// waitCreateDelay sleeps for the delay obj's delayAnnotation asks for, if any.
+func waitCreateDelay(t *testing.T, obj client.Object) {
 	t.Helper()
 	if d, ok := obj.GetAnnotations()[delayAnnotation]; ok {
 		wait, err := time.ParseDuration(d)
@@ -80,6 +82,11 @@ func createWithStatus(t *testing.T, obj client.Object) client.Object {
 		}
 		time.Sleep(wait)
 	}
+}
+
+func createWithStatus(t *testing.T, obj client.Object) client.Object {
+	t.Helper()
+	waitCreateDelay(t, obj)
 	withStatus := obj.DeepCopyObject().(client.Object)
 	obj.SetCreationTimestamp(metav1.Time{})
 	if err := k8sClient.Create(ctx(t), obj); err != nil {
@@ -97,7 +104,8 @@ func createWithStatus(t *testing.T, obj client.Object) client.Object {
 	return obj
 }
 
-// copyStatus moves the fixture's status onto the created object; false if it has none.
+// copyStatus moves the fixture's status onto the created object for the kinds whose
+// status a controller writes; false when the fixture gives none.
 func copyStatus(from, to client.Object) bool {
 	switch f := from.(type) {
 	case *corev1.Pod:
@@ -112,6 +120,11 @@ func copyStatus(from, to client.Object) bool {
 			return false
 		}
 		to.(*corev1.Service).Status = f.Status
+	case *networkingv1.Ingress:
+		if len(f.Status.LoadBalancer.Ingress) == 0 {
+			return false
+		}
+		to.(*networkingv1.Ingress).Status = f.Status
 	default:
 		return false
 	}
