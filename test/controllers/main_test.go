@@ -88,13 +88,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	writer, _, err := harness.Master(env, dir, "cluster-simulator")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	clientset = kubernetes.NewForConfigOrDie(writer.Config())
-	if k8sClient, err = client.New(writer.Config(), client.Options{}); err != nil {
+	if clientset, k8sClient, err = harness.Clients(env, dir, "cluster-simulator"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}

@@ -28,6 +28,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -87,6 +88,22 @@ func Master(env *envtest.Environment, dir, name string) (*envtest.AuthenticatedU
 	}
 	path, err := WriteKubeconfig(dir, name, user)
 	return user, path, err
+}
+
+// Clients adds a system:masters user named name, as Master does, and returns a clientset
+// and a controller-runtime client acting as that user: a suite's own writer of fixtures,
+// kept apart from the users netdoctor runs as.
+func Clients(env *envtest.Environment, dir, name string) (kubernetes.Interface, client.Client, error) {
+	user, _, err := Master(env, dir, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	clientset := kubernetes.NewForConfigOrDie(user.Config())
+	c, err := client.New(user.Config(), client.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return clientset, c, nil
 }
 
 // KubeconfigUser is an envtest user.

@@ -71,8 +71,7 @@ func run(m *testing.M) int {
 
 	// Fixtures are written by their own user, so that every other request in the audit
 	// log comes from netdoctor.
-	writer, _, err := harness.Master(env, dir, fixtureUser)
-	if err != nil {
+	if clientset, k8sClient, err = harness.Clients(env, dir, fixtureUser); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
@@ -82,11 +81,6 @@ func run(m *testing.M) int {
 		return 2
 	}
 	adminConfig, adminKubeconfig = admin.Config(), path
-	clientset = kubernetes.NewForConfigOrDie(writer.Config())
-	if k8sClient, err = client.New(writer.Config(), client.Options{}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
 	code := m.Run()
 	if err := assertReadOnly(auditLog); err != nil {
 		fmt.Fprintln(os.Stderr, "FAIL: read-only audit:", err)
