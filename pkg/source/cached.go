@@ -67,15 +67,22 @@ func Memo[T any](src Source, key string, compute func() (T, error)) (T, error) {
 	return v.(T), err
 }
 
+// entryOf is m's entry for key, added empty under c.mu by the first asker: every asker
+// of key gets the same entry, so that they all wait on its one sync.Once.
+func entryOf[E any](c *Cached, m map[string]*E, key string) *E {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := m[key]
+	if !ok {
+		e = new(E)
+		m[key] = e
+	}
+	return e
+}
+
 // answerOnce computes the answer to key once; concurrent askers wait for that one.
 func (c *Cached) answerOnce(key string, compute func() (any, error)) (any, error) {
-	c.mu.Lock()
-	a, ok := c.answers[key]
-	if !ok {
-		a = &answer{}
-		c.answers[key] = a
-	}
-	c.mu.Unlock()
+	a := entryOf(c, c.answers, key)
 	a.once.Do(func() { a.items, a.err = compute() })
 	return a.items, a.err
 }
@@ -116,13 +123,7 @@ func (c *Cached) inScope(namespace string) bool {
 // other kinds are listed beside it) and returns the store holding it, or the read error
 // every later question will get too.
 func (c *Cached) kind(ctx context.Context, kind string, list func(ctx context.Context) ([]runtime.Object, error)) (*Objects, error) {
-	c.mu.Lock()
-	k, ok := c.loaded[kind]
-	if !ok {
-		k = &cachedKind{}
-		c.loaded[kind] = k
-	}
-	c.mu.Unlock()
+	k := entryOf(c, c.loaded, kind)
 	k.once.Do(func() {
 		if o, ok := c.Source.(*Objects); ok {
 			// Already an indexed snapshot (-f input, tests): answer from it, not a copy.
