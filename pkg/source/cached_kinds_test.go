@@ -2,14 +2,11 @@ package source
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
@@ -109,19 +106,11 @@ func TestCachedKindsOutOfScope(t *testing.T) {
 	}
 }
 
-// eventsForbidden refuses to list the events of a whole namespace but answers the
-// question about one object, as a narrow Role might.
-type eventsForbidden struct{ *kindCounter }
-
-func (e eventsForbidden) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
-	if kind != KindEvent {
-		return e.kindCounter.ListKind(ctx, kind, namespace, selector)
-	}
-	return nil, readErr("list", "events", "", "", apierrors.NewForbidden(corev1.Resource("events"), "", errors.New("RBAC")))
-}
-
 func TestCachedEventsFallBack(t *testing.T) {
-	src := eventsForbidden{kindsFixture()}
+	// A narrow Role: the events of a whole namespace may not be listed, but the
+	// question about one object is answered.
+	counter := kindsFixture()
+	src := listForbidden{Source: counter, kind: KindEvent, resource: "events", reason: "RBAC"}
 	c := NewCached(src, AllNamespaces)
 	for _, ns := range []string{"a", "b"} {
 		ev, err := c.Events(context.Background(), ns, "Service", "web")
@@ -129,7 +118,7 @@ func TestCachedEventsFallBack(t *testing.T) {
 			t.Fatalf("Events(%s) = %v, %v; want the per-object answer", ns, ev, err)
 		}
 	}
-	if n := src.calls["Events"]; n != 2 {
+	if n := counter.calls["Events"]; n != 2 {
 		t.Errorf("%d per-object questions, want 2", n)
 	}
 }

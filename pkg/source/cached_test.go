@@ -174,19 +174,25 @@ func TestCachedClusterSelectionFromSnapshot(t *testing.T) {
 	}
 }
 
-// listForbiddenSource refuses lists of Services but answers gets, as RBAC with only
-// the get verb does.
-type listForbiddenSource struct{ *Objects }
+// listForbidden refuses every list of kind with a Forbidden read error (on resource in
+// namespace, for reason) and passes every other read to Source, as a Role granting less
+// than list of that kind does.
+type listForbidden struct {
+	Source
+	kind, resource, namespace, reason string
+}
 
-func (l listForbiddenSource) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
-	if kind != KindService {
-		return l.Objects.ListKind(ctx, kind, namespace, selector)
+func (l listForbidden) ListKind(ctx context.Context, kind, namespace string, selector labels.Selector) (any, error) {
+	if kind != l.kind {
+		return l.Source.ListKind(ctx, kind, namespace, selector)
 	}
-	return nil, readErr("list", "services", "a", "", apierrors.NewForbidden(corev1.Resource("services"), "", errors.New("RBAC: get only")))
+	return nil, readErr("list", l.resource, l.namespace, "", apierrors.NewForbidden(corev1.Resource(l.resource), "", errors.New(l.reason)))
 }
 
 func TestCachedFallsBackToGetWhenListIsForbidden(t *testing.T) {
-	src := listForbiddenSource{FromObjects(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "web"}})}
+	// RBAC with only the get verb on Services.
+	src := listForbidden{Source: FromObjects(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "web"}}),
+		kind: KindService, resource: "services", namespace: "a", reason: "RBAC: get only"}
 	c := NewCached(src, "a")
 	svc, err := Get[corev1.Service](context.Background(), c, "a", "web")
 	if err != nil || svc.Name != "web" {
