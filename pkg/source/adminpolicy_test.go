@@ -2,8 +2,6 @@ package source
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -57,8 +55,6 @@ func TestLiveAdminPolicies(t *testing.T) {
 
 // -f reads both kinds as typed, cluster-scoped objects whatever -n says.
 func TestFromFilesAdminPolicies(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "anp.yaml")
 	data := `apiVersion: policy.networking.k8s.io/v1alpha1
 kind: AdminNetworkPolicy
 metadata:
@@ -89,13 +85,7 @@ spec:
     to:
     - networks: [0.0.0.0/0]
 `
-	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	o, err := FromFiles([]string{path}, nil, "shop")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := loadManifest(t, "anp.yaml", data, "shop")
 	ctx := context.Background()
 	anps, _ := List[anpv1alpha1.AdminNetworkPolicy](ctx, o, AllNamespaces, nil)
 	if len(anps) != 1 || anps[0].Name != "deny-db" || anps[0].Namespace != "" ||

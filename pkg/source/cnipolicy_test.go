@@ -2,8 +2,6 @@ package source
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -130,7 +128,6 @@ func asReadError(err error, re **ReadError) bool {
 // -f reads the kinds unstructured, the cluster-wide ones without a namespace, and the
 // in-memory store answers per namespace; the snapshot of a scan lists them once.
 func TestFromFilesCNIPolicies(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "p.yaml")
 	manifest := `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: {name: l7}
@@ -146,13 +143,7 @@ kind: NetworkPolicy
 metadata: {name: allow, namespace: other}
 spec: {selector: all()}
 `
-	if err := os.WriteFile(path, []byte(manifest), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	o, err := FromFiles([]string{path}, nil, "shop")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := loadManifest(t, "p.yaml", manifest, "shop")
 	got, _ := o.CNIPolicies(context.Background(), "shop")
 	want := []string{"crd.projectcalico.org/v1 GlobalNetworkPolicy /deny", "cilium.io/v2 CiliumNetworkPolicy shop/l7"}
 	if !equalStrings(keys(got), want) {

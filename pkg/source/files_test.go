@@ -30,6 +30,12 @@ func writeFiles(t *testing.T, files map[string]string) string {
 	return dir
 }
 
+// loadManifest writes manifest to a file named name and reads it as `-f name` does.
+func loadManifest(t *testing.T, name, manifest, namespace string) *Objects {
+	t.Helper()
+	return mustLoad(t, []string{filepath.Join(writeFiles(t, map[string]string{name: manifest}), name)}, "", namespace)
+}
+
 func mustLoad(t *testing.T, paths []string, stdin string, namespace string) *Objects {
 	t.Helper()
 	o, err := FromFiles(paths, strings.NewReader(stdin), namespace)

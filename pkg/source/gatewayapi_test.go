@@ -2,8 +2,6 @@ package source
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -127,7 +125,6 @@ func TestLiveGatewayVersions(t *testing.T) {
 // ReferenceGrant, v1alpha2 TCPRoute) are read as the v1 types.
 func TestFilesGatewayAPI(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "gw.yaml")
 	manifest := `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: {name: example, namespace: ignored}
@@ -161,13 +158,7 @@ spec:
   parentRefs: [{name: gw}]
   rules: [{backendRefs: [{name: db, port: 5432}]}]
 `
-	if err := os.WriteFile(path, []byte(manifest), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	src, err := FromFiles([]string{path}, nil, "shop")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := loadManifest(t, "gw.yaml", manifest, "shop")
 	if ok, _ := src.GatewayAPIInstalled(ctx); !ok {
 		t.Error("GatewayAPIInstalled = false for input with Gateway API objects")
 	}
