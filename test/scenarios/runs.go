@@ -215,6 +215,16 @@ func RawScanRuns(t *testing.T) []CommandRun {
 	return runs
 }
 
+// listAll is every T that src holds, in every namespace; a read error fails t.
+func listAll[T any](t *testing.T, src source.Source) []T {
+	t.Helper()
+	items, err := source.List[T](context.Background(), src, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
 // ExampleRuns diagnose every object of each directory under examples/ with the command
 // for its kind: svc for each Service, ingress for each Ingress, route for each route,
 // dns for the cluster and each Deployment's pods, reach from each Deployment to each
@@ -247,25 +257,13 @@ func ExampleRuns(t *testing.T) []CommandRun {
 		for _, s := range services {
 			add("svc", s.Name, "-n", s.Namespace)
 		}
-		ingresses, err := source.List[networkingv1.Ingress](ctx, src, "", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, ing := range ingresses {
+		for _, ing := range listAll[networkingv1.Ingress](t, src) {
 			add("ingress", ing.Name, "-n", ing.Namespace)
 		}
-		routes, err := source.List[gatewayv1.HTTPRoute](ctx, src, "", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range routes {
+		for _, r := range listAll[gatewayv1.HTTPRoute](t, src) {
 			add("route", r.Name, "-n", r.Namespace)
 		}
-		deployments, err := source.List[appsv1.Deployment](ctx, src, "", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range deployments {
+		for _, d := range listAll[appsv1.Deployment](t, src) {
 			add("dns", "deploy/"+d.Name, "-n", d.Namespace)
 			for _, s := range services {
 				if s.Namespace == d.Namespace {
