@@ -226,6 +226,17 @@ func (r *Report) Finalize() {
 	}
 }
 
+// StatusOf is the status of the report's own check checkID (depth 0: not one of a
+// nested diagnosis's checks of the same ID), or "" when it did not run.
+func (r *Report) StatusOf(checkID string) Status {
+	for _, c := range r.Checks {
+		if c.ID == checkID && c.Depth == 0 {
+			return c.Status
+		}
+	}
+	return ""
+}
+
 // IDs lists the finding IDs of the report in order, for tests and scan summaries.
 func (r *Report) IDs() []FindingID {
 	ids := make([]FindingID, 0, len(r.Findings))

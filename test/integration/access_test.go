@@ -71,15 +71,6 @@ func kubeconfigOf(t *testing.T, name string) string {
 	return path
 }
 
-func checkStatus(r diag.Report, id string) diag.Status {
-	for _, c := range r.Checks {
-		if c.ID == id {
-			return c.Status
-		}
-	}
-	return ""
-}
-
 func hasFinding(r diag.Report, id diag.FindingID) bool {
 	return slices.ContainsFunc(r.Findings, func(f diag.Finding) bool { return f.ID == id })
 }
@@ -94,7 +85,7 @@ func TestPermissionDenied(t *testing.T) {
 	if r.code != cmd.ExitOK {
 		t.Errorf("exit %d, want 0 (no error finding); stderr %s", r.code, r.errOut)
 	}
-	if got := checkStatus(r.report, "service.endpointslices"); got != diag.StatusUnknown {
+	if got := r.report.StatusOf("service.endpointslices"); got != diag.StatusUnknown {
 		t.Errorf("service.endpointslices is %q, want unknown", got)
 	}
 	var denied *diag.Finding
@@ -111,7 +102,7 @@ func TestPermissionDenied(t *testing.T) {
 	}) {
 		t.Errorf("PermissionDenied should name the verb and resource: %+v", denied)
 	}
-	if got := checkStatus(r.report, "service.selector"); got != diag.StatusPass {
+	if got := r.report.StatusOf("service.selector"); got != diag.StatusPass {
 		t.Errorf("service.selector is %q, want pass", got)
 	}
 }
@@ -151,7 +142,7 @@ func TestAPIError(t *testing.T) {
 	if r.code != cmd.ExitFindings {
 		t.Errorf("exit %d, want 1 (NoReadyPods still found); stderr %s", r.code, r.errOut)
 	}
-	if checkStatus(r.report, "service.endpointslices") != diag.StatusUnknown || !hasFinding(r.report, diag.APIError) {
+	if r.report.StatusOf("service.endpointslices") != diag.StatusUnknown || !hasFinding(r.report, diag.APIError) {
 		t.Errorf("want service.endpointslices unknown with APIError: %+v", r.report.Checks)
 	}
 	if !hasFinding(r.report, diag.NoReadyPods) {
@@ -196,7 +187,7 @@ func TestNodesForbidden(t *testing.T) {
 	if r.code != cmd.ExitOK {
 		t.Errorf("exit %d, want 0; stderr %s", r.code, r.errOut)
 	}
-	if got := checkStatus(r.report, "service.trafficpolicy"); got != diag.StatusUnknown {
+	if got := r.report.StatusOf("service.trafficpolicy"); got != diag.StatusUnknown {
 		t.Errorf("service.trafficpolicy is %q, want unknown", got)
 	}
 	if !hasFinding(r.report, diag.PermissionDenied) || hasFinding(r.report, diag.ExternalTrafficPolicyLocalNoEndpoints) {

@@ -57,7 +57,7 @@ func TestIngressSecretsForbidden(t *testing.T) {
 	kubeconfig := userWithRole(t, applied.Namespace, "ingress-viewer-no-secrets",
 		"services", "pods", "events", "discovery.k8s.io/endpointslices", "networking.k8s.io/ingresses", "networking.k8s.io/networkpolicies")
 	r := runNetdoctor(t, "ingress", "shop", "-n", applied.Namespace, "--kubeconfig", kubeconfig, "-o", "json")
-	if got := checkStatus(r.report, ingress.CheckTLS); got != diag.StatusUnknown {
+	if got := r.report.StatusOf(ingress.CheckTLS); got != diag.StatusUnknown {
 		t.Errorf("ingress.tls is %q, want unknown\n%s", got, r.out)
 	}
 	if !hasFinding(r.report, diag.PermissionDenied) {

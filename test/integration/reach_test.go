@@ -143,9 +143,9 @@ func TestReachPoliciesForbidden(t *testing.T) {
 	if r.code != cmd.ExitCannot || !strings.Contains(r.errOut, "not allowed to list networkpolicies") {
 		t.Errorf("exit %d, stderr %q; want 2 naming networkpolicies", r.code, r.errOut)
 	}
-	if checkStatus(r.report, reach.CheckPolicies) != diag.StatusUnknown || !hasFinding(r.report, diag.PermissionDenied) || r.report.Reach != nil {
+	if r.report.StatusOf(reach.CheckPolicies) != diag.StatusUnknown || !hasFinding(r.report, diag.PermissionDenied) || r.report.Reach != nil {
 		t.Errorf("want reach.policies unknown, PermissionDenied and no verdict; got %s, reach %+v\n%s",
-			checkStatus(r.report, reach.CheckPolicies), r.report.Reach, checkLines(r.report))
+			r.report.StatusOf(reach.CheckPolicies), r.report.Reach, checkLines(r.report))
 	}
 
 	kubeconfig = userWithRole(t, ns, "reach-viewer-np", append(base, "networking.k8s.io/networkpolicies")...)

@@ -152,8 +152,8 @@ func TestScanPartialPermissions(t *testing.T) {
 		if rep.Target.Kind != "Service" || !ok {
 			continue
 		}
-		if checkStatus(rep, check) != diag.StatusUnknown || !hasFinding(rep, diag.PermissionDenied) {
-			t.Errorf("%s: %s is %q, want unknown with PermissionDenied", rep.Target.Name, check, checkStatus(rep, check))
+		if rep.StatusOf(check) != diag.StatusUnknown || !hasFinding(rep, diag.PermissionDenied) {
+			t.Errorf("%s: %s is %q, want unknown with PermissionDenied", rep.Target.Name, check, rep.StatusOf(check))
 		}
 	}
 }

@@ -115,13 +115,13 @@ func (d *Diagnosis) ReadyEndpoints(sp corev1.ServicePort) Endpoints {
 	if d.Err != nil || st == nil || st.Service == nil || st.Service.Spec.Type == corev1.ServiceTypeExternalName {
 		return Endpoints{}
 	}
-	if status(d.Report, service.CheckSelector) == diag.StatusUnknown {
+	if d.Report.StatusOf(service.CheckSelector) == diag.StatusUnknown {
 		return Endpoints{}
 	}
 	selectorless := len(st.Service.Spec.Selector) == 0
 	if selectorless {
 		n := readySliceEndpoints(st.Slices, sp)
-		if n == 0 && status(d.Report, service.CheckSelector) == diag.StatusPass {
+		if n == 0 && d.Report.StatusOf(service.CheckSelector) == diag.StatusPass {
 			// Addresses come from a legacy Endpoints object (mirrored into slices live).
 			return Endpoints{Ready: 1, From: "Endpoints", Known: true}
 		}
@@ -130,7 +130,7 @@ func (d *Diagnosis) ReadyEndpoints(sp corev1.ServicePort) Endpoints {
 	if len(st.Pods) == 0 {
 		return Endpoints{Ready: 0, From: "ready pods", Known: true}
 	}
-	switch status(d.Report, service.CheckEndpointSlices) {
+	switch d.Report.StatusOf(service.CheckEndpointSlices) {
 	case diag.StatusPass, diag.StatusFail, diag.StatusWarn:
 		return Endpoints{Ready: readySliceEndpoints(st.Slices, sp), From: "EndpointSlices", Known: true}
 	case diag.StatusUnknown:
@@ -180,15 +180,6 @@ func readySliceEndpoints(slices []discoveryv1.EndpointSlice, sp corev1.ServicePo
 		}
 	}
 	return n
-}
-
-func status(r diag.Report, checkID string) diag.Status {
-	for _, c := range r.Checks {
-		if c.ID == checkID && c.Depth == 0 {
-			return c.Status
-		}
-	}
-	return ""
 }
 
 // RootCause is the nested report's first problem, or "" when the Service is healthy.

@@ -116,7 +116,7 @@ func TestClusterDNSNotReady(t *testing.T) {
 			if got := scenarios.UniqueIDs(report.IDs()); !slices.Equal(got, []diag.FindingID{diag.ClusterDNSNotReady}) {
 				t.Errorf("findings = %v, want [ClusterDNSNotReady]\n%s", got, scenarios.Describe(report))
 			}
-			if status := checkStatus(report, tt.failing); status != diag.StatusFail {
+			if status := report.StatusOf(tt.failing); status != diag.StatusFail {
 				t.Errorf("%s is %s, want fail\n%s", tt.failing, status, scenarios.Describe(report))
 			}
 			if report.RootCause == "" {
@@ -143,7 +143,7 @@ func TestEndpointsWithoutReadyAddresses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if status := checkStatus(report, dns.CheckEndpoints); status != diag.StatusFail {
+	if status := report.StatusOf(dns.CheckEndpoints); status != diag.StatusFail {
 		t.Errorf("%s is %s, want fail\n%s", dns.CheckEndpoints, status, scenarios.Describe(report))
 	}
 }
@@ -156,7 +156,7 @@ func TestOfflineWithoutKubeSystem(t *testing.T) {
 	if len(report.Findings) != 0 {
 		t.Errorf("findings %v, want none\n%s", report.IDs(), scenarios.Describe(report))
 	}
-	if status := checkStatus(report, dns.CheckService); status != diag.StatusSkip {
+	if status := report.StatusOf(dns.CheckService); status != diag.StatusSkip {
 		t.Errorf("%s is %s, want skip", dns.CheckService, status)
 	}
 }
@@ -232,15 +232,6 @@ func TestQueryNotes(t *testing.T) {
 	}
 }
 
-func checkStatus(r diag.Report, id string) diag.Status {
-	for _, c := range r.Checks {
-		if c.ID == id {
-			return c.Status
-		}
-	}
-	return ""
-}
-
 // TestDNSEgressViaNodeLocalCache: with NodeLocal DNSCache, pods query 169.254.20.10 on
 // their node; a policy allowing that address (as its documentation says) is enough.
 func TestDNSEgressViaNodeLocalCache(t *testing.T) {
@@ -258,7 +249,7 @@ func TestDNSEgressViaNodeLocalCache(t *testing.T) {
 			t.Errorf("DNSEgressBlocked although the NodeLocal DNSCache address is allowed: %s", f.Message)
 		}
 	}
-	if status := checkStatus(report, dns.CheckEgress); status != diag.StatusPass {
+	if status := report.StatusOf(dns.CheckEgress); status != diag.StatusPass {
 		t.Errorf("%s is %s, want pass\n%s", dns.CheckEgress, status, scenarios.Describe(report))
 	}
 }

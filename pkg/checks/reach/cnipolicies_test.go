@@ -26,15 +26,6 @@ func (f failingCNI) CNIPolicies(context.Context, string) ([]unstructured.Unstruc
 	return nil, &source.ReadError{Verb: "list", Resource: "ciliumclusterwidenetworkpolicies.cilium.io", Err: f.err}
 }
 
-func checkStatus(r diag.Report, id string) diag.Status {
-	for _, c := range r.Checks {
-		if c.ID == id {
-			return c.Status
-		}
-	}
-	return ""
-}
-
 // Not allowed to read them: reported (unknown, PermissionDenied), and the verdict goes on
 // with what was read, as for the admin policies. Any other failure: no verdict.
 func TestCNIPoliciesUnreadable(t *testing.T) {
@@ -49,7 +40,7 @@ func TestCNIPoliciesUnreadable(t *testing.T) {
 		t.Fatalf("want the NetworkPolicy denial\n%s", scenarios.Describe(report))
 	}
 	f := finding(report, diag.PermissionDenied)
-	if checkStatus(report, reach.CheckCNIPolicies) != diag.StatusUnknown || f == nil ||
+	if report.StatusOf(reach.CheckCNIPolicies) != diag.StatusUnknown || f == nil ||
 		!strings.Contains(strings.Join(f.Evidence, "\n"), "leaves out any Cilium or Calico policy") {
 		t.Errorf("want reach.cnipolicies unknown with PermissionDenied saying what the verdict leaves out\n%s", scenarios.Describe(report))
 	}

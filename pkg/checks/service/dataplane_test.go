@@ -24,15 +24,6 @@ func dataPlaneObjects(t *testing.T, recipe string) []runtime.Object {
 	return scenarios.SvcDataPlaneInput(recipe).Objects(t)
 }
 
-func statusOf(r diag.Report, id string) diag.Status {
-	for _, c := range r.Checks {
-		if c.ID == id {
-			return c.Status
-		}
-	}
-	return ""
-}
-
 // forbiddenCNI is a Source whose user may not list the network plugins' policies.
 type forbiddenCNI struct{ *source.Objects }
 
@@ -49,8 +40,8 @@ func TestNetworkPolicyCNIForbidden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if statusOf(report, service.CheckNetworkPolicy) != diag.StatusUnknown || len(report.IDs()) != 1 || report.IDs()[0] != diag.PermissionDenied {
-		t.Errorf("networkpolicy check %q, findings %v; want unknown with PermissionDenied", statusOf(report, service.CheckNetworkPolicy), report.IDs())
+	if report.StatusOf(service.CheckNetworkPolicy) != diag.StatusUnknown || len(report.IDs()) != 1 || report.IDs()[0] != diag.PermissionDenied {
+		t.Errorf("networkpolicy check %q, findings %v; want unknown with PermissionDenied", report.StatusOf(service.CheckNetworkPolicy), report.IDs())
 	}
 }
 
@@ -72,7 +63,7 @@ func TestDataPlaneForbidden(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range []string{service.CheckNodeNetwork, service.CheckKubeProxy} {
-		if got := statusOf(report, id); got != diag.StatusUnknown {
+		if got := report.StatusOf(id); got != diag.StatusUnknown {
 			t.Errorf("%s is %q, want unknown", id, got)
 		}
 	}
@@ -121,9 +112,9 @@ func TestProxyModeNote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if statusOf(report, service.CheckProxyMode) != diag.StatusUnknown || statusOf(report, service.CheckKubeProxy) != diag.StatusPass ||
+	if report.StatusOf(service.CheckProxyMode) != diag.StatusUnknown || report.StatusOf(service.CheckKubeProxy) != diag.StatusPass ||
 		!slices.Equal(report.IDs(), []diag.FindingID{diag.PermissionDenied}) {
 		t.Errorf("proxymode %q, kubeproxy %q, findings %v; want unknown, pass, [PermissionDenied]",
-			statusOf(report, service.CheckProxyMode), statusOf(report, service.CheckKubeProxy), report.IDs())
+			report.StatusOf(service.CheckProxyMode), report.StatusOf(service.CheckKubeProxy), report.IDs())
 	}
 }
