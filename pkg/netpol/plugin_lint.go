@@ -133,14 +133,7 @@ func joinSelectors(sels []string) string {
 	if len(sels) == 1 {
 		return "endpointSelector " + sels[0]
 	}
-	out := "endpointSelectors "
-	for i, s := range sels {
-		if i > 0 {
-			out += ", "
-		}
-		out += s
-	}
-	return out
+	return "endpointSelectors " + strings.Join(sels, ", ")
 }
 
 // PluginNamespaceSelectorFinding is a namespace selector of a Cilium or Calico policy

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
@@ -29,7 +30,7 @@ func checkWeights(_ context.Context, s *State) engine.Result {
 			total += b.Weight
 			parts = append(parts, fmt.Sprintf("%s=%d", b.Label(), b.Weight))
 		}
-		details = append(details, fmt.Sprintf("%s: %s", rule.Label(i), joinComma(parts)))
+		details = append(details, fmt.Sprintf("%s: %s", rule.Label(i), strings.Join(parts, ", ")))
 		if total > 0 {
 			continue
 		}
@@ -44,15 +45,4 @@ func checkWeights(_ context.Context, s *State) engine.Result {
 		return engine.Skip("no rule has backendRefs")
 	}
 	return engine.Found(fmt.Sprintf("%d rule(s) with backends", len(details)), findings...).WithDetails(details...)
-}
-
-func joinComma(parts []string) string {
-	out := ""
-	for i, p := range parts {
-		if i > 0 {
-			out += ", "
-		}
-		out += p
-	}
-	return out
 }

@@ -60,20 +60,29 @@ func checkTrafficPolicy(ctx context.Context, s *State) engine.Result {
 	}
 	nodesLine := "nodes without a ready endpoint: " + strings.Join(diag.Limit(without, 10, diag.MoreLines), ", ")
 	withLine := "nodes with one: " + strings.Join(sortedKeysBool(local), ", ")
-	var findings []diag.Finding
-	if external {
-		findings = append(findings, diag.New(diag.ExternalTrafficPolicyLocalNoEndpoints, s.Ref(),
-			"Service %s/%s has externalTrafficPolicy Local and %d of %d node(s) have no ready endpoint: NodePort traffic to them is dropped",
-			s.Namespace, s.Name, len(without), ready).
-			WithEvidence(nodesLine, withLine).
-			WithFix("send external traffic only to nodes with endpoints (cloud load balancers do so via healthCheckNodePort), run a pod on every node (DaemonSet or topology spread), or use externalTrafficPolicy Cluster if client IPs need not be kept"))
+	// Both policies can be Local at once; each strands its own traffic.
+	policies := []struct {
+		local bool
+		id    diag.FindingID
+		name  string
+		loss  string
+		fix   string
+	}{
+		{external, diag.ExternalTrafficPolicyLocalNoEndpoints, "externalTrafficPolicy", "NodePort traffic to them is dropped",
+			"send external traffic only to nodes with endpoints (cloud load balancers do so via healthCheckNodePort), run a pod on every node (DaemonSet or topology spread), or use externalTrafficPolicy Cluster if client IPs need not be kept"},
+		{internal, diag.InternalTrafficPolicyLocalNoEndpoints, "internalTrafficPolicy", "clients on them cannot reach it",
+			"run a backend on every node that runs clients (typically a DaemonSet), or set internalTrafficPolicy: Cluster"},
 	}
-	if internal {
-		findings = append(findings, diag.New(diag.InternalTrafficPolicyLocalNoEndpoints, s.Ref(),
-			"Service %s/%s has internalTrafficPolicy Local and %d of %d node(s) have no ready endpoint: clients on them cannot reach it",
-			s.Namespace, s.Name, len(without), ready).
+	var findings []diag.Finding
+	for _, p := range policies {
+		if !p.local {
+			continue
+		}
+		findings = append(findings, diag.New(p.id, s.Ref(),
+			"Service %s/%s has %s Local and %d of %d node(s) have no ready endpoint: %s",
+			s.Namespace, s.Name, p.name, len(without), ready, p.loss).
 			WithEvidence(nodesLine, withLine).
-			WithFix("run a backend on every node that runs clients (typically a DaemonSet), or set internalTrafficPolicy: Cluster"))
+			WithFix("%s", p.fix))
 	}
 	return engine.Found(detail, findings...)
 }
