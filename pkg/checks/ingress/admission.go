@@ -6,11 +6,9 @@ import (
 	"strings"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
-	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
 
 // checkAdmission: a controller that takes an Ingress in writes the address it serves
@@ -45,17 +43,5 @@ func checkAdmission(ctx context.Context, s *State) engine.Result {
 	if created := s.Ingress.CreationTimestamp; !created.IsZero() {
 		f = f.WithEvidence("created " + time.Since(created.Time).Round(time.Second).String() + " ago")
 	}
-	var extra []diag.Finding
-	if s.Source.Guarantees(source.RecordedEvents) {
-		events, err := s.Source.Events(ctx, s.Namespace, "Ingress", s.Name)
-		if err != nil {
-			extra = append(extra, engine.ReadErrorFinding(err))
-		}
-		for _, e := range events {
-			if e.Type == corev1.EventTypeWarning {
-				f = f.WithEvidence(fmt.Sprintf("event %s: %s", e.Reason, strings.TrimSpace(e.Message)))
-			}
-		}
-	}
-	return engine.Found("no address in status.loadBalancer", append([]diag.Finding{f}, extra...)...)
+	return engine.Found("no address in status.loadBalancer", finding.WithWarningEvents(ctx, s.Source, f, "Ingress", s.Namespace, s.Name)...)
 }

@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/finding"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
@@ -81,19 +82,7 @@ func checkLoadBalancer(ctx context.Context, s *State) engine.Result {
 	} else {
 		f = f.WithEvidence("no loadBalancerClass: the cluster's default load-balancer implementation should provision it")
 	}
-	var extra []diag.Finding
-	if s.Source.Guarantees(source.RecordedEvents) {
-		events, err := s.Source.Events(ctx, s.Namespace, "Service", s.Name)
-		if err != nil {
-			extra = append(extra, engine.ReadErrorFinding(err))
-		}
-		for _, e := range events {
-			if e.Type == corev1.EventTypeWarning {
-				f = f.WithEvidence(fmt.Sprintf("event %s: %s", e.Reason, strings.TrimSpace(e.Message)))
-			}
-		}
-	}
-	return engine.Found("no ingress address in status.loadBalancer", append([]diag.Finding{f}, extra...)...)
+	return engine.Found("no ingress address in status.loadBalancer", finding.WithWarningEvents(ctx, s.Source, f, "Service", s.Namespace, s.Name)...)
 }
 
 func loadBalancerAddresses(svc *corev1.Service) []string {
