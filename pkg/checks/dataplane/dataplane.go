@@ -17,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/kube"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/source"
 )
@@ -156,20 +157,10 @@ func anyReady(pods []*corev1.Pod) (*corev1.Pod, bool) {
 	return pods[0], false
 }
 
-type proxyPerNodeKey struct{}
-
-// WithProxyPerNode marks ctx as a scan that reports KubeProxyNotReady once per node
-// (the data plane group), so that the Service diagnoses under it do not repeat it for
-// every Service.
-func WithProxyPerNode(ctx context.Context) context.Context {
-	return context.WithValue(ctx, proxyPerNodeKey{}, true)
-}
-
-// ProxyPerNode reports whether ctx is such a scan.
-func ProxyPerNode(ctx context.Context) bool {
-	v, _ := ctx.Value(proxyPerNodeKey{}).(bool)
-	return v
-}
+// ProxyPerNode marks a scan that reports KubeProxyNotReady once per node (the data
+// plane group), so that the Service diagnoses under it do not repeat it for every
+// Service.
+var ProxyPerNode = engine.NewScanMark("kube-proxy judged once per node")
 
 // PolicyPlugins says which network plugins with policy kinds of their own (Cilium,
 // Calico) the cluster shows signs of: their agent pods in kube-system, or what they

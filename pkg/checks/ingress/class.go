@@ -108,7 +108,7 @@ func (s *State) defaultClass(ctx context.Context, classes []networkingv1.Ingress
 	// that class's controller as the likeliest one.
 	s.Class, s.ClassName = &defaults[0], defaults[0].Name
 	detail := fmt.Sprintf("no class given; %d default IngressClasses", len(defaults))
-	if ClassesLintedOnce(ctx) {
+	if ClassesLintedOnce.In(ctx) {
 		return engine.Pass("%s (the newest, %s, is assumed): reported once, under IngressClass %s", detail, defaults[0].Name, defaults[0].Name)
 	}
 	f := multipleDefaults(s.Ref(), defaults, fmt.Sprintf("%d IngressClasses are marked default (%s) and Ingress %s/%s names none: which controller serves it is ambiguous",

@@ -1,29 +1,19 @@
 package ingress
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/pkg/engine"
 )
 
-type classesLintedOnceKey struct{}
-
-// WithClassesLintedOnce marks ctx as a scan that judges the IngressClasses once for the
-// cluster (LintClasses), so that the Ingress diagnoses under it do not repeat
+// ClassesLintedOnce marks a scan that judges the IngressClasses once for the cluster
+// (LintClasses), so that the Ingress diagnoses under it do not repeat
 // MultipleDefaultIngressClasses for every Ingress that names no class.
-func WithClassesLintedOnce(ctx context.Context) context.Context {
-	return context.WithValue(ctx, classesLintedOnceKey{}, true)
-}
-
-// ClassesLintedOnce reports whether ctx is such a scan.
-func ClassesLintedOnce(ctx context.Context) bool {
-	v, _ := ctx.Value(classesLintedOnceKey{}).(bool)
-	return v
-}
+var ClassesLintedOnce = engine.NewScanMark("IngressClasses linted once for the cluster")
 
 // LintClasses judges the cluster's IngressClasses as a whole: several marked default
 // make every Ingress without a class ambiguous today, and decide by creation time which

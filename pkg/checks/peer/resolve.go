@@ -88,20 +88,14 @@ func Resolve(ctx context.Context, src source.Source, e Endpoint) (Resolved, erro
 	case KindIP:
 		return r, nil
 	case KindPod:
-		pod, err := source.Get[corev1.Pod](ctx, src, e.Namespace, e.Name)
-		if source.IsNotFound(err) {
-			return r, notFound(ctx, src, e, podNames)
-		}
+		pod, err := getNamed[corev1.Pod](ctx, src, e, podNames)
 		if err != nil {
 			return r, err
 		}
 		r.Pods = []corev1.Pod{*pod}
 		return r, nil
 	case KindService:
-		svc, err := source.Get[corev1.Service](ctx, src, e.Namespace, e.Name)
-		if source.IsNotFound(err) {
-			return r, notFound(ctx, src, e, serviceNames)
-		}
+		svc, err := getNamed[corev1.Service](ctx, src, e, serviceNames)
 		if err != nil {
 			return r, err
 		}
@@ -240,6 +234,16 @@ func workloadNames(ctx context.Context, src source.Source, e Endpoint) ([]string
 
 // notFound builds the NotFoundError with similar names; failing to list them only
 // loses the hint.
+// getNamed reads the object e names; a missing one is a *NotFoundError that lists the
+// names close to it (list).
+func getNamed[T any](ctx context.Context, src source.Source, e Endpoint, list lister) (*T, error) {
+	obj, err := source.Get[T](ctx, src, e.Namespace, e.Name)
+	if source.IsNotFound(err) {
+		return nil, notFound(ctx, src, e, list)
+	}
+	return obj, err
+}
+
 func notFound(ctx context.Context, src source.Source, e Endpoint, list lister) error {
 	nf := &NotFoundError{Endpoint: e}
 	if names, err := list(ctx, src, e); err == nil {

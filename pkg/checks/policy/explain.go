@@ -286,32 +286,23 @@ func mergeEgress(into, add []networkingv1.NetworkPolicyEgressRule) []networkingv
 func mergeRules[R any](into, add []R, parts func(*R) (peers any, ports *[]networkingv1.NetworkPolicyPort)) []R {
 	for _, r := range add {
 		peers, ports := parts(&r)
-		merged := false
-		for i := range into {
-			intoPeers, intoPorts := parts(&into[i])
-			if reflect.DeepEqual(intoPeers, peers) {
-				*intoPorts = mergePorts(*intoPorts, *ports)
-				merged = true
-				break
-			}
-		}
-		if !merged {
+		i := slices.IndexFunc(into, func(rule R) bool {
+			intoPeers, _ := parts(&rule)
+			return reflect.DeepEqual(intoPeers, peers)
+		})
+		if i < 0 {
 			into = append(into, r)
+			continue
 		}
+		_, intoPorts := parts(&into[i])
+		*intoPorts = mergePorts(*intoPorts, *ports)
 	}
 	return into
 }
 
 func mergePorts(into, add []networkingv1.NetworkPolicyPort) []networkingv1.NetworkPolicyPort {
 	for _, p := range add {
-		dup := false
-		for _, q := range into {
-			if reflect.DeepEqual(p, q) {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+		if !slices.ContainsFunc(into, func(q networkingv1.NetworkPolicyPort) bool { return reflect.DeepEqual(p, q) }) {
 			into = append(into, p)
 		}
 	}

@@ -17,7 +17,7 @@ const CheckDataPlaneProxy = "dataplane.kubeproxy"
 // scanDataPlane reports, once per node, a Service proxy (kube-proxy or its replacement)
 // that is not Ready there: every client pod on that node fails to reach ClusterIPs, so
 // a Service diagnosis would repeat it for every Service (scan turns that off, see
-// dataplane.WithProxyPerNode). A namespaced scan covers the nodes that run the
+// dataplane.ProxyPerNode). A namespaced scan covers the nodes that run the
 // namespace's pods (its clients); -A covers every node. Nodes whose proxy is Ready, or
 // that show no proxy at all, get no report: there is nothing to say about them. The
 // pod network per node is judged where it matters, in each Service's diagnosis

@@ -27,7 +27,7 @@ const (
 
 // scanIngressClasses reports MultipleDefaultIngressClasses once, under the newest
 // default class, whatever the Ingresses do (the Ingress diagnoses of the scan leave it
-// out, see ingress.WithClassesLintedOnce); its evidence names the Ingresses of the scope
+// out, see ingress.ClassesLintedOnce); its evidence names the Ingresses of the scope
 // that name no class. A cluster with one default or none gets no report.
 func scanIngressClasses(ctx context.Context, src source.Source, namespace string) ([]diag.Report, error) {
 	if !src.Has(source.KindIngressClass) {

@@ -204,8 +204,8 @@ func Run(ctx context.Context, src source.Source, opts Options) (diag.ScanReport,
 	// (not in every Service's report), several default IngressClasses under the classes
 	// (not in every Ingress's), a Gateway's class, certificates and conditions under the
 	// Gateway (not in every route's).
-	ctx = dataplane.WithProxyPerNode(ctx)
-	ctx = ingress.WithClassesLintedOnce(ctx)
+	ctx = dataplane.ProxyPerNode.Set(ctx)
+	ctx = ingress.ClassesLintedOnce.Set(ctx)
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = max(2, runtime.GOMAXPROCS(0))

@@ -162,7 +162,7 @@ func proxyNotInPath(ctx context.Context, s *State) (bool, string) {
 		return true, "headless: clients connect to the pods directly, not through the Service proxy"
 	case len(svc.Spec.Selector) > 0 && len(s.Ready) == 0:
 		return true, "no ready endpoints to forward to"
-	case dataplane.ProxyPerNode(ctx):
+	case dataplane.ProxyPerNode.In(ctx):
 		return true, "reported once per node under the data plane"
 	case !s.Source.Has(source.KindPod):
 		return true, "the input holds no pods"
