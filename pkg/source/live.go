@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
@@ -133,6 +136,7 @@ func listAllAt[T any, L pagedList](
 	opts.Continue = ""
 	out := []T{}
 	rv := ""
+	lean := newLeaner()
 	for {
 		page, err := list(ctx, opts)
 		if err != nil {
@@ -143,7 +147,7 @@ func listAllAt[T any, L pagedList](
 					return nil, "", err
 				}
 				all := append([]T{}, items(full)...)
-				leanen(all)
+				leanen(newLeaner(), all)
 				return all, full.GetResourceVersion(), nil
 			}
 			return nil, "", err
@@ -154,7 +158,7 @@ func listAllAt[T any, L pagedList](
 			out = make([]T, 0, len(items(page))+int(remaining))
 		}
 		out = append(out, items(page)...)
-		leanen(out[first:])
+		leanen(lean, out[first:])
 		if rv == "" {
 			// Every page of a paginated list is served at the first page's version.
 			rv = page.GetResourceVersion()
@@ -171,52 +175,103 @@ func listAllAt[T any, L pagedList](
 // object, and read by no check.
 const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
-// leanen drops from listed objects what no check reads and what is often most of their
+// A leaner drops from listed objects what no check reads and what is often most of their
 // size (managedFields, the last-applied copy), page by page, so that a scan holds the
-// objects it diagnoses rather than the bytes the server sent.
-func leanen[T any](items []T) {
+// objects it diagnoses rather than the bytes the server sent. One leaner serves one
+// list, across its pages.
+type leaner struct {
+	// labelSets holds one map for each distinct set of pod labels seen so far: the pods
+	// of a ReplicaSet carry the same labels, and a decoded map with its strings is a
+	// sixth of a pod. Pods share the map; lists are read-only (see Source).
+	labelSets map[string]map[string]string
+	key       strings.Builder
+}
+
+func newLeaner() *leaner { return &leaner{labelSets: map[string]map[string]string{}} }
+
+func leanen[T any](l *leaner, items []T) {
 	for i := range items {
-		obj, ok := any(&items[i]).(metav1.Object)
-		if !ok {
-			continue
-		}
-		obj.SetManagedFields(nil)
-		if a := obj.GetAnnotations(); a[lastApplied] != "" {
-			delete(a, lastApplied)
-			obj.SetAnnotations(a)
-		}
-		if pod, ok := obj.(*corev1.Pod); ok {
-			leanenPod(pod)
+		switch obj := any(&items[i]).(type) {
+		case *corev1.Pod:
+			l.pod(obj)
+		case metav1.Object:
+			leanenMeta(obj)
 		}
 	}
 }
 
-// leanenPod drops what no check reads of a pod and what takes most of its memory once
-// decoded: resource requests and limits (each quantity is a struct behind a map),
-// probes, and the volumes with their mounts, which only the Service proxy's pods are
-// read for (the kube-proxy ConfigMap behind --config) and which kube-system keeps.
-// Pods are most of a scan's snapshot; this is a fifth of it.
-func leanenPod(p *corev1.Pod) {
-	p.Spec.Resources, p.Spec.Overhead = nil, nil
-	keepVolumes := p.Namespace == metav1.NamespaceSystem
-	if !keepVolumes {
+// leanenMeta is what every kind loses: managedFields and the last-applied copy.
+func leanenMeta(obj metav1.Object) {
+	obj.SetManagedFields(nil)
+	if a := obj.GetAnnotations(); a[lastApplied] != "" {
+		delete(a, lastApplied)
+		obj.SetAnnotations(a)
+	}
+}
+
+// pod drops what no check reads of a pod and what takes most of its memory once
+// decoded:
+//   - resource requests and limits (each quantity is a struct behind a map) and probes;
+//   - annotations, tolerations, affinity, security contexts, image pull settings and
+//     the runtime's container and image IDs, which no check reads of a pod;
+//   - the volumes with their mounts, which only the Service proxy's pods are read for
+//     (the kube-proxy ConfigMap behind --config).
+//
+// kube-system keeps its volumes and annotations: the data plane checks read its agents.
+// Pods are most of a scan's snapshot; this is about half of each.
+func (l *leaner) pod(p *corev1.Pod) {
+	p.ManagedFields = nil
+	system := p.Namespace == metav1.NamespaceSystem
+	if system {
+		leanenMeta(p)
+	} else {
+		p.Annotations = nil
 		p.Spec.Volumes = nil
 	}
+	p.Labels = l.shared(p.Labels)
+	p.Spec.Resources, p.Spec.Overhead = nil, nil
+	p.Spec.Tolerations, p.Spec.Affinity, p.Spec.SecurityContext = nil, nil, nil
+	p.Spec.TopologySpreadConstraints, p.Spec.ImagePullSecrets = nil, nil
 	for _, containers := range [][]corev1.Container{p.Spec.InitContainers, p.Spec.Containers} {
 		for i := range containers {
 			c := &containers[i]
 			c.Resources, c.ResizePolicy = corev1.ResourceRequirements{}, nil
 			c.LivenessProbe, c.ReadinessProbe, c.StartupProbe = nil, nil, nil
-			if !keepVolumes {
+			c.SecurityContext, c.Lifecycle = nil, nil
+			c.TerminationMessagePath, c.TerminationMessagePolicy, c.ImagePullPolicy = "", "", ""
+			if !system {
 				c.VolumeMounts = nil
 			}
 		}
 	}
 	for _, statuses := range [][]corev1.ContainerStatus{p.Status.InitContainerStatuses, p.Status.ContainerStatuses} {
 		for i := range statuses {
-			statuses[i].Resources, statuses[i].AllocatedResources = nil, nil
+			s := &statuses[i]
+			s.Resources, s.AllocatedResources, s.AllocatedResourcesStatus = nil, nil, nil
+			s.ImageID, s.ContainerID, s.VolumeMounts, s.User = "", "", nil, nil
 		}
 	}
+}
+
+// shared returns the map of labelSets equal to labels, adding labels as that map when
+// it is the first of its set.
+func (l *leaner) shared(labels map[string]string) map[string]string {
+	if len(labels) == 0 {
+		return labels
+	}
+	l.key.Reset()
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
+		// A key holds no "=" and no NUL, so "k=v\x00" cannot be read two ways.
+		l.key.WriteString(k)
+		l.key.WriteByte('=')
+		l.key.WriteString(labels[k])
+		l.key.WriteByte(0)
+	}
+	if m, ok := l.labelSets[l.key.String()]; ok {
+		return m
+	}
+	l.labelSets[l.key.String()] = labels
+	return labels
 }
 
 // keep returns the items for which match is true (a client-side safety net for

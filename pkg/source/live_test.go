@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -355,16 +356,16 @@ func TestLiveAsksForProtobuf(t *testing.T) {
 }
 
 func TestListsDropWhatNoCheckReads(t *testing.T) {
-	pod := &corev1.Pod{ObjectMeta: meta("a", "web-1", map[string]string{"app": "web"})}
-	pod.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationApply}}
-	pod.Annotations = map[string]string{lastApplied: `{"big":"copy"}`, "prometheus.io/scrape": "true"}
-	live, _ := fakeLive(pod)
-	pods, err := List[corev1.Pod](context.Background(), live, "a", nil)
-	if err != nil || len(pods) != 1 {
-		t.Fatalf("%v %v", pods, err)
+	svc := &corev1.Service{ObjectMeta: meta("a", "web", nil)}
+	svc.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationApply}}
+	svc.Annotations = map[string]string{lastApplied: `{"big":"copy"}`, "service.beta.kubernetes.io/aws-load-balancer-type": "nlb"}
+	live, _ := fakeLive(svc)
+	services, err := List[corev1.Service](context.Background(), live, "a", nil)
+	if err != nil || len(services) != 1 {
+		t.Fatalf("%v %v", services, err)
 	}
-	if p := pods[0]; p.ManagedFields != nil || p.Annotations[lastApplied] != "" || p.Annotations["prometheus.io/scrape"] != "true" {
-		t.Errorf("managedFields %v, annotations %v: want both gone and the others kept", p.ManagedFields, p.Annotations)
+	if s := services[0]; s.ManagedFields != nil || s.Annotations[lastApplied] != "" || s.Annotations["service.beta.kubernetes.io/aws-load-balancer-type"] != "nlb" {
+		t.Errorf("managedFields %v, annotations %v: want both gone and the others kept", s.ManagedFields, s.Annotations)
 	}
 }
 
@@ -388,7 +389,17 @@ func TestListedPodsKeepWhatChecksRead(t *testing.T) {
 		p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse}}
 		p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "web", RestartCount: 4,
 			AllocatedResources: corev1.ResourceList{corev1.ResourceCPU: quantity},
-			State:              corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}}}
+			ImageID:            "registry.example.com/web@sha256:0123", ContainerID: "containerd://4567",
+			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}}}
+		p.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "kubelet", Operation: metav1.ManagedFieldsOperationUpdate}}
+		p.Annotations = map[string]string{lastApplied: `{"big":"copy"}`, "prometheus.io/scrape": "true"}
+		p.Spec.Tolerations = []corev1.Toleration{{Key: "node.kubernetes.io/not-ready", Operator: corev1.TolerationOpExists}}
+		p.Spec.SecurityContext = &corev1.PodSecurityContext{RunAsNonRoot: ptrTo(true)}
+		p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{RunAsNonRoot: ptrTo(true)}
+		p.Spec.Containers[0].Image = "registry.example.com/web:1.0"
+		p.Spec.Containers[0].TerminationMessagePath = "/dev/termination-log"
+		p.Spec.ServiceAccountName, p.Spec.NodeName, p.Spec.DNSPolicy = "web", "node-1", corev1.DNSClusterFirst
+		p.Spec.ReadinessGates = []corev1.PodReadinessGate{{ConditionType: "example.com/gate"}}
 		return p
 	}
 	live, _ := fakeLive(podIn("shop"), podIn(metav1.NamespaceSystem))
@@ -406,10 +417,51 @@ func TestListedPodsKeepWhatChecksRead(t *testing.T) {
 			p.Status.ContainerStatuses[0].State.Waiting == nil || p.Status.ContainerStatuses[0].RestartCount != 4 {
 			t.Errorf("%s: lost what checks read: %+v", ns, p)
 		}
+		// Read by checks: the image (which agent runs, CoreDNS), the identity Cilium
+		// selects on, the node, the DNS policy and the readiness gates.
+		if c.Image == "" || p.Spec.ServiceAccountName != "web" || p.Spec.NodeName != "node-1" || p.Spec.DNSPolicy != corev1.DNSClusterFirst || len(p.Spec.ReadinessGates) != 1 {
+			t.Errorf("%s: lost image, service account, node, DNS policy or readiness gates: %+v", ns, p.Spec)
+		}
+		if st := p.Status.ContainerStatuses[0]; p.ManagedFields != nil || p.Spec.Tolerations != nil || p.Spec.SecurityContext != nil ||
+			c.SecurityContext != nil || c.TerminationMessagePath != "" || st.ImageID != "" || st.ContainerID != "" {
+			t.Errorf("%s: kept what no check reads: %+v", ns, p)
+		}
 		system := ns == metav1.NamespaceSystem
 		if kept := len(p.Spec.Volumes) == 1 && len(c.VolumeMounts) == 1; kept != system {
 			t.Errorf("%s: volumes kept %v, want %v (the Service proxy's config is read in kube-system only)", ns, kept, system)
 		}
+		if kept := p.Annotations["prometheus.io/scrape"] == "true"; kept != system || p.Annotations[lastApplied] != "" {
+			t.Errorf("%s: annotations %v, want the last-applied copy gone and the rest kept only in kube-system", ns, p.Annotations)
+		}
+	}
+}
+
+// TestListedPodsShareEqualLabels: the pods of a ReplicaSet carry the same labels; a list
+// keeps one map for them, and a pod whose labels differ keeps its own.
+func TestListedPodsShareEqualLabels(t *testing.T) {
+	replica := func(name string) *corev1.Pod {
+		return &corev1.Pod{ObjectMeta: meta("shop", name, map[string]string{"app": "web", "pod-template-hash": "5d4f8"})}
+	}
+	other := &corev1.Pod{ObjectMeta: meta("shop", "web-x", map[string]string{"app": "web", "pod-template-hash": "77c9d"})}
+	bare := &corev1.Pod{ObjectMeta: meta("shop", "bare", nil)}
+	live, _ := fakeLive(replica("web-a"), replica("web-b"), other, bare)
+	pods, err := List[corev1.Pod](context.Background(), live, "shop", nil)
+	if err != nil || len(pods) != 4 {
+		t.Fatalf("%v %v", pods, err)
+	}
+	byName := map[string]corev1.Pod{}
+	for _, p := range pods {
+		byName[p.Name] = p
+	}
+	same := func(a, b map[string]string) bool { return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() }
+	if a, b := byName["web-a"].Labels, byName["web-b"].Labels; !same(a, b) || a["pod-template-hash"] != "5d4f8" || len(a) != 2 {
+		t.Errorf("replicas' labels %v and %v: want one map with both labels", a, b)
+	}
+	if x := byName["web-x"].Labels; same(x, byName["web-a"].Labels) || x["pod-template-hash"] != "77c9d" {
+		t.Errorf("another ReplicaSet's pod has labels %v: want its own", x)
+	}
+	if byName["bare"].Labels != nil {
+		t.Errorf("a pod without labels got %v", byName["bare"].Labels)
 	}
 }
 
