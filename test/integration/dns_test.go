@@ -52,11 +52,7 @@ func assertDNSResult(t *testing.T, mode string, r result, want []diag.FindingID)
 		t.Errorf("%s: exit %d, want %d\nstderr: %s\nstdout: %s", mode, r.code, wantCode, r.errOut, r.out)
 		return
 	}
-	got := scenarios.UniqueIDs(r.report.IDs())
-	if want == nil {
-		want = []diag.FindingID{}
-	}
-	if !slices.Equal(got, want) {
+	if got := scenarios.UniqueIDs(r.report.IDs()); !slices.Equal(got, want) {
 		t.Errorf("%s: findings %v, want %v\nroot cause: %s\n%s", mode, got, want, r.report.RootCause, checkLines(r.report))
 	}
 }

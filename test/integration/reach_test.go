@@ -56,13 +56,8 @@ func assertReachResult(t *testing.T, mode string, r result, sc scenarios.ReachCa
 		t.Errorf("%s: exit %d, want %d\nstderr: %s\nstdout: %s", mode, r.code, wantCode, r.errOut, r.out)
 		return
 	}
-	got := scenarios.UniqueIDs(r.report.IDs())
-	want := sc.Want
-	if want == nil {
-		want = []diag.FindingID{}
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("%s: findings %v, want %v\nroot cause: %s\n%s", mode, got, want, r.report.RootCause, checkLines(r.report))
+	if got := scenarios.UniqueIDs(r.report.IDs()); !slices.Equal(got, sc.Want) {
+		t.Errorf("%s: findings %v, want %v\nroot cause: %s\n%s", mode, got, sc.Want, r.report.RootCause, checkLines(r.report))
 	}
 	if sc.Undecided {
 		if r.report.Reach != nil || !strings.Contains(r.errOut, "PolicyNotEvaluated") {
@@ -212,13 +207,8 @@ func TestPolicyLints(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", mode, err)
 				}
-				got := scenarios.UniqueIDsOf(findings)
-				want := tt.want
-				if want == nil {
-					want = []diag.FindingID{}
-				}
-				if !slices.Equal(got, want) {
-					t.Errorf("%s: lints %v, want %v", mode, got, want)
+				if got := scenarios.UniqueIDsOf(findings); !slices.Equal(got, tt.want) {
+					t.Errorf("%s: lints %v, want %v", mode, got, tt.want)
 				}
 			}
 		})

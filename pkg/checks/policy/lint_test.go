@@ -68,13 +68,8 @@ func TestLint(t *testing.T) {
 						t.Errorf("%s lacks a message or fix: %+v", f.ID, f)
 					}
 				}
-				got := scenarios.UniqueIDsOf(findings)
-				want := sc.want
-				if want == nil {
-					want = []diag.FindingID{}
-				}
-				if !slices.Equal(got, want) {
-					t.Errorf("namespace %q: findings = %v, want %v", namespace, got, want)
+				if got := scenarios.UniqueIDsOf(findings); !slices.Equal(got, sc.want) {
+					t.Errorf("namespace %q: findings = %v, want %v", namespace, got, sc.want)
 				}
 			}
 		})
