@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -313,4 +314,15 @@ func READMEBlock(repoRoot, marker string) (string, error) {
 		return "", fmt.Errorf("README block after %q is not closed", strings.TrimSpace(marker))
 	}
 	return readme[start : start+end], nil
+}
+
+// AssertContains fails t for each of wants that text lacks, quoting text (named what)
+// so that a failure shows what the person would have read instead.
+func AssertContains(t testing.TB, what, text string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s lacks %q:\n%s", what, want, text)
+		}
+	}
 }

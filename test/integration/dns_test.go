@@ -9,6 +9,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/dns"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/test/harness"
 	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
@@ -66,12 +67,8 @@ func TestDNSResolvConfLive(t *testing.T) {
 		if c.ID != dns.CheckResolvConf {
 			continue
 		}
-		lines := strings.Join(c.Details, "\n")
-		for _, want := range []string{"nameserver " + kubeDNSIP, "search " + ns + ".svc.cluster.local svc.cluster.local cluster.local", "options ndots:5"} {
-			if !strings.Contains(lines, want) {
-				t.Errorf("resolv.conf lacks %q:\n%s", want, lines)
-			}
-		}
+		harness.AssertContains(t, "resolv.conf", strings.Join(c.Details, "\n"),
+			"nameserver "+kubeDNSIP, "search "+ns+".svc.cluster.local svc.cluster.local cluster.local", "options ndots:5")
 		return
 	}
 	t.Errorf("no %s check\n%s", dns.CheckResolvConf, checkLines(r.report))

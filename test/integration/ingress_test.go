@@ -8,6 +8,7 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/checks/ingress"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
+	"github.com/netdoctor/kubectl-netdoctor/test/harness"
 	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
@@ -37,17 +38,13 @@ func TestIngressText(t *testing.T) {
 	if r.code != cmd.ExitFindings {
 		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.out, r.errOut)
 	}
-	for _, want := range []string{
+	harness.AssertContains(t, "text output", r.out,
 		"✖ ingress.endpoints",
 		"    ✖ service.readiness", // nested one level under the Ingress check
-		"Root cause: Ingress " + applied.Namespace + "/name-virtual-host-ingress sends bar.foo.com/ (Prefix) to Service " + applied.Namespace + "/service2",
+		"Root cause: Ingress "+applied.Namespace+"/name-virtual-host-ingress sends bar.foo.com/ (Prefix) to Service "+applied.Namespace+"/service2",
 		"CrashLoopBackOff",
 		"Prefix /: every path",
-	} {
-		if !strings.Contains(r.out, want) {
-			t.Errorf("text output lacks %q:\n%s", want, r.out)
-		}
-	}
+	)
 }
 
 // TestIngressSecretsForbidden: a user who may not read Secrets gets the TLS check as
