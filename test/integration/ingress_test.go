@@ -18,14 +18,8 @@ import (
 // the contract's exit code, and a root cause that names the broken thing.
 func TestIngressScenarios(t *testing.T) {
 	for _, sc := range scenarios.Ingress {
-		t.Run(sc.File+"/"+sc.Target, func(t *testing.T) {
-			applied := applyNetdoctorScenario(t, filepath.Join(repoRoot, "test", "testdata", "ingress", sc.File))
-			ns := applied.Namespace
-			args := []string{"ingress", sc.Target, "-n", ns, "-o", "json"}
-			if sc.ControllerSelector != "" {
-				args = append(args, "--controller-selector", expand(sc.ControllerSelector, ns))
-			}
-			assertLiveAndOffline(t, applied, args, sc.Want, sc.RootCause)
+		t.Run(sc.Name(), func(t *testing.T) {
+			assertScenarioLiveAndOffline(t, "ingress", sc.File, sc.CommandLine, sc.Want, sc.RootCause)
 		})
 	}
 }
@@ -66,6 +60,14 @@ func TestIngressSecretsForbidden(t *testing.T) {
 	if r.code == cmd.ExitCannot {
 		t.Errorf("exit 2, but the Ingress itself was readable: %s", r.errOut)
 	}
+}
+
+// assertScenarioLiveAndOffline applies file of test/testdata/dir in a fresh namespace
+// and checks the JSON report of commandLine there with assertLiveAndOffline.
+func assertScenarioLiveAndOffline(t *testing.T, dir, file string, commandLine func(ns string) []string, want []diag.FindingID, rootCause string) {
+	t.Helper()
+	applied := applyNetdoctorScenario(t, filepath.Join(repoRoot, "test", "testdata", dir, file))
+	assertLiveAndOffline(t, applied, append(commandLine(applied.Namespace), "-o", "json"), want, rootCause)
 }
 
 // assertLiveAndOffline runs args against the API server and again offline on a dump of

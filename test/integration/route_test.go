@@ -15,14 +15,16 @@ import (
 // exit code, and a root cause that names the broken thing.
 func TestRouteScenarios(t *testing.T) {
 	for _, sc := range scenarios.Route {
-		t.Run(sc.File+"/"+sc.Kind+"/"+sc.Target, func(t *testing.T) {
-			applied := applyNetdoctorScenario(t, filepath.Join(repoRoot, "test", "testdata", "gateway", sc.File))
-			ns := applied.Namespace
-			args := []string{"route", sc.Target, "-n", ns, "-o", "json"}
-			if sc.Kind != "" {
-				args = append(args, "--kind", strings.ToLower(sc.Kind))
+		t.Run(sc.Name(), func(t *testing.T) {
+			// --kind in lower case, as people type it (sc.CommandLine passes the table's).
+			commandLine := func(ns string) []string {
+				args := []string{"route", sc.Target, "-n", ns}
+				if sc.Kind != "" {
+					args = append(args, "--kind", strings.ToLower(sc.Kind))
+				}
+				return args
 			}
-			assertLiveAndOffline(t, applied, args, sc.Want, sc.RootCause)
+			assertScenarioLiveAndOffline(t, "gateway", sc.File, commandLine, sc.Want, sc.RootCause)
 		})
 	}
 }
