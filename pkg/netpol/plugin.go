@@ -80,30 +80,10 @@ func CompileInput(in Input) (*Model, error) {
 		seen[key] = true
 		return true
 	}
-	for i := range in.Cilium {
-		p := in.Cilium[i]
-		if !firstOf(p.Kind, p.Namespace, p.Name) {
-			continue
-		}
-		cc, err := compileOrStandIn(&p, compileCilium, ciliumStandIn)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", ciliumRef(&p), err))
-			continue
-		}
-		pl.cilium = append(pl.cilium, cc)
-	}
-	for i := range in.Calico {
-		p := in.Calico[i]
-		if !firstOf(p.Kind, p.Namespace, p.Name) {
-			continue
-		}
-		cc, err := compileOrStandIn(&p, compileCalico, calicoStandIn)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", calicoRef(&p), err))
-			continue
-		}
-		pl.calico = append(pl.calico, cc)
-	}
+	pl.cilium, errs = compileFirsts(in.Cilium, errs, func(p *CiliumPolicy) bool { return firstOf(p.Kind, p.Namespace, p.Name) },
+		compileCilium, ciliumStandIn, ciliumRef)
+	pl.calico, errs = compileFirsts(in.Calico, errs, func(p *CalicoPolicy) bool { return firstOf(p.Kind, p.Namespace, p.Name) },
+		compileCalico, calicoStandIn, calicoRef)
 	for _, t := range in.CalicoTiers {
 		if t.DefaultAction != "" && t.DefaultAction != "Deny" && t.DefaultAction != "Pass" {
 			errs = append(errs, fmt.Errorf("Tier %s: defaultAction %q (want Deny or Pass)", t.Name, t.DefaultAction))
@@ -131,6 +111,27 @@ func CompileInput(in Input) (*Model, error) {
 	sort.SliceStable(pl.cilium, func(i, j int) bool { return ciliumRef(pl.cilium[i].src) < ciliumRef(pl.cilium[j].src) })
 	m.plugins = pl
 	return m, nil
+}
+
+// compileFirsts compiles, through compileOrStandIn, each of policies that first keeps
+// (the first of its kind, namespace and name), and appends to errs what cannot be
+// compiled, named by ref. Each is compiled from its own copy, which the compiled policy
+// keeps as its source.
+func compileFirsts[P, C any](policies []P, errs []error, first func(*P) bool, compile func(*P) (C, error), standIn func(*P, error) P, ref func(*P) string) ([]C, []error) {
+	var compiled []C
+	for i := range policies {
+		p := policies[i]
+		if !first(&p) {
+			continue
+		}
+		c, err := compileOrStandIn(&p, compile, standIn)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", ref(&p), err))
+			continue
+		}
+		compiled = append(compiled, c)
+	}
+	return compiled, errs
 }
 
 // compileOrStandIn compiles p. A policy the engine cannot compile (an entity or
