@@ -117,12 +117,8 @@ func TestExitCodesOffline(t *testing.T) {
 	if r.code != cmd.ExitFindings {
 		t.Errorf("crashloop: exit %d, want 1", r.code)
 	}
-	var report diag.Report
-	if err := json.Unmarshal([]byte(r.out), &report); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, r.out)
-	}
-	if report.APIVersion != diag.APIVersion || report.Kind != "Report" || report.Command != "svc" || report.RootCause == "" {
-		t.Errorf("report header wrong: %+v", report)
+	if rep := report(t, r); rep.APIVersion != diag.APIVersion || rep.Kind != "Report" || rep.Command != "svc" || rep.RootCause == "" {
+		t.Errorf("report header wrong: %+v", rep)
 	}
 	data, err := os.ReadFile(healthy)
 	if err != nil {

@@ -1,7 +1,6 @@
 package cmd_test
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,11 +39,7 @@ func reachDir(t *testing.T, recipe string) string {
 
 func report(t *testing.T, r run) diag.Report {
 	t.Helper()
-	var rep diag.Report
-	if err := json.Unmarshal([]byte(r.out), &rep); err != nil {
-		t.Fatalf("stdout is not a JSON report: %v\n%s\nstderr: %s", err, r.out, r.errOut)
-	}
-	return rep
+	return harness.DecodeJSON[diag.Report](t, r.out, r.errOut)
 }
 
 // TestReachExitCodes: 0 allowed, 1 denied, and the JSON verdict agrees with the code.

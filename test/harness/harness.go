@@ -326,3 +326,14 @@ func AssertContains(t testing.TB, what, text string, wants ...string) {
 		}
 	}
 }
+
+// DecodeJSON decodes stdout, the output of a run asked for JSON, as a T; output that is
+// not fails t, showing both streams.
+func DecodeJSON[T any](t testing.TB, stdout, stderr string) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(stdout), &v); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s\nstderr: %s", err, stdout, stderr)
+	}
+	return v
+}

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -17,16 +16,13 @@ import (
 	"github.com/netdoctor/kubectl-netdoctor/pkg/cmd"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/diag"
 	"github.com/netdoctor/kubectl-netdoctor/pkg/fixture"
+	"github.com/netdoctor/kubectl-netdoctor/test/harness"
 	"github.com/netdoctor/kubectl-netdoctor/test/scenarios"
 )
 
 func scanReport(t *testing.T, r result) diag.ScanReport {
 	t.Helper()
-	var s diag.ScanReport
-	if err := json.Unmarshal([]byte(r.out), &s); err != nil {
-		t.Fatalf("scan output is not JSON: %v\n%s\n%s", err, r.out, r.errOut)
-	}
-	return s
+	return harness.DecodeJSON[diag.ScanReport](t, r.out, r.errOut)
 }
 
 // findingsByObject maps Kind/name to its sorted finding IDs.
