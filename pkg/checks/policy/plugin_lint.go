@@ -29,25 +29,22 @@ func pluginLints(set dialect.Set, pods []corev1.Pod, namespaces []corev1.Namespa
 	var out []diag.Finding
 	for _, p := range set.Policies {
 		ref := pluginObjectRef(p)
+		// Each plugin reads its namespace selectors and its pod selector its own way;
+		// the lints after the switch hold for every plugin, so a new one gets them all.
+		var namespaceMisses func() []netpol.PluginNamespaceSelectorFinding
+		var selection func() (netpol.PluginPodSelection, error)
+		var selectorField string
 		switch p.Kind.Plugin {
 		case netpol.PluginCilium:
 			cp := findCilium(set, p)
 			if cp == nil {
 				continue
 			}
-			if haveNamespaces {
-				out = append(out, pluginNamespaceSelectors(p, ref, netpol.CiliumNamespaceSelectorsMatchingNothing(cp, namespaces))...)
+			namespaceMisses = func() []netpol.PluginNamespaceSelectorFinding {
+				return netpol.CiliumNamespaceSelectorsMatchingNothing(cp, namespaces)
 			}
-			if p.Namespace == "" || !judged(p.Namespace) {
-				continue
-			}
-			sel, err := resolve().CiliumSelection(cp)
-			if err != nil {
-				return nil, err
-			}
-			if sel.Judged && sel.None {
-				out = append(out, pluginSelectsNoPods(p, ref, sel, "spec.endpointSelector"))
-			}
+			selection = func() (netpol.PluginPodSelection, error) { return resolve().CiliumSelection(cp) }
+			selectorField = "spec.endpointSelector"
 		case netpol.PluginCalico:
 			cp := findCalico(set, p)
 			if cp == nil {
@@ -60,19 +57,26 @@ func pluginLints(set dialect.Set, pods []corev1.Pod, namespaces []corev1.Namespa
 					WithCommands(p.Command())
 				out = append(out, f)
 			}
-			if haveNamespaces {
-				out = append(out, pluginNamespaceSelectors(p, ref, netpol.CalicoNamespaceSelectorsMatchingNothing(cp, namespaces))...)
+			namespaceMisses = func() []netpol.PluginNamespaceSelectorFinding {
+				return netpol.CalicoNamespaceSelectorsMatchingNothing(cp, namespaces)
 			}
-			if p.Namespace == "" || !judged(p.Namespace) {
-				continue
-			}
-			sel, err := resolve().CalicoSelection(cp)
-			if err != nil {
-				return nil, err
-			}
-			if sel.Judged && sel.None {
-				out = append(out, pluginSelectsNoPods(p, ref, sel, "spec.selector"))
-			}
+			selection = func() (netpol.PluginPodSelection, error) { return resolve().CalicoSelection(cp) }
+			selectorField = "spec.selector"
+		default:
+			continue
+		}
+		if haveNamespaces {
+			out = append(out, pluginNamespaceSelectors(p, ref, namespaceMisses())...)
+		}
+		if p.Namespace == "" || !judged(p.Namespace) {
+			continue
+		}
+		sel, err := selection()
+		if err != nil {
+			return nil, err
+		}
+		if sel.Judged && sel.None {
+			out = append(out, pluginSelectsNoPods(p, ref, sel, selectorField))
 		}
 	}
 	return out, nil
