@@ -105,6 +105,23 @@ func (o *CommonOptions) Validate(cmdPath string) error {
 	return o.validateWatch(cmdPath)
 }
 
+// parseFlagValue sets *parsed to what parse makes of a command's own flag value raw, or
+// to the zero value when the flag is not given; a value parse refuses is a usage error
+// of cmdPath, its message led by prefix.
+func parseFlagValue[T any](cmdPath, prefix, raw string, parse func(string) (T, error), parsed *T) error {
+	var zero T
+	*parsed = zero
+	if raw == "" {
+		return nil
+	}
+	v, err := parse(raw)
+	if err != nil {
+		return UsageErrorf(cmdPath, "%s%v", prefix, err)
+	}
+	*parsed = v
+	return nil
+}
+
 // completeWith checks the shared flags, then the command's own with each parse, and
 // only then builds the Source and the printer: a bad flag is a usage error before
 // anything is read, and the shared flags are named first when several are wrong.

@@ -66,16 +66,7 @@ func (o *IngressOptions) Complete(c *cobra.Command, args []string) error {
 }
 
 func (o *IngressOptions) parseControllerSelector(cmdPath string) error {
-	if o.ControllerSelector == "" {
-		o.controllerSelector = nil
-		return nil
-	}
-	sel, err := ingress.ParseControllerSelector(o.ControllerSelector)
-	if err != nil {
-		return UsageErrorf(cmdPath, "%v", err)
-	}
-	o.controllerSelector = sel
-	return nil
+	return parseFlagValue(cmdPath, "", o.ControllerSelector, ingress.ParseControllerSelector, &o.controllerSelector)
 }
 
 // Validate checks the options; flag values were checked before any I/O in Complete.

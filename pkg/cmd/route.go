@@ -63,16 +63,7 @@ func (o *RouteOptions) Complete(c *cobra.Command, args []string) error {
 }
 
 func (o *RouteOptions) parseKind(cmdPath string) error {
-	o.kind = ""
-	if o.Kind == "" {
-		return nil
-	}
-	k, err := gateway.ParseKind(o.Kind)
-	if err != nil {
-		return UsageErrorf(cmdPath, "--kind: %v", err)
-	}
-	o.kind = k
-	return nil
+	return parseFlagValue(cmdPath, "--kind: ", o.Kind, gateway.ParseKind, &o.kind)
 }
 
 // Validate checks the options; flag values were checked before any I/O in Complete.
