@@ -453,7 +453,9 @@ func TestListedPodsShareEqualLabels(t *testing.T) {
 	for _, p := range pods {
 		byName[p.Name] = p
 	}
-	same := func(a, b map[string]string) bool { return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() }
+	same := func(a, b map[string]string) bool {
+		return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	}
 	if a, b := byName["web-a"].Labels, byName["web-b"].Labels; !same(a, b) || a["pod-template-hash"] != "5d4f8" || len(a) != 2 {
 		t.Errorf("replicas' labels %v and %v: want one map with both labels", a, b)
 	}
