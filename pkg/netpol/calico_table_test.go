@@ -7,12 +7,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// The Calico truth table: the policies of Calico's documentation ("Get started with
-// Calico network policy", "Calico policy tutorial", "Enable default deny for
-// Kubernetes pods", "Get started with policy tiers", the NetworkPolicy and
-// GlobalNetworkPolicy references; github.com/tigera/docs), each with the verdicts and
-// deciding rule the documentation gives, plus how Calico orders Kubernetes
-// NetworkPolicies (order 1000 in the default tier) among its own.
 // allowFrontendToPaymentsAPI is the Kubernetes NetworkPolicy the tier-order cases set
 // against a Calico deny, to show which of the two Calico applies first.
 const allowFrontendToPaymentsAPI = `
@@ -54,6 +48,12 @@ spec:
 `, dropOrder)
 }
 
+// The Calico truth table: the policies of Calico's documentation ("Get started with
+// Calico network policy", "Calico policy tutorial", "Enable default deny for
+// Kubernetes pods", "Get started with policy tiers", the NetworkPolicy and
+// GlobalNetworkPolicy references; github.com/tigera/docs), each with the verdicts and
+// deciding rule the documentation gives, plus how Calico orders Kubernetes
+// NetworkPolicies (order 1000 in the default tier) among its own.
 var calicoCases = []dialectCase{
 	{name: "get started: allow-tcp-6379 in production", policies: `
 apiVersion: projectcalico.org/v3

@@ -6,11 +6,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// The Cilium truth table: the policies of Cilium's documentation ("Layer 3 Examples",
-// "Layer 4 Examples", "Using Kubernetes Constructs in Policy", "Deny Policies",
-// "Policy Enforcement Modes"; examples/policies/ of github.com/cilium/cilium), each
-// with the verdicts and deciding rule the documentation gives, plus how Cilium merges
-// its policies with NetworkPolicies.
 // denyTableAllowL3 is the L3 allow of the table in Cilium's "Deny Policies", which its
 // columns 2 and 3 both hold beside their deny.
 const denyTableAllowL3 = `
@@ -24,6 +19,11 @@ spec:
     - matchLabels: {role: frontend}
 `
 
+// The Cilium truth table: the policies of Cilium's documentation ("Layer 3 Examples",
+// "Layer 4 Examples", "Using Kubernetes Constructs in Policy", "Deny Policies",
+// "Policy Enforcement Modes"; examples/policies/ of github.com/cilium/cilium), each
+// with the verdicts and deciding rule the documentation gives, plus how Cilium merges
+// its policies with NetworkPolicies.
 var ciliumCases = []dialectCase{
 	{name: "l3/simple: backend admits frontend", policies: `
 apiVersion: cilium.io/v2
